@@ -71,6 +71,7 @@ class Mention:
     sentence: int
     entity_key: str = ""  # same key = same entity, across documents
     entity_name: str = ""  # canonical display name
+    entity_label: str = ""  # the entity's type ("Iranian" is a NORP mention of the GPE Iran)
 
 
 @dataclass

@@ -1,0 +1,290 @@
+"""Canonical entities: mentions that name the same thing become one entity.
+
+Two steps, both pure functions over plain records:
+- `entity_key` turns one name into the key shared by all its spellings (titles, "the",
+  possessives, case, hyphens, diacritics and Arabic articles removed; demonyms and
+  official alternates mapped to their country through `data/country_aliases.tsv`);
+- `canonicalise` works over one document's mentions: labels made consistent, and surnames
+  or partial names linked to the full name the document introduces ("Khamenei" ->
+  "Ali Khamenei").
+Across documents the key alone decides: the same key is the same entity.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from importlib import resources
+
+from .model import Mention
+
+# Labels kept as entities; numbers, dates, money and the like are not "who/what" answers.
+ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+)
+_ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an"})
+_POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»-–—"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Alias:
+    canonical: str
+    label: str
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("analysis").joinpath("data", name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def titles() -> tuple[str, ...]:
+    """Titles and honorifics, longest first so "supreme leader" wins over "leader"."""
+    return tuple(sorted({t.strip().lower() for t in _data_lines("titles.txt")}, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def country_aliases() -> dict[str, Alias]:
+    """Demonyms and alternate names, keyed by their folded form."""
+    rows = list(csv.DictReader(_data_lines("country_aliases.tsv"), delimiter="\t"))
+    table = {fold(r["canonical"]): Alias(r["canonical"], r["label"]) for r in rows}
+    table.update({fold(r["alias"]): Alias(r["canonical"], r["label"]) for r in rows})
+    return table
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, words separated by single spaces (hyphens and dots dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(plain.lower()))
+
+
+def strip_title(name: str) -> str:
+    """Remove leading titles ("Ayatollah", "Supreme Leader", "Sheikh") as long as a name remains."""
+    changed = True
+    while changed:
+        changed = False
+        low = name.lower()
+        for title in titles():
+            if low.startswith(title + " ") and len(name) > len(title) + 1:
+                name = name[len(title) + 1 :].lstrip()
+                changed = True
+                break
+    return name
+
+
+def clean_surface(text: str) -> tuple[int, int]:
+    """Offsets (into `text`) of the name once a leading "the", a possessive and edge punctuation go."""
+    start, end = 0, len(text)
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    match = _LEADING_THE.match(text[start:end])
+    if match and end - start > match.end():
+        start += match.end()
+    possessive = _POSSESSIVE.search(text[start:end])
+    if possessive and possessive.start() > 0:
+        end = start + possessive.start()
+    while end > start and text[end - 1] in _EDGE_PUNCT:
+        end -= 1
+    return start, end
+
+
+def _tokens_without_articles(folded: str) -> list[str]:
+    words = folded.split()
+    # "al Arouri" and "Arouri" name the same man; a lone "Al" stays (it may be the name).
+    return [w for i, w in enumerate(words) if not (w in _ARABIC_ARTICLES and i + 1 < len(words))]
+
+
+def entity_key(name: str) -> tuple[str, Alias | None]:
+    """The key all spellings of `name` share, and the alias-table entry when one applied."""
+    name = strip_title(name)
+    folded = fold(name)
+    alias = country_aliases().get(folded)
+    if alias is not None:
+        return " ".join(_tokens_without_articles(fold(alias.canonical))), alias
+    return " ".join(_tokens_without_articles(folded)), None
+
+
+@dataclass
+class _Group:
+    key: str
+    members: list[int]
+    alias: Alias | None
+
+    def first(self) -> int:
+        return min(self.members)
+
+
+def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Give one document's mentions clean spans, consistent labels and canonical entities.
+
+    `mentions` come straight from NER (offsets into `text`); the result is a new list,
+    sorted by position, with `entity_key` and `entity_name` set and mentions that are
+    left with no name (a bare "the") dropped.
+    """
+    cleaned: list[Mention] = []
+    keys: list[str] = []
+    aliases: dict[str, Alias | None] = {}
+    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+        if m.label not in ENTITY_LABELS:
+            continue
+        s, e = clean_surface(m.text)
+        surface = m.text[s:e]
+        if m.label == "PERSON":  # a title is not part of a person's name (CoNLL agrees)
+            titled = strip_title(surface)
+            s += len(surface) - len(titled)
+            surface = titled
+        key, alias = entity_key(surface)
+        if not key:
+            continue
+        cleaned.append(Mention(m.start + s, m.start + e, surface, m.label, m.sentence))
+        keys.append(key)
+        if alias is not None or key not in aliases:
+            aliases[key] = alias
+
+    groups: dict[str, _Group] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, _Group(key, [], aliases[key])).members.append(i)
+    _split_trailing_names(cleaned, keys, groups)
+    _link_partial_names(cleaned, keys, groups)
+
+    labels = _consistent_labels(cleaned, keys)
+    names = _display_names(cleaned, keys, groups)
+    for m, key in zip(cleaned, keys):
+        alias = groups[key].alias
+        if alias is None:
+            m.label = labels[key]
+            m.entity_label = labels[key]
+        else:  # "Iranian" stays a NORP mention, of the GPE Iran
+            m.entity_label = alias.label
+        m.entity_key = key
+        m.entity_name = names[key]
+    return cleaned
+
+
+def _split_trailing_names(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
+    """Cut a known person's name off the end of a longer non-person span.
+
+    The small model tags "Political Bureau Saleh Al-Arouri" as one ORG; when the document
+    also names "Saleh Arouri" as a PERSON, the span is the person.
+    """
+    person_keys = {
+        g.key for g in groups.values()
+        if len(g.key.split()) >= 2 and any(mentions[i].label == "PERSON" for i in g.members)
+    }
+    for group in list(groups.values()):
+        if group.key in person_keys or group.alias is not None:
+            continue
+        suffix = next((k for k in person_keys if group.key.endswith(" " + k)), None)
+        if suffix is None:
+            continue
+        for i in group.members:
+            m = mentions[i]
+            cut = _name_start(m.text, len(suffix.split()))
+            mentions[i] = Mention(m.start + cut, m.end, m.text[cut:], "PERSON", m.sentence)
+            keys[i] = suffix
+            groups[suffix].members.append(i)
+        del groups[group.key]
+
+
+def _name_start(surface: str, n_words: int) -> int:
+    """Offset in `surface` where its last `n_words` name words (articles not counted) begin."""
+    words = list(re.finditer(r"\S+", surface))
+    counted = 0
+    for match in reversed(words):
+        if fold(match.group()) not in _ARABIC_ARTICLES:
+            counted += 1
+        if counted == n_words:
+            return match.start()
+    return 0
+
+
+def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
+    """Point surnames and partial names at the full name introduced in the document."""
+    persons = [g for g in groups.values() if any(mentions[i].label == "PERSON" for i in g.members)]
+    for group in list(groups.values()):
+        words = group.key.split()
+        if group.alias is not None:
+            continue
+        candidates = [
+            p for p in persons
+            if len(p.key.split()) > len(words) and _is_subsequence(words, p.key.split())
+        ]
+        if not candidates:
+            continue
+        is_person = any(mentions[i].label == "PERSON" for i in group.members)
+        if not is_person and words[-1] != candidates[0].key.split()[-1]:
+            continue  # an ORG "Clinton Foundation"-like name is only linked as a surname
+        for i in group.members:
+            target = _nearest_before(candidates, i) or max(candidates, key=lambda p: len(p.members))
+            keys[i] = target.key
+            mentions[i].label = "PERSON"
+            target.members.append(i)
+        del groups[group.key]
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(word in it for word in short)
+
+
+def _nearest_before(candidates: list[_Group], index: int) -> _Group | None:
+    before = [(max(i for i in g.members if i < index), g) for g in candidates if g.first() < index]
+    return max(before, key=lambda t: t[0])[1] if before else None
+
+
+def _consistent_labels(mentions: list[Mention], keys: list[str]) -> dict[str, str]:
+    """One label per entity in a document: the majority (first seen wins a tie)."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m, key in zip(mentions, keys):
+        votes[key][m.label] += 1
+    return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
+
+
+def _display_names(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> dict[str, str]:
+    """The spelling shown for each entity: the alias table's name, else the most used full form."""
+    names: dict[str, str] = {}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for m, key in zip(mentions, keys):
+        if entity_key(m.text)[0] == key:  # a full spelling, not a surname pointing here
+            by_key[key].append(m.text)
+    for key in set(keys):
+        group = groups.get(key)
+        if group is not None and group.alias is not None:
+            names[key] = group.alias.canonical
+        else:
+            spellings = by_key.get(key) or [m.text for m, k in zip(mentions, keys) if k == key]
+            names[key] = Counter(spellings).most_common(1)[0][0]
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def _multiword_alias_pattern() -> re.Pattern[str]:
+    names = sorted({a for a in _alias_spellings() if " " in a}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+
+
+def _alias_spellings() -> list[str]:
+    rows = csv.DictReader(_data_lines("country_aliases.tsv"), delimiter="\t")
+    return [spelling for r in rows for spelling in (r["alias"], r["canonical"])]
+
+
+def alias_mentions(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Multi-word alternate names NER missed ("the Islamic republic"), as (start, end, label).
+
+    Only capitalised occurrences count, so "a united states of mind" stays prose; spans
+    overlapping an existing entity are left to it.
+    """
+    found = []
+    for match in _multiword_alias_pattern().finditer(text):
+        start, end = match.span()
+        if not text[start].isupper() or any(s < end and start < e for s, e in taken):
+            continue
+        found.append((start, end, country_aliases()[fold(match.group())].label))
+    return found

@@ -1,0 +1,195 @@
+"""Extraction: from a loaded document to every row the store keeps for it.
+
+`extract_document` is a pure function of a document and its parsed pieces; `Extractor`
+feeds documents through spaCy in small batches; `extract_all` spreads the same work over
+worker processes. Because the output is plain records (`Extraction`), the same function
+can run on a distributed engine and its output be loaded into the same tables.
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime
+import multiprocessing
+import re
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+
+from spacy.tokens import Doc
+
+from . import settings
+from .dates import document_date, find_events
+from .entities import alias_mentions, canonicalise
+from .model import Event, Extraction, LoadError, Mention, Quote, RawDocument, Sentence
+from .nlp import load_pipeline
+from .quotes import find_quotes
+
+# Parser memory grows with the text: long documents are parsed in pieces of at most this size.
+CHUNK_CHARS = 100_000
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]{2,}\S)")
+
+
+def split_text(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) pairs covering `text`, cut at paragraph or line ends where possible."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut <= 0:
+            cut = max(window.rfind(" "), window.rfind("\t"))
+        end = start + (cut + 1 if cut > 0 else max_chars)
+        pieces.append((start, text[start:end]))
+        start = end
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Where paragraphs begin: at blank lines or indented lines, else at every line."""
+    breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
+    if not breaks:
+        breaks = [m.end() for m in re.finditer(r"\n", text)]
+    return [0, *breaks]
+
+
+def _shift(record, chars: int, sentences: int):
+    """A copy of a Quote/Event with char offsets and sentence index moved into the document."""
+    changes = {
+        f.name: getattr(record, f.name) + chars
+        for f in dataclasses.fields(record)
+        if (f.name.endswith("start") or f.name.endswith("end"))
+        and isinstance(getattr(record, f.name), int)
+    }
+    changes["sentence"] = record.sentence + sentences
+    return dataclasses.replace(record, **changes)
+
+
+def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]]) -> Extraction:
+    """All rows for one document from its parsed pieces ((offset, Doc) in text order)."""
+    text = raw.text
+    date, date_source = document_date(raw)
+    sentences: list[Sentence] = []
+    mentions: list[Mention] = []
+    quotes: list[Quote] = []
+    events: list[Event] = []
+    paragraphs = paragraph_starts(text)
+    for offset, doc in pieces:
+        first = len(sentences)
+        sent_starts = []
+        for sent in doc.sents:
+            start = offset + sent.start_char
+            sent_starts.append(sent.start_char)
+            sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
+        def sentence_of(char: int) -> int:
+            return first + max(0, bisect.bisect_right(sent_starts, char) - 1)
+        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        spans += alias_mentions(doc.text, [(s, e) for s, e, _ in spans])
+        mentions += [
+            Mention(offset + s, offset + e, doc.text[s:e], label, sentence_of(s)) for s, e, label in spans
+        ]
+        quotes += [_shift(q, offset, first) for q in find_quotes(doc)]
+        events += [_shift(ev, offset, first) for ev in find_events(doc, _as_date(date))]
+    mentions = canonicalise(text, mentions)
+    _attach_entities(mentions, quotes, events)
+    return Extraction(
+        doc_id=raw.doc_id,
+        raw=raw,
+        date=date,
+        date_source=date_source,
+        n_words=len(text.split()),
+        sentences=sentences,
+        mentions=mentions,
+        quotes=quotes,
+        events=events,
+    )
+
+
+def _as_date(iso: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(iso) if iso else None
+
+
+def _attach_entities(mentions: list[Mention], quotes: list[Quote], events: list[Event]) -> None:
+    """Fill the canonical entities of quote speakers, outlets and quoted/dated sentences."""
+    def inside(start: int, end: int) -> list[str]:
+        return list(dict.fromkeys(m.entity_key for m in mentions if start <= m.start and m.end <= end))
+
+    def covering(start: int | None, end: int | None) -> Mention | None:
+        if start is None or end is None:
+            return None
+        hits = [m for m in mentions if m.start < end and start < m.end]
+        return max(hits, key=lambda m: m.end - m.start, default=None)
+
+    for q in quotes:
+        speaker = covering(q.referent_start, q.referent_end) or covering(q.speaker_start, q.speaker_end)
+        if speaker is not None:
+            q.speaker_key, q.speaker_entity = speaker.entity_key, speaker.entity_name
+        outlet = covering(q.reported_by_start, q.reported_by_end)
+        if outlet is not None:
+            q.reported_by_key = outlet.entity_key
+        q.mentioned = inside(q.start, q.end)
+    for ev in events:
+        ev.entities = inside(ev.start, ev.end)
+
+
+class Extractor:
+    """Runs the spaCy pipeline over documents in small batches and extracts their rows."""
+
+    def __init__(self, model: str | None = None, batch_size: int | None = None, chunk_chars: int = CHUNK_CHARS):
+        self.model = model or settings.model_name()
+        self.batch_size = batch_size or settings.batch_size()
+        self.chunk_chars = chunk_chars
+        self.nlp = load_pipeline(self.model)
+
+    def extract(self, raws: Iterable[RawDocument]) -> Iterator[Extraction | LoadError]:
+        """Extraction of each document, in order; a document that breaks the extractor is a LoadError."""
+        pending: dict[int, RawDocument] = {}
+
+        def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
+            for index, raw in enumerate(raws):
+                pending[index] = raw
+                for offset, piece in split_text(raw.text, self.chunk_chars):
+                    yield piece, (index, offset)
+
+        parsed = self.nlp.pipe(pieces(), as_tuples=True, batch_size=self.batch_size)
+        for index, group in groupby(parsed, key=lambda item: item[1][0]):
+            raw = pending.pop(index)
+            try:
+                yield extract_document(raw, [(offset, doc) for doc, (_, offset) in group])
+            except Exception as err:  # a bug on one document must not sink the batch
+                yield LoadError(raw.file_name, f"extraction failed: {type(err).__name__}: {err}")
+
+
+_worker: Extractor | None = None
+
+
+def _init_worker(model: str, batch_size: int, chunk_chars: int) -> None:
+    global _worker
+    _worker = Extractor(model, batch_size, chunk_chars)
+
+
+def _extract_batch(raws: list[RawDocument]) -> list[Extraction | LoadError]:
+    assert _worker is not None
+    return list(_worker.extract(raws))
+
+
+def extract_all(
+    raws: Iterable[RawDocument],
+    model: str | None = None,
+    processes: int = 1,
+    batch_size: int | None = None,
+    chunk_chars: int = CHUNK_CHARS,
+) -> Iterator[Extraction | LoadError]:
+    """Extract every document, in input order, in this process or in `processes` workers."""
+    model = model or settings.model_name()
+    batch_size = batch_size or settings.batch_size()
+    if processes <= 1:
+        yield from Extractor(model, batch_size, chunk_chars).extract(raws)
+        return
+    load_pipeline(model)  # fail fast, in this process, with the install hint
+    raws = list(raws)
+    batches = [raws[i : i + batch_size] for i in range(0, len(raws), batch_size)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes, _init_worker, (model, batch_size, chunk_chars)) as pool:
+        for results in pool.imap(_extract_batch, batches):
+            yield from results

@@ -1,0 +1,334 @@
+"""Every question a page asks, as a function returning a DataFrame.
+
+All of them take the global `Filters` and read the curated views, so a merge, a rename or
+a hidden entity shows the same way on every page and in every export.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .store import Workspace
+
+FREQUENCIES = {"day": "day", "week": "week", "month": "month", "year": "year"}
+UNITS = ("sentence", "paragraph", "document")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The analyst's global filter: which documents, entities and types are in view."""
+
+    entities: tuple[str, ...] = ()  # entity keys; documents mentioning any of them
+    types: tuple[str, ...] = ()  # entity labels shown
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sources: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
+@dataclass
+class _Sql:
+    """A query prefixed with the filtered documents (`fdocs`) and visible entities (`fents`)."""
+
+    filters: Filters
+    params: list = field(default_factory=list)
+
+    def ctes(self) -> str:
+        f = self.filters
+        where = ["TRUE"]
+        if f.date_from:
+            where.append("date >= ?")
+            self.params.append(f.date_from)
+        if f.date_to:
+            where.append("date <= ?")
+            self.params.append(f.date_to)
+        if f.sources:
+            where.append("source IN (SELECT unnest(?))")
+            self.params.append(list(f.sources))
+        if f.documents:
+            where.append("doc_id IN (SELECT unnest(?))")
+            self.params.append(list(f.documents))
+        if f.entities:
+            where.append("doc_id IN (SELECT doc_id FROM mention_view WHERE entity IN (SELECT unnest(?)))")
+            self.params.append(list(f.entities))
+        ents = "NOT hidden"
+        if f.types:
+            ents += " AND label IN (SELECT unnest(?))"
+            self.params.append(list(f.types))
+        return (f"WITH fdocs AS (SELECT * FROM doc_view WHERE {' AND '.join(where)}), "
+                f"fents AS (SELECT * FROM entities WHERE {ents}) ")
+
+    def run(self, ws: Workspace, body: str, *params) -> pd.DataFrame:
+        sql = self.ctes() + body
+        return ws.query(sql, self.params + list(params))
+
+
+def _q(ws: Workspace, filters: Filters | None, body: str, *params) -> pd.DataFrame:
+    return _Sql(filters or Filters()).run(ws, body, *params)
+
+
+def overview(ws: Workspace, filters: Filters | None = None) -> dict:
+    """The workspace at a glance: counts and date span under the filter."""
+    row = _q(ws, filters, """
+        SELECT (SELECT count(*) FROM fdocs) AS documents,
+               (SELECT count(DISTINCT m.entity) FROM mention_view m JOIN fdocs USING (doc_id)
+                  JOIN fents e ON e.entity = m.entity) AS entities,
+               (SELECT count(*) FROM mention_view m JOIN fdocs USING (doc_id)
+                  JOIN fents e ON e.entity = m.entity) AS mentions,
+               (SELECT count(*) FROM quotes JOIN fdocs USING (doc_id)) AS quotes,
+               (SELECT count(*) FROM events JOIN fdocs USING (doc_id)) AS events,
+               (SELECT min(date) FROM fdocs) AS first_date,
+               (SELECT max(date) FROM fdocs) AS last_date
+    """).iloc[0]
+    return {k: (None if pd.isna(v) else v) for k, v in row.items()}
+
+
+def entity_choices(ws: Workspace) -> pd.DataFrame:
+    """All visible entities (for the filter's multi-select), most mentioned first."""
+    return ws.query("""
+        SELECT e.entity, e.name, e.label, count(*) AS mentions
+        FROM mention_view m JOIN entities e ON e.entity = m.entity
+        WHERE NOT e.hidden GROUP BY ALL ORDER BY mentions DESC, e.name""")
+
+
+def sources(ws: Workspace) -> list[str]:
+    return ws.query("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY 1")["source"].tolist()
+
+
+def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Entities with their mention and document counts, first and last seen (by document date)."""
+    return _q(ws, filters, f"""
+        SELECT e.name, e.label AS type, count(*) AS mentions, count(DISTINCT m.doc_id) AS documents,
+               min(d.date) AS first_seen, max(d.date) AS last_seen, e.entity
+        FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
+        GROUP BY ALL ORDER BY mentions DESC, e.name {'LIMIT ' + str(int(limit)) if limit else ''}""")
+
+
+def documents_table(ws: Workspace, filters: Filters | None = None, search: str = "") -> pd.DataFrame:
+    """Documents with their metadata and counts; `search` matches title, source or text."""
+    like = f"%{search.strip()}%"
+    return _q(ws, filters, """
+        SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
+               (SELECT count(*) FROM mentions m WHERE m.doc_id = d.doc_id) AS mentions,
+               (SELECT count(*) FROM quotes q WHERE q.doc_id = d.doc_id) AS quotes,
+               d.file_name, d.date_source, d.doc_id
+        FROM fdocs d
+        WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
+        ORDER BY d.date DESC NULLS LAST, d.title""", like, like, like, like)
+
+
+def document(ws: Workspace, doc_id: str) -> dict | None:
+    frame = ws.query("SELECT * FROM doc_view WHERE doc_id = ?", [doc_id])
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def document_mentions(ws: Workspace, doc_id: str) -> pd.DataFrame:
+    return ws.query("""
+        SELECT m.start, m."end", m.text, m.label, m.sentence, e.entity, e.name, e.label AS type, e.hidden
+        FROM mention_view m JOIN entities e ON e.entity = m.entity
+        WHERE m.doc_id = ? ORDER BY m.start""", [doc_id])
+
+
+_QUOTE_COLUMNS = """
+    coalesce(se.name, q.speaker) AS speaker, q.text AS quote, q.kind, q.cue,
+    coalesce(re.name, q.reported_by) AS reported_by, d.title AS document, d.date,
+    q.speaker AS speaker_mention, q.start, q."end", q.speaker_start, q.speaker_end,
+    coalesce(so.merged_into, q.speaker_key) AS speaker_entity, q.doc_id, q.quote AS quote_id"""
+_QUOTE_JOINS = """
+    FROM quotes q JOIN fdocs d USING (doc_id)
+    LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
+    LEFT JOIN entities se ON se.entity = coalesce(so.merged_into, q.speaker_key)
+    LEFT JOIN entity_overrides ro ON ro.entity_key = q.reported_by_key
+    LEFT JOIN entities re ON re.entity = coalesce(ro.merged_into, q.reported_by_key)"""
+
+
+def quotes_table(
+    ws: Workspace,
+    filters: Filters | None = None,
+    speakers: tuple[str, ...] = (),
+    mentioning: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Quotes with speaker, cue, outlet and document; optionally by speakers / mentioning entities."""
+    where, params = ["TRUE"], []
+    if speakers:
+        where.append("coalesce(so.merged_into, q.speaker_key) IN (SELECT unnest(?))")
+        params.append(list(speakers))
+    if mentioning:
+        where.append("""EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_overrides o USING (entity_key)
+                        WHERE qe.doc_id = q.doc_id AND qe.quote = q.quote
+                          AND coalesce(o.merged_into, qe.entity_key) IN (SELECT unnest(?)))""")
+        params.append(list(mentioning))
+    return _q(ws, filters, f"SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS} WHERE {' AND '.join(where)} "
+                           "ORDER BY d.date DESC NULLS LAST, q.doc_id, q.start", *params)
+
+
+def document_quotes(ws: Workspace, doc_id: str) -> pd.DataFrame:
+    return quotes_table(ws, Filters(documents=(doc_id,)))
+
+
+def quotes_per_speaker(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
+    return _q(ws, filters, f"""
+        SELECT speaker, speaker_entity, count(*) AS quotes FROM (SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS})
+        WHERE speaker IS NOT NULL GROUP BY ALL ORDER BY quotes DESC, speaker""")
+
+
+def aliases(ws: Workspace, entity: str) -> pd.DataFrame:
+    return ws.query("SELECT alias, mentions FROM aliases WHERE entity = ? ORDER BY mentions DESC, alias", [entity])
+
+
+def keyword_in_context(ws: Workspace, entity: str, filters: Filters | None = None,
+                       width: int = 60, limit: int = 200) -> pd.DataFrame:
+    """Each mention of `entity` with the text either side of it (keyword in context)."""
+    return _q(ws, filters, """
+        SELECT replace(substr(d.text, greatest(m.start - ?, 0) + 1, least(m.start, ?)), chr(10), ' ') AS "left",
+               m.text AS mention,
+               replace(substr(d.text, m."end" + 1, ?), chr(10), ' ') AS "right",
+               d.title AS document, d.date, m.doc_id, m.start
+        FROM mention_view m JOIN fdocs d USING (doc_id)
+        WHERE m.entity = ? ORDER BY d.date DESC NULLS LAST, m.doc_id, m.start LIMIT ?""",
+        width, width, width, entity, limit)
+
+
+def cooccurring(ws: Workspace, entity: str, filters: Filters | None = None, unit: str = "sentence",
+                limit: int = 20) -> pd.DataFrame:
+    """Entities most often seen with `entity` in the same sentence, paragraph or document."""
+    edges = cooccurrence(ws, filters, unit=unit, focus=entity)
+    if edges.empty:
+        return edges
+    mine = edges["source"] == entity
+    other = edges.assign(
+        entity=edges["target"].where(mine, edges["source"]),
+        name=edges["target_name"].where(mine, edges["source_name"]),
+        type=edges["target_type"].where(mine, edges["source_type"]),
+    )
+    return other[["name", "type", "count", "pmi", "entity"]].head(limit).reset_index(drop=True)
+
+
+def _unit_column(unit: str) -> str:
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    return {"sentence": "m.sentence", "paragraph": "s.paragraph", "document": "0"}[unit]
+
+
+def cooccurrence(ws: Workspace, filters: Filters | None = None, unit: str = "sentence",
+                 min_count: int = 1, focus: str | None = None) -> pd.DataFrame:
+    """Pairs of entities named in the same unit: count of shared units and PMI.
+
+    PMI = log(p(a,b) / (p(a) p(b))) over the units in view: high when two entities appear
+    together far more than their frequencies predict, which counts alone hide for rare names.
+    """
+    col = _unit_column(unit)
+    join = 'JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence' if unit == "paragraph" else ""
+    focus_sql = "AND (a.entity = ? OR b.entity = ?)" if focus else ""
+    params = [focus, focus] if focus else []
+    return _q(ws, filters, f"""
+        , units AS (
+            SELECT DISTINCT m.doc_id, {col} AS unit, m.entity
+            FROM mention_view m {join} JOIN fdocs USING (doc_id) JOIN fents e ON e.entity = m.entity),
+        totals AS (SELECT count(DISTINCT (doc_id, unit)) AS n FROM units),
+        singles AS (SELECT entity, count(*) AS c FROM units GROUP BY entity),
+        pairs AS (
+            SELECT a.entity AS source, b.entity AS target, count(*) AS count
+            FROM units a JOIN units b ON a.doc_id = b.doc_id AND a.unit = b.unit AND a.entity < b.entity
+            WHERE TRUE {focus_sql}
+            GROUP BY ALL HAVING count(*) >= ?)
+        SELECT p.source, ea.name AS source_name, ea.label AS source_type,
+               p.target, eb.name AS target_name, eb.label AS target_type, p.count,
+               round(ln((p.count * t.n) / (sa.c * sb.c)), 3) AS pmi
+        FROM pairs p CROSS JOIN totals t
+        JOIN singles sa ON sa.entity = p.source JOIN singles sb ON sb.entity = p.target
+        JOIN fents ea ON ea.entity = p.source JOIN fents eb ON eb.entity = p.target
+        ORDER BY p.count DESC, pmi DESC, source_name, target_name""", *params, min_count)
+
+
+def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
+                  unit: str = "sentence", limit: int = 100) -> pd.DataFrame:
+    """The sentences (or paragraphs/documents) where two entities appear together."""
+    col = _unit_column(unit)
+    return _q(ws, filters, f"""
+        , units AS (
+            SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end",
+                   count(DISTINCT m.entity) AS hits
+            FROM mention_view m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
+            JOIN fdocs USING (doc_id) WHERE m.entity IN (?, ?) GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
+        SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
+               d.date, u.doc_id
+        FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start
+        LIMIT ?""", a, b, limit)
+
+
+def speaker_graph(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
+    """Who talks about whom: speaker -> entity mentioned in their quotes, with the verbs used."""
+    return _q(ws, filters, """
+        , q AS (
+            SELECT coalesce(so.merged_into, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
+            FROM quotes q JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
+            WHERE q.speaker_key IS NOT NULL)
+        SELECT q.speaker, sp.name AS speaker_name, sp.label AS speaker_type,
+               coalesce(o.merged_into, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
+               count(*) AS quotes, string_agg(DISTINCT q.cue, ', ' ORDER BY q.cue) AS cues
+        FROM q JOIN quote_entities qe ON qe.doc_id = q.doc_id AND qe.quote = q.quote
+        LEFT JOIN entity_overrides o ON o.entity_key = qe.entity_key
+        JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.merged_into, qe.entity_key)
+        WHERE sp.entity <> en.entity
+        GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name""")
+
+
+def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
+                       freq: str = "month") -> pd.DataFrame:
+    """Mentions per entity per day/week/month (by document date); top entities when none chosen."""
+    unit = FREQUENCIES[freq]
+    chosen = list(entities) or entity_table(ws, filters, limit=8)["entity"].tolist()
+    return _q(ws, filters, f"""
+        SELECT date_trunc('{unit}', d.date) AS period, e.name, e.entity, count(*) AS mentions
+        FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
+        WHERE d.date IS NOT NULL AND m.entity IN (SELECT unnest(?))
+        GROUP BY ALL ORDER BY period, e.name""", chosen)
+
+
+def documents_per_period(ws: Workspace, filters: Filters | None = None, freq: str = "month") -> pd.DataFrame:
+    unit = FREQUENCIES[freq]
+    return _q(ws, filters, f"""
+        SELECT date_trunc('{unit}', date) AS period, count(*) AS documents
+        FROM fdocs WHERE date IS NOT NULL GROUP BY ALL ORDER BY period""")
+
+
+def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
+                 date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> pd.DataFrame:
+    """Dated sentences, optionally only those naming `entities` and falling in a date range."""
+    where, params = ["TRUE"], []
+    if entities:
+        where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
+                        WHERE x.doc_id = ev.doc_id AND x.event = ev.event
+                          AND coalesce(o.merged_into, x.entity_key) IN (SELECT unnest(?)))""")
+        params.append(list(entities))
+    if date_from:
+        where.append("ev.date_end >= ?")
+        params.append(date_from)
+    if date_to:
+        where.append("ev.date_start <= ?")
+        params.append(date_to)
+    return _q(ws, filters, f"""
+        SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,
+               d.title AS document, d.date AS document_date,
+               (SELECT string_agg(DISTINCT e.name, ', ' ORDER BY e.name)
+                  FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
+                  JOIN fents e ON e.entity = coalesce(o.merged_into, x.entity_key)
+                  WHERE x.doc_id = ev.doc_id AND x.event = ev.event) AS entities,
+               ev.doc_id
+        FROM events ev JOIN fdocs d USING (doc_id)
+        WHERE {' AND '.join(where)} ORDER BY ev.date_start, d.title""", *params)
+
+
+def all_mentions(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
+    """Every visible mention with its entity and document (the big export)."""
+    return _q(ws, filters, """
+        SELECT e.name AS entity_name, e.label AS entity_type, m.text, m.label, m.start, m."end",
+               m.sentence, d.title AS document, d.date, m.doc_id, m.entity
+        FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
+        ORDER BY m.doc_id, m.start""")
