@@ -18,7 +18,8 @@ from itertools import groupby
 from spacy.tokens import Doc
 
 from . import settings
-from .dates import document_date, find_events
+from .dates import document_date
+from .events import find_events
 from .entities import alias_mentions, canonicalise
 from .model import Event, Extraction, LoadError, Mention, Quote, RawDocument, Sentence
 from .nlp import load_pipeline

@@ -1,0 +1,170 @@
+"""Canonical entities: spellings that name the same thing share one key and one name."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis.entities import alias_mentions, canonicalise, entity_key, fold, strip_title
+from analysis.model import Mention
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Ayatollah Ali Khamenei", "Ali Khamenei"),
+        ("Supreme Leader Ayatollah Ali Khamenei", "Ali Khamenei"),
+        ("Sheikh Naim Qassem", "Naim Qassem"),
+        ("President Emmanuel Macron", "Emmanuel Macron"),
+        ("Saleh Al-Arouri", "Saleh Arouri"),
+        ("Saleh al Arouri", "saleh arouri"),
+        ("SALEH AL-AROURI", "Saleh Arouri"),
+        ("Al-Arouri", "Arouri"),
+        ("José Martí", "Jose Marti"),
+        ("Iranian", "Iran"),
+        ("Iranians", "Iran"),
+        ("the Islamic Republic", "Iran"),
+        ("Islamic Republic of Iran", "Iran"),
+        ("U.S.", "United States"),
+    ],
+)
+def test_spellings_share_a_key(a: str, b: str) -> None:
+    from analysis.entities import clean_surface
+
+    s, e = clean_surface(a)
+    assert entity_key(a[s:e])[0] == entity_key(b)[0]
+
+
+def test_different_names_keep_different_keys() -> None:
+    assert entity_key("Ali Khamenei")[0] != entity_key("Ali Akbar Velayati")[0]
+    assert entity_key("Syria")[0] != entity_key("Iran")[0]
+
+
+def test_alias_table_gives_canonical_name_and_type() -> None:
+    key, alias = entity_key("Syrian")
+    assert key == "syria" and alias is not None
+    assert (alias.canonical, alias.label) == ("Syria", "GPE")
+
+
+def test_titles_stop_before_the_name_is_gone() -> None:
+    assert strip_title("President") == "President"
+    assert strip_title("Prime Minister Jane Doe") == "Jane Doe"
+
+
+def test_fold_drops_case_diacritics_and_hyphens() -> None:
+    assert fold("Al-Ḥusaynī’s") == "al husayni s"
+
+
+def _mentions(text: str, spans: list[tuple[str, str]]) -> list[Mention]:
+    out, pos = [], 0
+    for surface, label in spans:
+        start = text.index(surface, pos)
+        out.append(Mention(start, start + len(surface), surface, label, 0))
+        pos = start + len(surface)
+    return out
+
+
+def test_surname_links_to_full_name_introduced_earlier() -> None:
+    text = "Mayor Dana Whitfield opened the bridge. Whitfield said it was late. Whitfield's aide agreed."
+    result = canonicalise(text, _mentions(text, [("Dana Whitfield", "PERSON"), ("Whitfield", "PERSON"),
+                                                 ("Whitfield's", "ORG")]))
+    assert {m.entity_key for m in result} == {"dana whitfield"}
+    assert {m.entity_name for m in result} == {"Dana Whitfield"}
+    assert all(m.label == "PERSON" for m in result), "labels made consistent"
+    assert result[2].text == "Whitfield", "possessive dropped from the span"
+    assert text[result[2].start:result[2].end] == "Whitfield"
+
+
+def test_title_and_the_are_cut_from_spans() -> None:
+    text = "The Harbour Authority met Governor Ana Reyes."
+    result = canonicalise(text, _mentions(text, [("The Harbour Authority", "ORG"), ("Governor Ana Reyes", "PERSON")]))
+    assert [m.text for m in result] == ["Harbour Authority", "Ana Reyes"]
+    assert [text[m.start:m.end] for m in result] == ["Harbour Authority", "Ana Reyes"]
+
+
+def test_majority_label_wins_within_a_document() -> None:
+    text = "Orvane Labs grew. Orvane Labs hired. Orvane Labs sold."
+    result = canonicalise(text, _mentions(text, [("Orvane Labs", "ORG"), ("Orvane Labs", "PERSON"),
+                                                 ("Orvane Labs", "ORG")]))
+    assert {m.label for m in result} == {"ORG"}
+
+
+def test_demonym_keeps_its_mention_label_but_joins_the_country() -> None:
+    text = "Iranian officials met in Iran."
+    result = canonicalise(text, _mentions(text, [("Iranian", "NORP"), ("Iran", "GPE")]))
+    assert [m.label for m in result] == ["NORP", "GPE"]
+    assert {(m.entity_key, m.entity_name, m.entity_label) for m in result} == {("iran", "Iran", "GPE")}
+
+
+def test_person_name_cut_from_a_longer_org_span() -> None:
+    text = "He chairs the Political Bureau Saleh Al-Arouri. Saleh Arouri spoke."
+    result = canonicalise(text, _mentions(text, [("Political Bureau Saleh Al-Arouri", "ORG"),
+                                                 ("Saleh Arouri", "PERSON")]))
+    assert [(m.text, m.label, m.entity_key) for m in result] == [
+        ("Saleh Al-Arouri", "PERSON", "saleh arouri"), ("Saleh Arouri", "PERSON", "saleh arouri")]
+
+
+def test_multiword_alternate_names_are_found_when_ner_misses_them() -> None:
+    text = "Officials said the Islamic republic would respond; a united states of mind."
+    found = alias_mentions(text, [])
+    assert [(text[s:e], label) for s, e, label in found] == [("Islamic republic", "GPE")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.sampled_from(["PERSON", "ORG", "GPE", "NORP", "DATE"]))
+def test_canonicalise_never_raises_and_offsets_stay_inside(text: str, label: str) -> None:
+    mentions = [Mention(0, len(text), text, label, 0)] if text else []
+    for m in canonicalise(text, mentions):
+        assert 0 <= m.start <= m.end <= len(text)
+        assert text[m.start:m.end] == m.text
+
+
+# --- the reference article (read from ../shared, never copied) -------------------------------
+
+@pytest.fixture(scope="module")
+def sample_entities(nlp, sample_text):
+    from analysis.model import RawDocument
+    from analysis.pipeline import Extractor
+
+    (extraction,) = Extractor().extract([RawDocument(sample_text, "hamas-tehran-visit.txt")])
+    by_key: dict[str, set[str]] = {}
+    for m in extraction.mentions:
+        by_key.setdefault(m.entity_key, set()).add(m.text)
+    labels = {m.entity_key: m.entity_label for m in extraction.mentions}
+    names = {m.entity_key: m.entity_name for m in extraction.mentions}
+    return by_key, labels, names
+
+
+@pytest.mark.parametrize(
+    "key, name, spellings",
+    [
+        ("ali khamenei", "Ali Khamenei", {"Khamenei", "Ali Khamenei"}),
+        ("saleh arouri", None, {"Saleh Arouri", "Saleh Al-Arouri", "Al-Arouri"}),
+        ("ismail haniyeh", "Ismail Haniyeh", {"Ismail Haniyeh", "Haniyeh"}),
+        ("ali akbar velayati", "Ali Akbar Velayati", {"Ali Akbar Velayati", "Velayati"}),
+    ],
+)
+def test_sample_people_are_one_entity_each(sample_entities, sample_text, key, name, spellings) -> None:
+    by_key, labels, names = sample_entities
+    assert spellings <= by_key[key]
+    assert labels[key] == "PERSON"
+    if name:
+        assert names[key] == name
+    assert "Ayatollah Ali Khamenei" in sample_text  # the titled form exists and is folded in
+    other_keys = [k for k, v in by_key.items() if k != key and v & spellings]
+    assert not other_keys, f"spellings of {key} split into {other_keys}"
+
+
+@pytest.mark.parametrize(
+    "key, labels_ok, spelling",
+    [
+        ("hamas", {"ORG"}, "Hamas"),
+        ("hezbollah", {"ORG"}, "Hezbollah"),
+        ("iran", {"GPE"}, "Islamic Republic"),
+        ("tehran", {"GPE"}, "Tehran"),
+        ("syria", {"GPE"}, "Syria"),
+    ],
+)
+def test_sample_organisations_and_places(sample_entities, key, labels_ok, spelling) -> None:
+    by_key, labels, _ = sample_entities
+    assert spelling in by_key[key]
+    assert labels[key] in labels_ok
