@@ -1,0 +1,68 @@
+"""Quote and attribution extraction: who said what, in which words, through whom.
+
+Pipeline, per document:
+1. `marks`: a character scanner finds quoted stretches (all mark styles, run-on paragraphs);
+2. `events`: the parse gives reporting events (verbs from the lexicon, "according to");
+3. `attribution`: quoted stretches are attached to events; what no event reaches is a
+   title or a scare quote; events left over with a reported clause are indirect speech;
+4. `speakers`: each speaker is narrowed to its name and resolved to a named mention.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from ..model import Quote
+from .attribution import Attribution, Attributor, attach_outlets
+from .context import DocContext
+from .events import find_events
+from .lexicon import load_lexicon
+from .speakers import Resolver, SpeakerSpans, speaker_spans
+
+__all__ = ["find_quotes"]
+
+
+def find_quotes(doc: Doc) -> list[Quote]:
+    """All attributed statements of a parsed document, in text order."""
+    lex = load_lexicon()
+    ctx = DocContext(doc)
+    events = attach_outlets(find_events(ctx, lex))
+    attributions = Attributor(ctx, events).run()
+    resolver = Resolver(ctx, lex)
+    quotes = []
+    seen: set[tuple[int, int]] = set()
+    for attribution in sorted(attributions, key=lambda a: min(a.start, a.event.cue_start)):
+        if (attribution.start, attribution.end) in seen:
+            continue
+        seen.add((attribution.start, attribution.end))
+        quotes.append(_to_quote(attribution, ctx, resolver))
+    return sorted(quotes, key=lambda q: (q.start, q.end))
+
+
+def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> Quote:
+    text = ctx.doc.text
+    event = attribution.event
+    lex = resolver.lex
+    outlet = speaker_spans(event.outlet, lex).speaker if event.outlet is not None else None
+    spans: SpeakerSpans | None = speaker_spans(event.speaker, lex) if event.speaker is not None else None
+    speaker = spans.speaker if spans is not None else None
+    referent = resolver.resolve(spans, outlet) if spans is not None else None
+    speaks_as_outlet = event.kind != "verb" or event.lemma == "report"  # "according to X", "X reported"
+    resolver.remember(event.cue_start, referent, outlet or (referent if speaks_as_outlet else None))
+    return Quote(
+        start=attribution.start,
+        end=attribution.end,
+        text=text[attribution.start : attribution.end],
+        kind=attribution.kind,
+        cue=text[event.cue_start : event.cue_end],
+        cue_start=event.cue_start,
+        cue_end=event.cue_end,
+        speaker=text[speaker[0] : speaker[1]] if speaker else None,
+        speaker_start=speaker[0] if speaker else None,
+        speaker_end=speaker[1] if speaker else None,
+        sentence=ctx.sentence_index(attribution.start),
+        referent_start=referent[0] if referent else None,
+        referent_end=referent[1] if referent else None,
+        reported_by=text[outlet[0] : outlet[1]] if outlet else None,
+        reported_by_start=outlet[0] if outlet else None,
+        reported_by_end=outlet[1] if outlet else None,
+    )

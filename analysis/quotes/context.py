@@ -1,0 +1,103 @@
+"""Lookups over one parsed document that every attribution step needs."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .marks import MarkSpan, find_mark_spans, paragraphs
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+QUOTE_CHARS = frozenset("\"'“”‘’«»„")
+
+
+@dataclass
+class DocContext:
+    """A Doc with its quote-mark spans, paragraphs and sentence segments.
+
+    Segments are spaCy sentences cut again at line breaks: the parser happily runs a
+    sentence over a paragraph end, which would let an attribution reach across paragraphs.
+    """
+
+    doc: Doc
+    marks: list[MarkSpan] = field(init=False)
+    segments: list[Span] = field(init=False)
+    _paragraph_starts: list[int] = field(init=False)
+    _sent_starts: list[int] = field(init=False)
+    _segment_starts: list[int] = field(init=False)
+    _person_last_words: frozenset[str] = field(init=False)
+    _mark_starts: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        text = self.doc.text
+        self.marks = find_mark_spans(text)
+        self._mark_starts = [m.content_start for m in self.marks]
+        self._paragraph_starts = [start for start, _ in paragraphs(text)]
+        self._sent_starts = [s.start_char for s in self.doc.sents]
+        self.segments = self._join_inside_quotes(list(self._segment()))
+        self._segment_starts = [s.start_char for s in self.segments]
+        self._person_last_words = frozenset(
+            e[-1].lower_ for e in self.doc.ents if e.label_ == "PERSON"
+        )
+
+    def _segment(self):
+        for sent in self.doc.sents:
+            start = sent.start
+            for tok in sent:
+                if "\n" in tok.text or "\n" in tok.whitespace_:
+                    if tok.i + 1 > start:
+                        yield self.doc[start : tok.i + 1]
+                    start = tok.i + 1
+            if start < sent.end:
+                yield self.doc[start : sent.end]
+
+    def _join_inside_quotes(self, segments: list[Span]) -> list[Span]:
+        """Rejoin segments the parser split inside a quote: `"A. B," she said` is one unit."""
+        joined = segments[:1]
+        for seg in segments[1:]:
+            mark = self.in_mark(seg.start_char)
+            if mark is not None and mark.content_start < seg.start_char and joined:
+                joined[-1] = self.doc[joined[-1].start : seg.end]
+            else:
+                joined.append(seg)
+        return joined
+
+    def paragraph(self, char: int) -> int:
+        """Index of the non-blank line holding (or preceding) `char`."""
+        return bisect.bisect_right(self._paragraph_starts, char) - 1
+
+    def sentence_index(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self._sent_starts, char) - 1)
+
+    def segment_index(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self._segment_starts, char) - 1)
+
+    def segment_of(self, token: Token) -> Span:
+        return self.segments[self.segment_index(token.idx)]
+
+    def in_mark(self, char: int) -> MarkSpan | None:
+        """The quoted stretch whose content holds `char`, if any."""
+        i = bisect.bisect_right(self._mark_starts, char) - 1
+        if i >= 0 and char < self.marks[i].content_end:
+            return self.marks[i]
+        return None
+
+    def label_of(self, start: int, end: int) -> str:
+        """Entity label of a named span, PERSON when its last word names a person anywhere.
+
+        The small model labels the same surname PERSON in one sentence and ORG in the
+        next; the person reading is the one that matters for pronoun resolution.
+        """
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span) and span[-1].lower_ in self._person_last_words:
+            return "PERSON"
+        for ent in self.doc.ents:
+            if ent.start_char <= start and end <= ent.end_char:
+                return ent.label_
+        return "PERSON"
+
+
+def char_range(tokens: list[Token]) -> tuple[int, int]:
+    """(start, end) characters covered by tokens, ignoring their order."""
+    return min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)

@@ -1,0 +1,237 @@
+"""Reporting events read off the dependency parse: a cue, who it is by, what it reports.
+
+An event is found for every reporting verb outside quote marks and every
+"according to"-like phrase. Whether it becomes a quote record is decided later, when the
+quote-mark spans are attached to events.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from .context import QUOTE_CHARS, DocContext, char_range
+from .lexicon import Lexicon
+
+CLAUSE_DEPS = ("ccomp",)
+COMPLEMENT_DEPS = ("xcomp", "dobj", "prep", "attr", "oprd", "dative")
+CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp")  # a participle or conjunct shares its head's subject
+NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying", "officials who said": the noun speaks
+EDGE_WORDS = frozenset({"that", "whether", "if"})
+
+
+@dataclass
+class Event:
+    """One act of attribution in the text.
+
+    `content` is what the event reports, as characters: the clausal complement of a
+    verb, or the rest of the sentence for an "according to" phrase; `weak` marks a content
+    that is only a noun-phrase or infinitive complement ("denied the report"), which needs
+    a quote inside it to count as a statement.
+    """
+
+    kind: str  # "verb" | "source" | "outlet"
+    lemma: str | None  # of a reporting verb
+    cue_start: int
+    cue_end: int
+    segment: int
+    speaker: Token | None  # head of the speaker noun phrase
+    content: tuple[int, int] | None = None
+    weak: bool = False
+    participle: Token | None = None  # the -ing verb a subject was inherited through
+    outlet: Token | None = None  # head of the reporting-chain outlet, once attached
+
+
+def _trim(tokens: list[Token]) -> list[Token]:
+    """Drop edge punctuation and complementizers: `that the plan failed,` -> `the plan failed`."""
+    toks = sorted(tokens, key=lambda t: t.i)
+    while toks and (toks[0].is_punct and toks[0].text not in QUOTE_CHARS or toks[0].lower_ in EDGE_WORDS):
+        toks.pop(0)
+    while toks and (toks[-1].is_punct and toks[-1].text not in QUOTE_CHARS or toks[-1].is_space):
+        toks.pop()
+    return toks
+
+
+def _subtrees(heads: list[Token], segment: Span) -> list[Token]:
+    return [t for h in heads for t in h.subtree if segment.start <= t.i < segment.end]
+
+
+def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
+    """Tokens reported by a verb and whether they are only a weak (non-clausal) complement."""
+    clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS]
+    if clauses:
+        return _trim(_subtrees(clauses, segment)), False
+    if verb.dep_ in ("parataxis", "ccomp") and verb.i > verb.head.i and _subject(verb) is not None:
+        # "The plan failed, she said": the reported clause is the verb's head, to its left
+        before = [t for t in verb.head.subtree if t.i < verb.left_edge.i and segment.start <= t.i]
+        return _trim(before), False
+    complements = [c for c in verb.children if c.dep_ in COMPLEMENT_DEPS and c.i > verb.i]
+    return _trim(_subtrees(complements, segment)), True
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            return child
+        if child.dep_ == "agent":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def _adjacent_subject(verb: Token) -> Token | None:
+    """A subject the parser hung elsewhere: the noun right before a finite verb
+    ("In an interview with X, Deputy Y reaffirmed": Y parsed as X's apposition), or the
+    name right after an inverted one (`"…," said Y`)."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return None
+    doc = verb.doc
+    prev = doc[verb.i - 1] if verb.i > 0 else None
+    if prev is not None and prev.pos_ in ("PROPN", "NOUN", "PRON") and prev.dep_ not in ("compound", "dobj", "pobj"):
+        return prev
+    nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+    if prev is not None and prev.is_punct and nxt is not None and nxt.pos_ in ("PROPN", "PRON"):
+        return nxt if nxt.dep_ != "compound" else nxt.head
+    return None
+
+
+def _document_author_before(participle: Token, lex: Lexicon) -> Token | None:
+    """Author of a document named between a verb and its participle clause.
+
+    In "X presented a letter from Y, thanking Iran and asking ..." the parse hangs the
+    participles on "presented", but it is the letter, so Y, that thanks and asks.
+    """
+    head = participle.head
+    while head.dep_ == "conj" and head.head.i < head.i:
+        head = head.head
+    for tok in reversed(participle.doc[head.head.i + 1 : participle.i]):
+        if tok.pos_ == "NOUN" and "document_noun" in lex.kind_of_noun(tok.text):
+            author = document_author(tok)
+            if author is not None:
+                return author
+    return None
+
+
+def document_author(noun: Token) -> Token | None:
+    """The named author of a document noun: "Y's letter", "a letter from/by Y"."""
+    for child in noun.children:
+        if child.dep_ == "poss" and child.pos_ == "PROPN":
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("from", "by"):
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def verb_speaker(verb: Token, lex: Lexicon) -> tuple[Token | None, Token | None]:
+    """Head of the speaker noun phrase of a reporting verb, and the participle climbed from."""
+    current = verb
+    participle = None
+    for _ in range(4):
+        subject = _subject(current)
+        if subject is not None:
+            if subject.tag_ in ("WP", "WDT") and current.dep_ == "relcl":
+                return current.head, participle
+            if "document_noun" in lex.kind_of_noun(subject.text):
+                return document_author(subject) or subject, participle  # "X's letter said"
+            return subject, participle
+        if current.dep_ in NOUN_HEAD_DEPS and current.head.pos_ in ("NOUN", "PROPN"):
+            return current.head, participle
+        if current is verb and _adjacent_subject(verb) is not None:
+            return _adjacent_subject(verb), participle
+        if current.dep_ not in CLIMB_DEPS or current.head is current:
+            return None, participle
+        if current.tag_ == "VBG":
+            participle = current
+            author = _document_author_before(current, lex)
+            if author is not None:
+                return author, participle
+        current = current.head
+    return None, participle
+
+
+def _is_reporting_verb(tok: Token, lex: Lexicon) -> bool:
+    return tok.pos_ in ("VERB", "AUX") and tok.tag_.startswith("VB") and lex.is_reporting_form(tok.text)
+
+
+def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
+    segment = ctx.segment_of(verb)
+    speaker, participle = verb_speaker(verb, lex)
+    content, weak = _verb_content(verb, segment)
+    if weak and lex.lemma(verb.text) in lex.clausal_verbs:
+        content = []  # "a poll found a gap" is no statement; "found that" is
+    cue = [verb] + [c for c in verb.children if c.dep_ == "prt"]
+    cue_start, cue_end = char_range(cue)
+    return Event(
+        kind="verb",
+        lemma=lex.lemma(verb.text),
+        cue_start=cue_start,
+        cue_end=cue_end,
+        segment=ctx.segment_index(verb.idx),
+        speaker=speaker,
+        content=char_range(content) if content else None,
+        weak=weak,
+        participle=participle,
+    )
+
+
+def _phrase_at(doc_tokens: Span, i: int, phrase: tuple[str, ...]) -> bool:
+    words = [t.lower_ for t in doc_tokens[i : i + len(phrase)]]
+    return tuple(words) == phrase
+
+
+def _cue_object(last: Token) -> Token | None:
+    """The object of a prepositional cue: pobj of its last word, or the next noun."""
+    pobj = next((c for c in last.children if c.dep_ == "pobj"), None)
+    if pobj is not None:
+        return pobj
+    for tok in last.doc[last.i + 1 : last.i + 6]:
+        if tok.pos_ in ("PROPN", "NOUN"):
+            return tok
+    return None
+
+
+def _phrase_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
+    """Events for "according to X" (a source) and "in an interview with X" (an outlet)."""
+    doc = ctx.doc
+    events = []
+    for i, tok in enumerate(doc):
+        for kind, phrases in (("source", lex.source_cues), ("outlet", lex.outlet_cues)):
+            for phrase in phrases:
+                if tok.lower_ != phrase[0] or not _phrase_at(doc[:], i, phrase):
+                    continue
+                last = doc[i + len(phrase) - 1]
+                source = _cue_object(last)
+                if source is None or ctx.in_mark(tok.idx):
+                    continue
+                segment_i = ctx.segment_index(tok.idx)
+                events.append(
+                    Event(
+                        kind=kind,
+                        lemma=None,
+                        cue_start=tok.idx,
+                        cue_end=last.idx + len(last),
+                        segment=segment_i,
+                        speaker=source,
+                        content=_rest_of_segment(ctx.segments[segment_i], tok, source),
+                    )
+                )
+    return events
+
+
+def _rest_of_segment(segment: Span, cue: Token, source: Token) -> tuple[int, int] | None:
+    """The segment without the cue phrase: "X, according to Y." -> "X"."""
+    phrase = set(range(cue.i, source.right_edge.i + 1))
+    tokens = _trim([t for t in segment if t.i not in phrase and not t.is_space])
+    before = [t for t in tokens if t.i < cue.i]
+    after = [t for t in tokens if t.i > source.right_edge.i]
+    kept = _trim(before) if len(before) >= len(after) else _trim(after)
+    return char_range(kept) if kept else None
+
+
+def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
+    """All reporting events of the document, in text order."""
+    verbs = [
+        _verb_event(tok, ctx, lex)
+        for tok in ctx.doc
+        if _is_reporting_verb(tok, lex) and ctx.in_mark(tok.idx) is None
+    ]
+    return sorted(verbs + _phrase_events(ctx, lex), key=lambda e: e.cue_start)

@@ -1,0 +1,77 @@
+"""The word lists that quote attribution relies on, loaded from `analysis/data/`.
+
+They are data, not code, so that an analyst can add a reporting verb or a title without
+touching the extractor. Matching is by lowercase surface form, because the pipeline may
+run without its lemmatizer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verb_lemma: dict[str, str]  # lowercase form -> lemma ("said" -> "say")
+    clausal_verbs: frozenset[str]  # lemmas that need a clause or quote to attribute
+    source_cues: tuple[tuple[str, ...], ...]  # ("according", "to")
+    outlet_cues: tuple[tuple[str, ...], ...]  # ("in", "an", "interview", "with")
+    words: dict[str, frozenset[str]]  # section of speaker_words.txt -> words
+
+    def is_reporting_form(self, form: str) -> bool:
+        return form.lower() in self.verb_lemma
+
+    def lemma(self, form: str) -> str | None:
+        return self.verb_lemma.get(form.lower())
+
+    def kind_of_noun(self, word: str) -> set[str]:
+        """The referent kinds ("person_noun", "document_noun", ...) a noun belongs to."""
+        low = word.lower()
+        return {section for section, members in self.words.items() if low in members}
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _read_verbs() -> tuple[dict[str, str], frozenset[str]]:
+    forms: dict[str, str] = {}
+    clausal: set[str] = set()
+    for line in _lines("reporting_verbs.txt"):
+        words = line.lower().split()
+        if words[0] == "clausal":
+            words = words[1:]
+            clausal.add(words[0])
+        for form in words:
+            forms.setdefault(form, words[0])
+    return forms, frozenset(clausal)
+
+
+def _read_cues() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    cues: dict[str, list[tuple[str, ...]]] = {"source": [], "outlet": []}
+    for line in _lines("attribution_cues.txt"):
+        kind, *phrase = line.lower().split()
+        cues[kind].append(tuple(phrase))
+    return tuple(cues["source"]), tuple(cues["outlet"])
+
+
+def _read_sections(name: str) -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in _lines(name):
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        else:
+            current.add(line.lower())
+    return {name: frozenset(words) for name, words in sections.items()}
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    verbs, clausal = _read_verbs()
+    source, outlet = _read_cues()
+    return Lexicon(verbs, clausal, source, outlet, _read_sections("speaker_words.txt"))

@@ -1,0 +1,195 @@
+"""Speaker noun phrases, the name inside them, and what a pronoun or descriptor refers to.
+
+Resolution is deliberately simple and local: news text names a speaker, then refers back
+with "he", a title ("the Iranian leader") or a kind ("the newspaper"). The most recent
+compatible named speaker is right far more often than a general coreference model of
+this size, and every step can be explained to an analyst.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
+from .events import document_author
+from .lexicon import Lexicon
+
+Offsets = tuple[int, int]
+STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
+CUT_DEPS = ("relcl", "acl", "punct", "advcl", "parataxis")
+INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
+
+
+@dataclass(frozen=True)
+class SpeakerSpans:
+    """Where the speaker is written, and the name in it when there is one.
+
+    `identifies` is True when the name is the speaker itself ("Iran's leader Ali Khamenei")
+    and False when it only qualifies it ("Hamas officials"): then the whole phrase is the
+    speaker and the name its referent.
+    """
+
+    head: Token
+    phrase: Offsets
+    name: Offsets | None
+    identifies: bool
+
+    @property
+    def speaker(self) -> Offsets:
+        return self.name if self.name is not None and self.identifies else self.phrase
+
+
+def noun_phrase(head: Token) -> list[Token]:
+    """The contiguous phrase around `head` in its subtree, without clauses or asides."""
+    cut = {t.i for c in head.children if c.dep_ in CUT_DEPS for t in c.subtree}
+    inside = {t.i for t in head.subtree} - cut
+    doc = head.doc
+    lo = hi = head.i
+    while lo - 1 in inside and doc[lo - 1].text not in STOP_CHARS:
+        lo -= 1
+    while hi + 1 in inside and doc[hi + 1].text not in STOP_CHARS:
+        hi += 1
+    while hi > lo and doc[hi].dep_ == "case":  # "Iran's" -> "Iran"
+        hi -= 1
+    return list(doc[lo : hi + 1])
+
+
+def _propn_chain(head: Token) -> list[Token]:
+    chain = [c for c in head.children if c.dep_ in ("compound", "flat") and c.pos_ == "PROPN"]
+    return [t for c in chain for t in c.subtree if t.i < head.i] + [head]
+
+
+def _is_title_word(tok: Token, lex: Lexicon) -> bool:
+    return bool(lex.kind_of_noun(tok.text) & {"person_noun", "group_noun", "outlet_noun"})
+
+
+def find_name(head: Token, phrase: Offsets, lex: Lexicon) -> tuple[Offsets | None, bool]:
+    """The named span in a speaker phrase and whether it identifies the speaker."""
+    ents = [e for e in head.doc.ents if e.label_ in NAME_LABELS
+            and phrase[0] <= e.start_char and e.end_char <= phrase[1]]
+    for ent in ents:
+        if ent.start <= head.i < ent.end or (ent.root.dep_ == "appos" and ent.root.head == head):
+            return (ent.start_char, ent.end_char), True
+    if head.pos_ == "PROPN" and not _is_title_word(head, lex):
+        return char_range(_propn_chain(head)), True
+    for child in head.children:
+        if child.dep_ == "compound" and child.pos_ == "PROPN" and child.i < head.i:
+            ent = next((e for e in ents if e.start <= child.i < e.end), None)
+            if ent is not None and ent.label_ == "PERSON" and "person_noun" in lex.kind_of_noun(head.text):
+                return None, False  # "a Clinton spokesman" is not Clinton
+            span = (ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(child))
+            return span, False
+    return None, False
+
+
+def speaker_spans(head: Token, lex: Lexicon) -> SpeakerSpans:
+    phrase = char_range(noun_phrase(head))
+    name, identifies = find_name(head, phrase, lex)
+    return SpeakerSpans(head, phrase, name, identifies)
+
+
+def _title_map(ctx: DocContext) -> list[tuple[int, str, Offsets]]:
+    """(position, title word, person) for titles written next to a name.
+
+    "Hamas chief Ismail Haniyeh" and "The adviser ... Ali Akbar Velayati" teach that a
+    later "the chief" or "the adviser" is that person.
+    """
+    titles = []
+    for ent in ctx.doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        root = ent.root
+        words = [c for c in root.children if c.dep_ in ("compound", "appos", "amod") and c.i < ent.start]
+        if root.dep_ == "appos":
+            words.append(root.head)
+        words += [c for c in root.children if c.dep_ == "appos" and c.i >= ent.end]
+        for word in words:
+            if word.pos_ in ("NOUN", "PROPN"):
+                titles.append((ent.start_char, word.lower_, (ent.start_char, ent.end_char)))
+    return titles
+
+
+class Resolver:
+    """Resolves speakers to named mentions, remembering the speakers met so far."""
+
+    def __init__(self, ctx: DocContext, lex: Lexicon) -> None:
+        self.ctx = ctx
+        self.lex = lex
+        self.titles = _title_map(ctx)
+        self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
+        self.outlets: list[tuple[int, Offsets]] = []
+        self.documents = self._documents()
+
+    def _documents(self) -> list[tuple[int, str, Offsets]]:
+        docs = []
+        for tok in self.ctx.doc:
+            if tok.pos_ == "NOUN" and "document_noun" in self.lex.kind_of_noun(tok.text):
+                author = document_author(tok)
+                if author is not None:
+                    docs.append((tok.idx, tok.lower_, self.referent_of_name(author)))
+        return docs
+
+    def referent_of_name(self, head: Token) -> Offsets:
+        spans = speaker_spans(head, self.lex)
+        return spans.name or spans.phrase
+
+    def remember(self, position: int, referent: Offsets | None, outlet: Offsets | None) -> None:
+        if referent is not None:
+            self.speakers.append((position, referent, self.ctx.label_of(*referent)))
+        if outlet is not None:
+            self.outlets.append((position, outlet))
+
+    def resolve(self, spans: SpeakerSpans, outlet: Offsets | None) -> Offsets | None:
+        """The named mention a speaker refers to, or None when it cannot be told."""
+        if spans.name is not None:
+            return spans.name
+        head = spans.head
+        before = spans.phrase[0]
+        word = head.lower_
+        kinds = self.lex.kind_of_noun(word)
+        if "person_pronoun" in kinds:
+            return self._last_person(before)
+        if "group_pronoun" in kinds:
+            return self._last_speaker(before, {"ORG", "NORP", "GPE"})
+        if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
+            return None  # "a source", "an official": a new, unnamed speaker
+        if "document_noun" in kinds:
+            found = self._last_document(before, word)
+            if found is not None or "outlet_noun" not in kinds:
+                return found or outlet
+        if "outlet_noun" in kinds:
+            return outlet or self._last(self.outlets, before) or self._last_entity(before, {"ORG"})
+        if "person_noun" in kinds:
+            return self._last_title(before, word) or self._last_person(before)
+        if "group_noun" in kinds:
+            return self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
+        return None
+
+    def _last_person(self, before: int) -> Offsets | None:
+        """Latest person that spoke or was a subject before `before`."""
+        subjects = [
+            (e.start_char, (e.start_char, e.end_char))
+            for e in self.ctx.doc.ents
+            if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
+        ]
+        spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
+        return self._last(subjects + spoke, before) or self._last_entity(before, {"PERSON"})
+
+    def _last_speaker(self, before: int, labels: set[str]) -> Offsets | None:
+        return self._last([(p, r) for p, r, label in self.speakers if label in labels], before)
+
+    def _last_title(self, before: int, word: str) -> Offsets | None:
+        return self._last([(p, r) for p, w, r in self.titles if w == word], before)
+
+    def _last_document(self, before: int, word: str) -> Offsets | None:
+        return self._last([(p, r) for p, w, r in self.documents if w == word], before)
+
+    def _last_entity(self, before: int, labels: set[str]) -> Offsets | None:
+        ents = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.doc.ents if e.label_ in labels]
+        return self._last(ents, before)
+
+    @staticmethod
+    def _last(items: list[tuple[int, Offsets]], before: int) -> Offsets | None:
+        earlier = [(p, r) for p, r in items if p < before and r[1] <= before]
+        return max(earlier)[1] if earlier else None
