@@ -80,8 +80,12 @@ def strip_title(name: str) -> str:
 
 
 def clean_surface(text: str) -> tuple[int, int]:
-    """Offsets (into `text`) of the name once a leading "the", a possessive and edge punctuation go."""
+    """Offsets (into `text`) of the name once a leading "the", a possessive, edge punctuation
+    and any lines after the first go."""
     start, end = 0, len(text)
+    if "\n" in text.strip():  # a name never runs across lines: keep its first line
+        start = len(text) - len(text.lstrip())
+        end = text.index("\n", start)
     while start < end and text[start] in _EDGE_PUNCT:
         start += 1
     match = _LEADING_THE.match(text[start:end])

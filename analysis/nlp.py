@@ -6,6 +6,8 @@ import functools
 import spacy
 from spacy.language import Language
 
+from . import paragraphs  # noqa: F401  registers the "paragraph_breaks" component
+
 # The lemmatizer is the one component no extractor reads: quotes match reporting verbs by
 # their inflected forms from a lexicon, so it would only cost time.
 UNUSED_COMPONENTS = ("lemmatizer",)
@@ -34,6 +36,8 @@ def load_pipeline(model: str) -> Language:
         nlp = spacy.load(model, exclude=[c for c in UNUSED_COMPONENTS])
     except OSError as err:  # spaCy's E050: can't find model
         raise ModelNotInstalled(install_hint(model)) from err
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("paragraph_breaks", before="parser")
     return nlp
 
 

@@ -11,7 +11,6 @@ import bisect
 import dataclasses
 import datetime
 import multiprocessing
-import re
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 
@@ -23,11 +22,11 @@ from .events import find_events
 from .entities import alias_mentions, canonicalise
 from .model import Event, Extraction, LoadError, Mention, Quote, RawDocument, Sentence
 from .nlp import load_pipeline
+from .paragraphs import paragraph_starts
 from .quotes import find_quotes
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
 CHUNK_CHARS = 100_000
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]{2,}\S)")
 
 
 def split_text(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -44,14 +43,6 @@ def split_text(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, str]]
         start = end
     pieces.append((start, text[start:]))
     return pieces
-
-
-def paragraph_starts(text: str) -> list[int]:
-    """Where paragraphs begin: at blank lines or indented lines, else at every line."""
-    breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
-    if not breaks:
-        breaks = [m.end() for m in re.finditer(r"\n", text)]
-    return [0, *breaks]
 
 
 def _shift(record, chars: int, sentences: int):

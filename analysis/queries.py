@@ -229,7 +229,7 @@ def cooccurrence(ws: Workspace, filters: Filters | None = None, unit: str = "sen
     return _q(ws, filters, f"""
         , units AS (
             SELECT DISTINCT m.doc_id, {col} AS unit, m.entity
-            FROM mention_view m {join} JOIN fdocs USING (doc_id) JOIN fents e ON e.entity = m.entity),
+            FROM mention_view m {join} JOIN fdocs f ON f.doc_id = m.doc_id JOIN fents e ON e.entity = m.entity),
         totals AS (SELECT count(DISTINCT (doc_id, unit)) AS n FROM units),
         singles AS (SELECT entity, count(*) AS c FROM units GROUP BY entity),
         pairs AS (
@@ -252,10 +252,10 @@ def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
     col = _unit_column(unit)
     return _q(ws, filters, f"""
         , units AS (
-            SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end",
-                   count(DISTINCT m.entity) AS hits
+            SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end"
             FROM mention_view m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
-            JOIN fdocs USING (doc_id) WHERE m.entity IN (?, ?) GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
+            JOIN fdocs f ON f.doc_id = m.doc_id WHERE m.entity IN (?, ?)
+            GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
         SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
                d.date, u.doc_id
         FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start
