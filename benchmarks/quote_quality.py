@@ -82,7 +82,7 @@ def match(gold: list[Item], pred: list[Item], threshold: float) -> list[tuple[in
     """One-to-one (gold, prediction) index pairs, the largest shares first, above threshold."""
     pairs = sorted(
         ((share(g, p), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)),
-        reverse=True,
+        key=lambda pair: (-pair[0], pair[1], pair[2]),
     )
     used_gold: set[int] = set()
     used_pred: set[int] = set()

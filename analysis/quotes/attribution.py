@@ -47,10 +47,12 @@ def attach_outlets(events: list[Event]) -> list[Event]:
             continue
         if event.kind == "outlet":
             continue
-        inner = [e for e in verbs if e is not event and _contains(event.content, e.cue_start)]
-        if event.lemma == "report" and inner:
-            for verb in inner:
+        others = [e for e in verbs if e is not event]
+        if event.lemma == "report" and others:
+            for verb in others:
                 verb.outlet = verb.outlet or event.speaker
+                if _contains(verb.content, event.cue_start) and event.content is not None:
+                    verb.content = event.content  # "X said Y, Z reported": the statement is Y
             continue
         kept.append(event)
     return kept

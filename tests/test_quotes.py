@@ -1,0 +1,273 @@
+"""Quote and attribution extraction on the real spaCy pipeline (fixtures in conftest.py).
+
+The layouts are short fictional texts written for these tests; the reference article is
+read from ../shared and only short substrings of its quotes appear here.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.model import Quote
+from analysis.quotes import find_quotes
+from analysis.quotes.marks import find_mark_spans
+from benchmarks.quote_quality import Item, Score, match, score, share
+
+
+def quotes_of(nlp, text: str) -> list[Quote]:
+    return find_quotes(nlp(text))
+
+
+def the_quote(quotes: list[Quote], fragment: str) -> Quote:
+    found = [q for q in quotes if fragment in q.text]
+    assert found, f"no quote holds {fragment!r}: {[q.text for q in quotes]}"
+    return found[0]
+
+
+def referent(text: str, quote: Quote) -> str | None:
+    if quote.referent_start is None:
+        return None
+    return text[quote.referent_start : quote.referent_end]
+
+
+# --- the quote-mark scanner -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, inside",
+    [
+        ('He said "we are ready" today.', ["we are ready"]),
+        ("He said “we are ready” today.", ["we are ready"]),
+        ("He said «we are ready» today.", ["we are ready"]),
+        ("‘We can’t stop now,’ she said.", ["We can’t stop now,"]),
+        ("The '90s were the Smiths' years, rock 'n' roll.", []),
+        ("Hamas pursues 'axis of resistance' alliance", ["axis of resistance"]),
+    ],
+)
+def test_scanner_finds_marks_of_every_style(text, inside):
+    spans = find_mark_spans(text)
+    assert [text[m.content_start : m.content_end] for m in spans] == inside
+
+
+def test_scanner_runs_a_quote_on_into_the_next_paragraph():
+    text = 'She said: "First part.\n\n"Second part," she added.'
+    spans = find_mark_spans(text)
+    assert [text[m.content_start : m.content_end] for m in spans] == ["First part.", "Second part,"]
+    assert not spans[0].closed and spans[0].group == spans[1].group
+
+
+# --- direct quotes in each layout -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"The bridge will open in May," Mara Quell said.',
+        '"The bridge will open in May," said Mara Quell.',
+        'Mara Quell said: "The bridge will open in May."',
+        'Mara Quell said, "The bridge will open in May."',
+        "“The bridge will open in May,” Mara Quell said.",
+        "‘The bridge will open in May,’ Mara Quell said.",
+        "«The bridge will open in May», said Mara Quell.",
+    ],
+)
+def test_direct_quote_layouts(nlp, text):
+    quotes = quotes_of(nlp, text)
+    assert len(quotes) == 1
+    quote = quotes[0]
+    assert quote.kind == "direct"
+    assert quote.text.startswith("The bridge will open in May")
+    assert quote.speaker == "Mara Quell" and referent(text, quote) == "Mara Quell"
+    assert quote.cue == "said" and text[quote.cue_start : quote.cue_end] == "said"
+
+
+def test_quote_split_by_its_attribution_keeps_the_speaker(nlp):
+    text = '"The bridge will open in May," Mara Quell said. "The tolls will stay low."'
+    quotes = quotes_of(nlp, text)
+    assert [q.text for q in quotes] == ["The bridge will open in May", "The tolls will stay low."]
+    assert {q.speaker for q in quotes} == {"Mara Quell"}
+    assert [q.sentence for q in quotes] == [0, 1]
+
+
+def test_multi_sentence_quote_is_one_quote(nlp):
+    text = '"The bridge will open in May. The tolls will stay low. Nobody pays twice," Mara Quell said.'
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text == "The bridge will open in May. The tolls will stay low. Nobody pays twice"
+    assert quote.speaker == "Mara Quell"
+
+
+def test_multi_paragraph_quote_is_attributed_in_each_paragraph(nlp):
+    text = (
+        "Mara Quell spoke to reporters on Friday.\n\n"
+        '"The bridge will open in May and the tolls will stay low.\n\n'
+        '"Nobody in Ardent will pay twice for the same road," Quell said.'
+    )
+    quotes = quotes_of(nlp, text)
+    assert [q.kind for q in quotes] == ["direct", "direct"]
+    assert quotes[0].text == "The bridge will open in May and the tolls will stay low."
+    assert {q.speaker for q in quotes} == {"Quell"}
+
+
+def test_apostrophes_do_not_end_a_single_quoted_quote(nlp):
+    text = "‘We can’t wait for the council’s vote any longer,’ said Tobin Vale."
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text == "We can’t wait for the council’s vote any longer"
+    assert quote.speaker == "Tobin Vale"
+
+
+# --- partial and indirect speech --------------------------------------------------
+
+
+def test_partial_quote_in_reported_speech_resolves_the_pronoun(nlp):
+    text = 'Mayor Mara Quell opened the fair on Sunday. She added that the bridge was a "complete success" for the town.'
+    quote = the_quote(quotes_of(nlp, text), "complete success")
+    assert quote.kind == "partial"
+    assert quote.speaker == "She" and referent(text, quote) == "Mara Quell"
+    assert quote.cue == "added"
+
+
+@pytest.mark.parametrize(
+    "text, content, speaker, cue",
+    [
+        ("Mara Quell said that the bridge would open in May.", "the bridge would open in May", "Mara Quell", "said"),
+        ("Tobin Vale told the council that the tolls would rise.", "the tolls would rise", "Tobin Vale", "told"),
+        ("Tobin Vale warned the tolls would rise.", "the tolls would rise", "Tobin Vale", "warned"),
+        ("According to Mara Quell, the bridge will open in May.", "the bridge will open in May", "Mara Quell", "According to"),
+        ("The bridge will open in May, according to Mara Quell.", "The bridge will open in May", "Mara Quell", "according to"),
+        ("Tobin Vale's statement said the tolls would rise.", "the tolls would rise", "Tobin Vale", "said"),
+    ],
+)
+def test_indirect_speech(nlp, text, content, speaker, cue):
+    (quote,) = quotes_of(nlp, text)
+    assert (quote.kind, quote.text, quote.speaker, quote.cue) == ("indirect", content, speaker, cue)
+
+
+def test_reporting_chain_keeps_speaker_and_outlet(nlp):
+    text = "Tobin Vale said the tolls would rise next year, the Ardent Gazette reported."
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text == "the tolls would rise next year"
+    assert quote.speaker == "Tobin Vale"
+    assert "Ardent Gazette" in quote.reported_by
+    assert text[quote.reported_by_start : quote.reported_by_end] == quote.reported_by
+
+
+def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
+    text = "Mayor Mara Quell visited the plant on Monday. The mayor said the plant would close."
+    (quote,) = quotes_of(nlp, text)
+    assert quote.speaker == "The mayor" and referent(text, quote) == "Mara Quell"
+
+
+def test_scare_quotes_and_titles_are_not_quotes(nlp):
+    text = 'The so-called "green wave" reached the coast. Farmers joined a "joint defense pact" last year.'
+    assert quotes_of(nlp, text) == []
+
+
+# --- the reference article --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_quotes(nlp, sample_text) -> list[Quote]:
+    return find_quotes(nlp(sample_text))
+
+
+def speaks(sample_text: str, quote: Quote, name: str) -> bool:
+    return name in (referent(sample_text, quote) or "") or name in (quote.speaker or "")
+
+
+@pytest.mark.parametrize(
+    "fragment, name",
+    [
+        ("victory will not be achieved without resistance and struggle", "Khamenei"),
+        ("Forty years ago, no one believed", "Khamenei"),
+        ("We have always stated our views", "Khamenei"),
+        ("was a strategic turning point", "Velayati"),
+        ("turning points in the history of militant Islam", "Velayati"),
+        ("the issue is still complicated", "Al-Akhbar"),
+        ("face the suffocating Israeli siege", "Ismail Haniyeh"),
+    ],
+)
+def test_reference_article_attributions(sample_text, sample_quotes, fragment, name):
+    quote = the_quote(sample_quotes, fragment)
+    assert speaks(sample_text, quote, name), (quote.speaker, referent(sample_text, quote))
+
+
+def test_reference_article_descriptor_and_pronoun_speakers(sample_text, sample_quotes):
+    added = the_quote(sample_quotes, "first and most important issue")
+    assert added.speaker == "He" and "Khamenei" in referent(sample_text, added)
+    leader = the_quote(sample_quotes, "Palestinians shouldn't feel")
+    assert leader.speaker == "The leader of the Islamic republic"
+    assert "Khamenei" in referent(sample_text, leader)
+
+
+def test_reference_article_keeps_the_reporting_outlet(sample_quotes):
+    assert the_quote(sample_quotes, "was a strategic turning point").reported_by == "Al Mayadeen"
+    assert the_quote(sample_quotes, "turning points in the history").reported_by == "Radio Farda"
+
+
+def test_reference_article_scare_quotes_are_not_quotes(sample_quotes):
+    for label in ("axis of resistance", "joint defense alliance"):
+        assert not any(q.text.strip(' ,"') == label for q in sample_quotes)
+        assert not any(label in q.text for q in sample_quotes if q.kind in ("direct", "partial"))
+
+
+def test_reference_article_offsets_are_exact(sample_text, sample_quotes):
+    for quote in sample_quotes:
+        assert sample_text[quote.start : quote.end] == quote.text
+        assert sample_text[quote.cue_start : quote.cue_end] == quote.cue
+        if quote.speaker is not None:
+            assert sample_text[quote.speaker_start : quote.speaker_end] == quote.speaker
+
+
+# --- robustness ---------------------------------------------------------------------
+
+QUOTE_ALPHABET = st.sampled_from(list('abc XYZ.,:;"\'“”‘’«»\n—-') + ["said", "He", "according to", "told", "that"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(QUOTE_ALPHABET, max_size=40).map(" ".join) | st.text(max_size=200))
+def test_never_raises_and_offsets_are_inside_the_text(nlp, text):
+    doc = nlp(text)
+    for quote in find_quotes(doc):
+        assert 0 <= quote.start <= quote.end <= len(text)
+        assert quote.text == doc.text[quote.start : quote.end]
+        for start, end in (
+            (quote.cue_start, quote.cue_end),
+            (quote.speaker_start, quote.speaker_end),
+            (quote.referent_start, quote.referent_end),
+            (quote.reported_by_start, quote.reported_by_end),
+        ):
+            assert (start is None) == (end is None)
+            if start is not None:
+                assert 0 <= start <= end <= len(text)
+
+
+# --- the benchmark's metric ---------------------------------------------------------
+
+
+def item(content, speaker=(), direct=False) -> Item:
+    return Item(tuple(content), tuple(speaker), direct)
+
+
+def test_share_counts_discontinuous_gold_content():
+    gold = item([(0, 10), (20, 30)])
+    assert share(gold, item([(0, 10)])) == 0.5
+    assert share(gold, item([(5, 25)])) == 0.5
+    assert share(gold, item([(40, 50)])) == 0.0
+
+
+def test_match_is_one_to_one_and_prefers_the_largest_share():
+    gold = [item([(0, 10)]), item([(0, 10)])]
+    pred = [item([(0, 4)]), item([(0, 10)])]
+    assert match(gold, pred, 0.3) == [(0, 1), (1, 0)]
+    assert match(gold, pred, 0.8) == [(0, 1)]
+
+
+def test_score_reports_precision_recall_and_speaker_accuracy():
+    gold = [item([(0, 10)], [(20, 25)]), item([(30, 40)], [(50, 55)]), item([(60, 70)])]
+    pred = [item([(0, 10)], [(22, 24)]), item([(30, 40)], [(0, 5)]), item([(80, 90)])]
+    result = score(gold, pred, 0.3)
+    assert (result.matched, result.n_gold, result.n_pred) == (2, 3, 3)
+    assert result.precision == result.recall == pytest.approx(2 / 3)
+    assert (result.speaker_known, result.speaker_right) == (2, 1)
+    assert Score().f1 == 0.0
