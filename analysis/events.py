@@ -1,0 +1,52 @@
+"""Events: the sentences of a document that carry a date, placed on the calendar.
+
+An event here is deliberately shallow, a sentence plus the range of one of its DATE
+entities: it is what a timeline of a story, or of many stories, needs, and it does not
+depend on parsing who did what.
+"""
+from __future__ import annotations
+
+import datetime
+
+from spacy.tokens import Doc
+
+from analysis.dates import normalise_date
+from analysis.model import Event
+
+
+def find_events(doc: Doc, reference: datetime.date | None) -> list[Event]:
+    """One Event per sentence and distinct normalised DATE entity in it, in text order.
+
+    `reference` is the document date that relative expressions ("last year") count from;
+    without it only absolute ones ("in 2011") make events. Two DATE entities of a sentence
+    that mean the same range ("July 22 ... July 22") give one event. `entities` is left
+    empty for the pipeline to fill with canonical keys.
+    """
+    sentence_index = {sentence.start: i for i, sentence in enumerate(doc.sents)}
+    events: list[Event] = []
+    seen: set[tuple[int, datetime.date, datetime.date, str]] = set()
+    for entity in doc.ents:
+        if entity.label_ != "DATE":
+            continue
+        found = normalise_date(entity.text, reference)
+        if found is None:
+            continue
+        sentence = entity.sent
+        index = sentence_index[sentence.start]
+        key = (index, found.start, found.end, found.granularity)
+        if key in seen:
+            continue
+        seen.add(key)
+        events.append(
+            Event(
+                start=sentence.start_char,
+                end=sentence.end_char,
+                text=sentence.text,
+                date_text=entity.text,
+                date_start=found.start.isoformat(),
+                date_end=found.end.isoformat(),
+                granularity=found.granularity,
+                sentence=index,
+            )
+        )
+    return events
