@@ -114,7 +114,7 @@ class Event:
     date_text: str
     date_start: str  # ISO date
     date_end: str  # ISO date, inclusive
-    granularity: str  # "day" | "month" | "year"
+    granularity: str  # "day" | "week" | "month" | "year" | "decade"
     sentence: int
     entities: list[str] = field(default_factory=list)  # canonical keys in the sentence
 
