@@ -1,0 +1,55 @@
+"""Extraction over whole documents: long texts in pieces, empty results, offsets that hold."""
+from __future__ import annotations
+
+from analysis.model import LoadError, RawDocument
+from analysis.nlp import load_pipeline
+from analysis.pipeline import CHUNK_CHARS, Extractor, extract_all, split_text
+from analysis.settings import DEFAULT_MODEL
+from tests.fictional import ALL, ELECTION, HARBOUR, MINING
+
+
+def test_split_text_covers_the_text_in_pieces_under_the_limit() -> None:
+    text = ("A line of words that goes on.\n" * 90_000) + "x" * 250_000  # 2.95M chars, past max_length
+    pieces = split_text(text)
+    assert "".join(p for _, p in pieces) == text
+    assert all(text[o:o + len(p)] == p for o, p in pieces)
+    assert max(len(p) for _, p in pieces) <= CHUNK_CHARS < load_pipeline(DEFAULT_MODEL).max_length
+    assert all(p.endswith("\n") for _, p in pieces[:-3]), "cut at line ends where there are lines"
+
+
+def test_a_document_in_pieces_keeps_offsets_and_finds_what_one_pass_finds() -> None:
+    text = "\n\n".join([HARBOUR, MINING, ELECTION] * 3)
+    whole = next(iter(Extractor().extract([RawDocument(text, "long.txt")])))
+    pieces = next(iter(Extractor(chunk_chars=700).extract([RawDocument(text, "long.txt")])))
+    assert len(split_text(text, 700)) > 3
+    for m in pieces.mentions:
+        assert text[m.start:m.end] == m.text
+    for q in pieces.quotes:
+        assert text[q.start:q.end] == q.text
+        assert q.speaker is None or text[q.speaker_start:q.speaker_end] == q.speaker
+    for e in pieces.events:
+        assert text[e.start:e.end] == e.text
+    assert [s.start for s in pieces.sentences] == sorted(s.start for s in pieces.sentences)
+    assert all(pieces.sentences[m.sentence].start <= m.start < pieces.sentences[m.sentence].end
+               for m in pieces.mentions)
+    found = {(m.start, m.entity_name) for m in pieces.mentions}
+    assert found >= {(m.start, m.entity_name) for m in whole.mentions if m.label == "PERSON"}
+    assert len(pieces.quotes) == len(whole.quotes)
+
+
+def test_a_document_with_no_entities_quotes_or_dates_is_still_stored_data() -> None:
+    text = "nothing much happens here.\nit rains, and then it stops.\n"
+    (x,) = Extractor().extract([RawDocument(text, "quiet.txt")])
+    assert (x.mentions, x.quotes, x.events) == ([], [], [])
+    assert x.n_words == 10 and len(x.sentences) == 2
+
+
+def test_documents_come_back_in_order_with_two_processes() -> None:
+    raws = [RawDocument(t, n) for n, t in ALL.items()] * 1
+    raws += [RawDocument(f"Nadia Brook visited Lisbon on day {i}.", f"n{i}.txt") for i in range(6)]
+    results = list(extract_all(raws, processes=2, batch_size=2))
+    assert not [r for r in results if isinstance(r, LoadError)]
+    assert [r.raw.file_name for r in results] == [r.file_name for r in raws]
+    serial = list(extract_all(raws, processes=1, batch_size=2))
+    assert [[(m.start, m.entity_key) for m in r.mentions] for r in results] == \
+           [[(m.start, m.entity_key) for m in r.mentions] for r in serial]
