@@ -139,3 +139,30 @@ def test_cooccurrence_counts_pairs_and_evidence_lists_sentences(ws) -> None:
     assert (by_doc[["source", "target"]] == haddad).any(axis=1).all()
     # no entity from another document is linked to Haddad
     assert ents["Tomas Berg"][2] not in set(by_doc.source) | set(by_doc.target)
+
+
+def test_timeline_queries_bucket_by_document_date(ws) -> None:
+    ents = _entities(ws)
+    whitfield, novakova = ents["Dana Whitfield"][2], ents["Petra Novakova"][2]
+    by_month = queries.mentions_over_time(ws, entities=(whitfield, novakova), freq="month")
+    got = {(r.name, str(r.period)[:10]): r.mentions for r in by_month.itertuples()}
+    assert got == {("Dana Whitfield", "2024-03-01"): ents["Dana Whitfield"][1],
+                   ("Petra Novakova", "2023-06-01"): ents["Petra Novakova"][1]}
+    by_week = queries.mentions_over_time(ws, entities=(whitfield,), freq="week")
+    assert [str(p)[:10] for p in by_week["period"]] == ["2024-02-26"]  # the Monday of that week
+    per_year = queries.documents_per_period(ws, freq="year")
+    assert [(str(r.period)[:4], r.documents) for r in per_year.itertuples()] == [("2022", 1), ("2023", 1), ("2024", 1)]
+
+
+def test_events_query_filters_by_entity_and_date_range(ws) -> None:
+    import datetime
+
+    events = queries.events_table(ws)
+    assert "1998" in set(events["date_text"])
+    ents = _entities(ws)
+    whitfield = ents["Dana Whitfield"][2]
+    hers = queries.events_table(ws, entities=(whitfield,))
+    assert not hers.empty and all("Dana Whitfield" in e for e in hers["entities"])
+    nineties = queries.events_table(ws, date_from=datetime.date(1990, 1, 1), date_to=datetime.date(1999, 12, 31))
+    assert nineties["date_text"].tolist() == ["1998"]
+    assert nineties["granularity"].tolist() == ["year"]
