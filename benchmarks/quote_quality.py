@@ -119,31 +119,50 @@ def gold_items(record: dict) -> list[Item]:
     ]
 
 
+def by_cue(parts: list[tuple[Span, tuple[Span, ...], Span, bool]]) -> list[Item]:
+    """One item per attribution: quote parts that share a cue are one statement.
+
+    `"A," she said. "B."` gives two quotes with one cue; the gold annotates such a
+    statement once, with discontinuous content, and so is it scored.
+    """
+    grouped: dict[Span, list] = {}
+    for content, speaker, cue, direct in parts:
+        grouped.setdefault(cue, []).append((content, speaker, direct))
+    return [
+        Item(tuple(sorted(c for c, _, _ in group)), group[0][1], any(d for _, _, d in group))
+        for group in grouped.values()
+    ]
+
+
 def product_items(doc) -> list[Item]:
     from analysis.quotes import find_quotes
 
-    items = []
+    parts = []
     for q in find_quotes(doc):
         speaker = ((q.speaker_start, q.speaker_end),) if q.speaker_start is not None else ()
-        items.append(Item(((q.start, q.end),), speaker, q.kind in ("direct", "partial")))
-    return items
+        parts.append(((q.start, q.end), speaker, (q.cue_start, q.cue_end), q.kind in ("direct", "partial")))
+    return by_cue(parts)
+
+
+def _token_range(tokens) -> Span:
+    return min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
 
 
 def textacy_items(doc) -> list[Item]:
-    """textacy's direct quotations: content span, speaker tokens (it finds direct ones only)."""
+    """textacy's direct quotations: content span, speaker and cue tokens (direct ones only)."""
     from textacy.extract.triples import direct_quotations
 
-    items = []
     try:
         triples = list(direct_quotations(doc))
     except ValueError:  # textacy refuses documents with an odd number of quote marks
         TEXTACY_REFUSED.append(doc)
-        return items
+        return []
+    parts = []
     for triple in triples:
-        speaker = ((min(t.idx for t in triple.speaker), max(t.idx + len(t) for t in triple.speaker)),) if triple.speaker else ()
-        content = triple.content
-        items.append(Item(((content.start_char, content.end_char),), speaker, True))
-    return items
+        speaker = (_token_range(triple.speaker),) if triple.speaker else ()
+        cue = _token_range(triple.cue) if triple.cue else (triple.content.start_char, triple.content.start_char)
+        parts.append(((triple.content.start_char, triple.content.end_char), speaker, cue, True))
+    return by_cue(parts)
 
 
 def load_records(split: str, limit: int | None) -> list[dict] | None:
