@@ -116,8 +116,11 @@ class Attributor:
     def _direct_quotes(self) -> list[Attribution]:
         found: list[Attribution] = []
         previous: Attribution | None = None
+        labels = [e.cue_start for e in self.events if e.kind == "label"]
         for group in self._groups():
-            if len(group) == 1 and not is_standalone(self.text, group[0], self.cue_ends):
+            # a transcript line `"PENCE: …` is attributed by its label, not as a quote
+            group = [m for m in group if not any(m.content_start <= c < m.content_end for c in labels)]
+            if not group or len(group) == 1 and not is_standalone(self.text, group[0], self.cue_ends):
                 continue
             event = self._event_in_frame(group) or self._continued(group, previous)
             if event is None:
@@ -208,5 +211,7 @@ class Attributor:
             if event.weak and id(event) not in self.partial:
                 continue
             kind = "partial" if id(event) in self.partial else "indirect"
+            if event.kind == "label" and self.ctx.in_mark(event.content[0]) is not None:
+                kind = "direct"
             found.append(Attribution(event.content[0], event.content[1], kind, event))
         return found

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from .context import QUOTE_CHARS, DocContext, char_range
+from .marks import paragraphs
 from .lexicon import Lexicon
 
 CLAUSE_DEPS = ("ccomp",)
 COMPLEMENT_DEPS = ("xcomp", "dobj", "prep", "attr", "oprd", "dative")
 CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp")  # a participle or conjunct shares its head's subject
 NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying", "officials who said": the noun speaks
+SIGNATURE_DASHES = "―—–"
+MAX_LABEL_CHARS = 40  # a speaker label is a short name before the colon
 EDGE_WORDS = frozenset({"that", "whether", "if"})
 
 
@@ -30,7 +33,7 @@ class Event:
     a quote inside it to count as a statement.
     """
 
-    kind: str  # "verb" | "source" | "outlet"
+    kind: str  # "verb" | "source" | "outlet" | "dash" | "label"
     lemma: str | None  # of a reporting verb
     cue_start: int
     cue_end: int
@@ -62,9 +65,11 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
     if clauses:
         return _trim(_subtrees(clauses, segment)), False
     if verb.dep_ in ("parataxis", "ccomp") and verb.i > verb.head.i and _subject(verb) is not None:
-        # "The plan failed, she said": the reported clause is the verb's head, to its left
-        before = [t for t in verb.head.subtree if t.i < verb.left_edge.i and segment.start <= t.i]
-        return _trim(before), False
+        # "The plan failed, she said" / "The plan, she said, failed": the reported clause
+        # is the verb's head, around the inserted attribution
+        own = {t.i for t in verb.subtree}
+        around = [t for t in verb.head.subtree if t.i not in own and segment.start <= t.i < segment.end]
+        return _trim(around), False
     complements = [c for c in verb.children if c.dep_ in COMPLEMENT_DEPS and c.i > verb.i]
     return _trim(_subtrees(complements, segment)), True
 
@@ -227,6 +232,54 @@ def _rest_of_segment(segment: Span, cue: Token, source: Token) -> tuple[int, int
     return char_range(kept) if kept else None
 
 
+def _name_tokens(tokens: list[Token]) -> bool:
+    """Whether tokens read as a name: capitalised words, at least one a proper noun."""
+    words = [t for t in tokens if not t.is_punct]
+    return bool(words) and all(t.text[:1].isupper() for t in words) and any(t.pos_ == "PROPN" for t in words)
+
+
+def _dash_events(ctx: DocContext) -> list[Event]:
+    """`"…" ― Jane Doe`: a quote signed with a dash and a name at the end of its line."""
+    doc, text = ctx.doc, ctx.doc.text
+    events = []
+    for mark in ctx.marks:
+        if not mark.closed:
+            continue
+        rest = text[mark.outer_end :].split("\n", 1)[0]
+        dash_at = mark.outer_end + len(rest) - len(rest.lstrip(" \t\u00a0"))
+        if dash_at >= len(text) or text[dash_at] not in SIGNATURE_DASHES:
+            continue
+        line_end = mark.outer_end + len(rest)
+        name = doc.char_span(dash_at + 1, line_end, alignment_mode="contract")
+        if name is None or not 0 < len(name) <= 6 or not _name_tokens(list(name)):
+            continue
+        events.append(Event("dash", None, dash_at, dash_at + 1, ctx.segment_index(dash_at), name.root))
+    return events
+
+
+def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
+    """`PENCE: Well, look, …` and `Pence: Flowers won't be at debate`: a name, a colon
+    and what the named person said, as transcripts and headlines write it."""
+    doc, text = ctx.doc, ctx.doc.text
+    events = []
+    for start, end in paragraphs(text):
+        colon = text.find(":", start, min(end, start + MAX_LABEL_CHARS))
+        if colon < 0 or not text[colon + 1 : end].strip():
+            continue
+        label = doc.char_span(start, colon, alignment_mode="contract")
+        if label is None or not _name_tokens([t for t in label if t.text not in QUOTE_CHARS]):
+            continue
+        if any(t.lower_ in lex.words.get("not_speaker_label", ()) for t in label):
+            continue
+        body = doc.char_span(colon + 1, end, alignment_mode="contract")
+        tokens = _trim(list(body)) if body is not None else []
+        if tokens:
+            events.append(
+                Event("label", None, colon, colon + 1, ctx.segment_index(colon), label[-1], char_range(tokens))
+            )
+    return events
+
+
 def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """All reporting events of the document, in text order."""
     verbs = [
@@ -234,4 +287,5 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         for tok in ctx.doc
         if _is_reporting_verb(tok, lex) and ctx.in_mark(tok.idx) is None
     ]
-    return sorted(verbs + _phrase_events(ctx, lex), key=lambda e: e.cue_start)
+    others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)
+    return sorted(verbs + others, key=lambda e: e.cue_start)

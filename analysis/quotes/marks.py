@@ -13,9 +13,10 @@ DOUBLE_OPEN = "“„«"
 DOUBLE_CLOSE = "”»"
 SINGLE_OPEN = "‘"
 SINGLE_CLOSE = "’"
-STRAIGHT_DOUBLE = '"'
-STRAIGHT_SINGLE = "'"
 OPENING_CONTEXT = "([{—–-/"  # characters after which a mark opens a quote
+# double marks, including the `` and '' of typewriter and NYT-archive text
+_DOUBLE = re.compile(r"''|``|[\"“”„«»]")
+_SINGLE = re.compile(r"['‘’]")
 # an apostrophe that opens a word rather than a quote: '90s, 'em, 'til, 'cause, rock 'n' roll
 _ELISION = re.compile(r"['‘](?:\d\ds?\b|em\b|til\b|cause\b|n['’]|tis\b)", re.IGNORECASE)
 
@@ -33,10 +34,12 @@ class MarkSpan:
     close: int
     closed: bool
     group: int
+    open_len: int = 1  # a `''` mark is two characters wide
+    close_len: int = 1
 
     @property
     def content_start(self) -> int:
-        return self.open + 1
+        return self.open + self.open_len
 
     @property
     def content_end(self) -> int:
@@ -44,7 +47,7 @@ class MarkSpan:
 
     @property
     def outer_end(self) -> int:
-        return self.close + 1 if self.closed else self.close
+        return self.close + self.close_len if self.closed else self.close
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -56,21 +59,26 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _context(text: str, i: int, start: int, end: int) -> tuple[bool, bool]:
-    """Whether position i looks like an opening and/or a closing mark by its neighbours."""
+Mark = tuple[int, int]  # (offset, length) of one quote mark
+Pair = tuple[Mark, Mark]
+
+
+def _context(text: str, mark: Mark, start: int, end: int) -> tuple[bool, bool]:
+    """Whether a mark looks like an opening and/or a closing one by its neighbours."""
+    i, length = mark
     prev = text[i - 1] if i > start else " "
-    nxt = text[i + 1] if i + 1 < end else " "
+    nxt = text[i + length] if i + length < end else " "
     opens = (prev.isspace() or prev in OPENING_CONTEXT) and not nxt.isspace()
     closes = not prev.isspace() and (nxt.isspace() or not nxt.isalnum())
     return opens, closes
 
 
-def _double_role(text: str, i: int, start: int, end: int, is_open: bool) -> str:
+def _double_role(text: str, mark: Mark, start: int, end: int, is_open: bool) -> str:
     """'open' or 'close' for a double mark: context first, then the glyph, then the state."""
-    opens, closes = _context(text, i, start, end)
+    opens, closes = _context(text, mark, start, end)
     if opens != closes:
         return "open" if opens else "close"
-    char = text[i]
+    char = text[mark[0]]
     if char in DOUBLE_OPEN:
         return "open"
     if char in DOUBLE_CLOSE:
@@ -78,49 +86,46 @@ def _double_role(text: str, i: int, start: int, end: int, is_open: bool) -> str:
     return "close" if is_open else "open"
 
 
-def _scan_double(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int | None]:
-    """Closed (open, close) pairs of double marks in a paragraph, and a still-open mark."""
-    pairs: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for i in range(start, end):
-        if text[i] not in DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE:
-            continue
-        role = _double_role(text, i, start, end, open_at is not None)
-        if role == "open":
-            open_at = i  # an opener while open: the earlier mark was stray
-        elif open_at is not None:
-            pairs.append((open_at, i))
-            open_at = None
-    return pairs, open_at
+def _scan_double(text: str, start: int, end: int) -> tuple[list[Pair], Mark | None]:
+    """Closed pairs of double marks in a paragraph, and a still-open mark."""
+    pairs: list[Pair] = []
+    open_mark: Mark | None = None
+    for match in _DOUBLE.finditer(text, start, end):
+        mark = (match.start(), match.end() - match.start())
+        if _double_role(text, mark, start, end, open_mark is not None) == "open":
+            open_mark = mark  # an opener while open: the earlier mark was stray
+        elif open_mark is not None:
+            pairs.append((open_mark, mark))
+            open_mark = None
+    return pairs, open_mark
 
 
-def _scan_single(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _scan_single(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Pair]:
     """Closed single-mark pairs outside double-quoted stretches (headlines, British style).
 
     A single closer is accepted only with an opener pending, since `’` is mostly an
     apostrophe; an unclosed single quote is dropped rather than run on.
     """
-    pairs: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for i in range(start, end):
-        if any(a <= i <= b for a, b in taken):
-            open_at = None
+    pairs: list[Pair] = []
+    open_mark: Mark | None = None
+    for match in _SINGLE.finditer(text, start, end):
+        i = match.start()
+        if any(a <= i < b for a, b in taken):
+            open_mark = None
             continue
         char = text[i]
-        if char not in SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_SINGLE:
-            continue
-        opens, closes = _context(text, i, start, end)
-        if open_at is None and opens and char != SINGLE_CLOSE and not _ELISION.match(text, i):
-            open_at = i
-        elif open_at is not None and closes and char != SINGLE_OPEN and i > open_at + 1:
-            pairs.append((open_at, i))
-            open_at = None
+        opens, closes = _context(text, (i, 1), start, end)
+        if open_mark is None and opens and char != SINGLE_CLOSE and not _ELISION.match(text, i):
+            open_mark = (i, 1)
+        elif open_mark is not None and closes and char != SINGLE_OPEN and i > open_mark[0] + 1:
+            pairs.append((open_mark, (i, 1)))
+            open_mark = None
     return pairs
 
 
 def _starts_with_opener(text: str, start: int, end: int) -> bool:
-    first = text[start:end].lstrip()
-    return bool(first) and first[0] in DOUBLE_OPEN + STRAIGHT_DOUBLE
+    first = start + len(text[start:end]) - len(text[start:end].lstrip())
+    return bool(_DOUBLE.match(text, first)) and text[first] not in DOUBLE_CLOSE
 
 
 def find_mark_spans(text: str) -> list[MarkSpan]:
@@ -134,17 +139,20 @@ def find_mark_spans(text: str) -> list[MarkSpan]:
     continuing = False
     paras = paragraphs(text)
     for n, (start, end) in enumerate(paras):
-        pairs, open_at = _scan_double(text, start, end)
-        found = [(a, b, True) for a, b in pairs]
-        if open_at is not None:
-            found.append((open_at, start + len(text[start:end].rstrip()), False))
-        found += [(a, b, True) for a, b in _scan_single(text, start, end, [(a, b) for a, b, _ in found])]
+        pairs, open_mark = _scan_double(text, start, end)
+        taken = [(a[0], b[0] + b[1]) for a, b in pairs]
+        if open_mark is not None:
+            taken.append((open_mark[0], end))
+        pairs += _scan_single(text, start, end, taken)
+        found = [(a[0], b[0], True, a[1], b[1]) for a, b in pairs]
+        if open_mark is not None:
+            found.append((open_mark[0], start + len(text[start:end].rstrip()), False, open_mark[1], 0))
         first_char = start + len(text[start:end]) - len(text[start:end].lstrip())
-        for a, b, closed in sorted(found):
+        for a, b, closed, open_len, close_len in sorted(found):
             if not (continuing and a == first_char):
                 group += 1
             continuing = False
-            spans.append(MarkSpan(a, b, closed, group))
+            spans.append(MarkSpan(a, b, closed, group, open_len, close_len))
         next_para = paras[n + 1] if n + 1 < len(paras) else None
-        continuing = open_at is not None and next_para is not None and _starts_with_opener(text, *next_para)
+        continuing = open_mark is not None and next_para is not None and _starts_with_opener(text, *next_para)
     return spans
