@@ -332,3 +332,54 @@ def all_mentions(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
                m.sentence, d.title AS document, d.date, m.doc_id, m.entity
         FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
         ORDER BY m.doc_id, m.start""")
+
+
+# --- added for the dashboard pages -------------------------------------------------------
+
+def date_span(ws: Workspace) -> tuple[datetime.date | None, datetime.date | None]:
+    """First and last document date in the whole workspace (the date filter's bounds)."""
+    row = ws.query("SELECT min(date) AS first, max(date) AS last FROM doc_view").iloc[0]
+    return tuple(None if pd.isna(v) else pd.Timestamp(v).date() for v in (row["first"], row["last"]))
+
+
+def document_choices(ws: Workspace) -> pd.DataFrame:
+    """Every document's id, title and date (for the filter's multi-select), newest first."""
+    return ws.query("""
+        SELECT doc_id, coalesce(title, file_name, doc_id) AS title, date
+        FROM doc_view ORDER BY date DESC NULLS LAST, title""")
+
+
+def hidden_entities(ws: Workspace) -> pd.DataFrame:
+    """Entities the analyst hid, so they can be brought back."""
+    return ws.query("SELECT entity, name, label FROM entities WHERE hidden ORDER BY name")
+
+
+def quotes_involving(ws: Workspace, filters: Filters | None, entities: tuple[str, ...],
+                     speakers: tuple[str, ...] = (), mentioning: tuple[str, ...] = ()) -> pd.DataFrame:
+    """`quotes_table` rows that are also spoken by, or mention, any of `entities`.
+
+    The global entity filter keeps whole documents; on the quotes page the analyst usually
+    wants only what the filtered people said or what was said about them.
+    """
+    quotes = quotes_table(ws, filters, speakers=speakers, mentioning=mentioning)
+    if not entities or quotes.empty:
+        return quotes
+    about = quotes_table(ws, filters, mentioning=entities)
+    about_keys = set(zip(about["doc_id"], about["quote_id"]))
+    keep = quotes["speaker_entity"].isin(entities) | pd.Series(
+        [key in about_keys for key in zip(quotes["doc_id"], quotes["quote_id"])], index=quotes.index)
+    return quotes[keep].reset_index(drop=True)
+
+
+def export_tables(ws: Workspace, filters: Filters | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the "download everything" bundle, under the same filter as the pages."""
+    return {
+        "entities": entity_table(ws, filters),
+        "mentions": all_mentions(ws, filters),
+        "documents": documents_table(ws, filters),
+        "quotes": quotes_table(ws, filters),
+        "events": events_table(ws, filters, entities=(filters or Filters()).entities),
+        "timeline": mentions_over_time(ws, filters, entities=(filters or Filters()).entities, freq="day"),
+        "cooccurrence": cooccurrence(ws, filters),
+        "speakers": speaker_graph(ws, filters),
+    }

@@ -1,0 +1,308 @@
+"""Plotly figures built from the DataFrames `analysis.queries` returns.
+
+Plotly renders a subset of HTML inside labels, legends and hover boxes, and the names here
+come from uploaded documents. So every label that reaches a figure goes through
+`html.escape` (Plotly shows the escaped entities as the literal characters), and hover
+boxes take their values from `customdata` through a fixed `hovertemplate`.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import networkx as nx
+import pandas as pd
+import plotly.graph_objects as go
+
+from .highlight import type_colour
+
+_MARGIN = dict(l=10, r=10, t=40, b=10)
+_FONT = dict(family="system-ui, -apple-system, Segoe UI, sans-serif", size=13)
+
+
+def esc(value: object) -> str:
+    """A value as safe figure text (escaped; missing -> empty)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420, **extra) -> go.Figure:
+    fig.update_layout(title=dict(text=title, x=0, font=dict(size=15)), height=height, margin=_MARGIN,
+                      font=_FONT, plot_bgcolor="white", hoverlabel=dict(align="left"), **extra)
+    fig.update_xaxes(gridcolor="#eee", zeroline=False)
+    fig.update_yaxes(gridcolor="#eee", zeroline=False)
+    return fig
+
+
+def empty_figure(message: str, height: int = 260) -> go.Figure:
+    """A blank figure that says why there is nothing to show."""
+    fig = go.Figure()
+    fig.add_annotation(text=esc(message), showarrow=False, font=dict(size=14, color="#777"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, "", height=height)
+
+
+def entity_bars(entities: pd.DataFrame, title: str = "Most mentioned entities",
+                value: str = "mentions") -> go.Figure:
+    """Horizontal bars of `value` per entity (from `entity_table`), coloured by type, largest on top."""
+    if entities.empty:
+        return empty_figure("No entities in view")
+    frame = entities.iloc[::-1]
+    fig = go.Figure()
+    for label, part in frame.groupby("type", sort=False):
+        fig.add_bar(
+            y=[esc(n) for n in part["name"]], x=part[value], orientation="h", name=esc(label),
+            marker_color=type_colour(str(label)),
+            customdata=[[esc(n), esc(label), m, d] for n, m, d in zip(part["name"], part["mentions"], part["documents"])],
+            hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} mentions in "
+                          "%{customdata[3]} documents<extra></extra>",
+        )
+    fig.update_yaxes(categoryorder="array", categoryarray=[esc(n) for n in frame["name"]], gridcolor="rgba(0,0,0,0)")
+    _count_axis(fig, frame[value].max(), axis="x")
+    height = max(260, 24 * len(frame) + 90)
+    return _layout(fig, title, height=height, barmode="stack", legend_title_text="Type",
+                   xaxis_title=value.capitalize())
+
+
+def speaker_bars(speakers: pd.DataFrame, title: str = "Quotes per speaker") -> go.Figure:
+    """Horizontal bars of quotes per speaker (from `quotes_per_speaker`)."""
+    if speakers.empty:
+        return empty_figure("No attributed quotes in view")
+    frame = speakers.iloc[::-1]
+    names = [esc(n) for n in frame["speaker"]]
+    fig = go.Figure(go.Bar(
+        y=names, x=frame["quotes"], orientation="h", marker_color=type_colour("PERSON"),
+        customdata=[[n] for n in names],
+        hovertemplate="<b>%{customdata[0]}</b><br>%{x} quotes<extra></extra>",
+    ))
+    fig.update_yaxes(categoryorder="array", categoryarray=names, gridcolor="rgba(0,0,0,0)")
+    _count_axis(fig, frame["quotes"].max(), axis="x")
+    return _layout(fig, title, height=max(260, 24 * len(frame) + 90), xaxis_title="Quotes")
+
+
+_PERIODS = {"day": "D", "week": "W-MON", "month": "MS", "year": "YS"}  # as DuckDB's date_trunc starts them
+
+
+def _zero_filled(series: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Every period between the first and the last for every entity, 0 where nothing was said.
+
+    Without the zeros a line would join two busy months straight across a silent one.
+    """
+    periods = pd.date_range(series["period"].min(), series["period"].max(), freq=_PERIODS[freq])
+    grid = pd.MultiIndex.from_product([series["name"].unique(), periods], names=["name", "period"])
+    totals = series.groupby(["name", "period"])["mentions"].sum()
+    return totals.reindex(grid, fill_value=0).reset_index()
+
+
+def _count_axis(fig: go.Figure, top: float, axis: str = "y") -> None:
+    """Whole-number ticks on an axis of counts."""
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(rangemode="tozero", tickformat=",d", dtick=1 if top <= 8 else None)
+
+
+def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
+    """Date ticks that match the period: months read "Mar 2024", days and weeks "04 Mar"."""
+    if freq == "month":
+        first, last = dates.min(), dates.max()
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        fig.update_xaxes(dtick="M1" if months <= 18 else "M3" if months <= 48 else "M12", tickformat="%b %Y")
+    elif freq == "year":
+        fig.update_xaxes(dtick="M12", tickformat="%Y")
+    else:
+        fig.update_xaxes(tickformat="%d %b\n%Y")
+
+
+def mentions_timeline(series: pd.DataFrame, freq: str = "month", style: str = "line",
+                      title: str = "Mentions over time") -> go.Figure:
+    """One line (or stacked area) per entity from `mentions_over_time`, zero in quiet periods."""
+    if series.empty:
+        return empty_figure("No dated mentions in view")
+    filled = _zero_filled(series, freq)
+    order = filled.groupby("name")["mentions"].sum().sort_values(ascending=False).index
+    fig = go.Figure()
+    for name in order:
+        part = filled[filled["name"] == name]
+        label = esc(name)
+        fig.add_scatter(
+            x=part["period"], y=part["mentions"], name=label, mode="lines+markers",
+            stackgroup="all" if style == "area" else None, line=dict(shape="linear", width=2),
+            customdata=[[label]] * len(part),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{x|%Y-%m-%d}: %{y} mentions<extra></extra>",
+        )
+    top = filled.groupby("period")["mentions"].sum().max() if style == "area" else filled["mentions"].max()
+    _count_axis(fig, top)
+    _period_axis(fig, freq, filled["period"])
+    return _layout(fig, title, yaxis_title="Mentions", legend_title_text="Entity", hovermode="closest")
+
+
+def documents_per_period(counts: pd.DataFrame, freq: str = "month", title: str = "Documents per period") -> go.Figure:
+    if counts.empty:
+        return empty_figure("No dated documents in view")
+    fig = go.Figure(go.Bar(x=counts["period"], y=counts["documents"], marker_color="#4c78a8",
+                           hovertemplate="%{x|%Y-%m-%d}: %{y} documents<extra></extra>"))
+    _count_axis(fig, counts["documents"].max())
+    _period_axis(fig, freq, counts["period"])
+    return _layout(fig, title, height=300, yaxis_title="Documents")
+
+
+def events_scatter(events: pd.DataFrame, title: str = "Events: dated sentences") -> go.Figure:
+    """One point per dated sentence, a row per document; the hover shows the sentence."""
+    if events.empty:
+        return empty_figure("No dated sentences in view")
+    frame = events.assign(row=[esc(_short(t, 48)) for t in events["document"]])
+    fig = go.Figure()
+    for granularity, part in frame.groupby("granularity", sort=False):
+        fig.add_scatter(
+            x=part["date_start"], y=part["row"], mode="markers", name=esc(granularity),
+            marker=dict(size=11, opacity=0.8, line=dict(width=1, color="white")),
+            customdata=[[_wrap(s), esc(d), esc(t), esc(e)] for s, d, t, e in
+                        zip(part["sentence"], part["document"], part["date_text"], part["entities"])],
+            hovertemplate="<b>%{customdata[2]}</b> (%{x|%Y-%m-%d})<br>%{customdata[0]}<br>"
+                          "<i>%{customdata[1]}</i><br>%{customdata[3]}<extra></extra>",
+        )
+    rows = frame["row"].nunique()
+    return _layout(fig, title, height=max(280, 34 * rows + 120), legend_title_text="Precision",
+                   xaxis_title="Date")
+
+
+def _short(text: object, limit: int) -> str:
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _wrap(text: object, width: int = 80) -> str:
+    """A long sentence as escaped lines joined by <br>, so the hover box stays narrow."""
+    lines, line = [], ""
+    for word in str(text).split():
+        if line and len(line) + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(esc(part) for part in lines)
+
+
+def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
+    """Node positions: a seeded spring layout per connected component, components packed in rows.
+
+    One spring layout of the whole graph flings small islands to the rim and crushes the main
+    cluster into the middle; laying out each component in a box sized by its node count keeps
+    every part readable. Seeded, so the same data always draws the same picture.
+    """
+    components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
+    sides = [max(1.0, math.sqrt(len(c)) * 1.5) for c in components]
+    width = max(max(sides, default=1.0), math.sqrt(sum(side * side for side in sides)) * 1.3)
+    pos: dict = {}
+    x = y = shelf = 0.0
+    for nodes, side in zip(components, sides):
+        if x > 0 and x + side > width:  # next shelf
+            x, y, shelf = 0.0, y + shelf + gap, 0.0
+        sub = graph.subgraph(nodes)
+        local = (nx.spring_layout(sub, k=2 / math.sqrt(len(nodes)), seed=seed, weight="layout_weight",
+                                  iterations=100, scale=side / 2) if len(nodes) > 1 else {next(iter(nodes)): (0, 0)})
+        for node, (nx_, ny_) in local.items():
+            pos[node] = (x + side / 2 + nx_, -(y + side / 2 + ny_))
+        x, shelf = x + side + gap, max(shelf, side)
+    return pos
+
+
+def _scale(values: pd.Series, low: float, high: float) -> pd.Series:
+    values = values.astype(float)
+    span = values.max() - values.min()
+    if not span or math.isnan(span):
+        return pd.Series((low + high) / 2, index=values.index)
+    return low + (values - values.min()) / span * (high - low)
+
+
+def _node_traces(nodes: pd.DataFrame, pos: dict) -> list[go.Scatter]:
+    """Markers per type (one legend entry each), sized by mentions, labelled with the name."""
+    sizes = _scale(nodes["mentions"] ** 0.5, 12, 44)
+    traces = []
+    for label, part in nodes.groupby("type", sort=True):
+        traces.append(go.Scatter(
+            x=[pos[e][0] for e in part["entity"]], y=[pos[e][1] for e in part["entity"]],
+            mode="markers+text", name=esc(label), text=[esc(_short(n, 28)) for n in part["name"]],
+            textposition="top center", textfont=dict(size=11),
+            marker=dict(size=sizes[part.index], color=type_colour(str(label)), line=dict(width=1, color="white")),
+            customdata=[[esc(n), esc(label), m] for n, m in zip(part["name"], part["mentions"])],
+            hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} mentions<extra></extra>",
+        ))
+    return traces
+
+
+def _hidden_axes(fig: go.Figure) -> None:
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+
+
+def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
+            title: str = "Co-occurrence network") -> go.Figure:
+    """Entities linked when named together (from `cooccurrence`); edge width by `weight`.
+
+    `nodes` has entity, name, type, mentions (from `entity_table`). The layout always pulls
+    by count (PMI can be negative, which a spring layout cannot use), the width shows `weight`.
+    """
+    if edges.empty:
+        return empty_figure("No pairs of entities at this threshold")
+    graph = nx.Graph()
+    for row in edges.itertuples(index=False):
+        graph.add_edge(row.source, row.target, layout_weight=float(row.count))
+    pos = _positions(graph)
+    widths = _scale(edges[weight], 1, 9)
+    fig = go.Figure()
+    mid_x, mid_y, hover = [], [], []
+    for row, width in zip(edges.itertuples(index=False), widths):
+        (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
+        fig.add_scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=dict(width=float(width), color="rgba(120,120,120,.45)"),
+                        hoverinfo="skip", showlegend=False)
+        mid_x.append((x0 + x1) / 2)
+        mid_y.append((y0 + y1) / 2)
+        hover.append([esc(row.source_name), esc(row.target_name), row.count, row.pmi])
+    fig.add_scatter(x=mid_x, y=mid_y, mode="markers", marker=dict(size=8, opacity=0), showlegend=False,
+                    customdata=hover, hovertemplate="<b>%{customdata[0]}</b> — <b>%{customdata[1]}</b><br>"
+                    "together %{customdata[2]} times · PMI %{customdata[3]}<extra></extra>")
+    in_graph = nodes[nodes["entity"].isin(list(graph.nodes))].reset_index(drop=True)
+    for trace in _node_traces(in_graph, pos):
+        fig.add_trace(trace)
+    _hidden_axes(fig)
+    return _layout(fig, title, height=620, legend_title_text="Type", hovermode="closest")
+
+
+def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") -> go.Figure:
+    """Speaker -> entity mentioned in their quotes (from `speaker_graph`), edges labelled by verb."""
+    if links.empty:
+        return empty_figure("No quotes that mention other entities in view")
+    graph = nx.DiGraph()
+    for row in links.itertuples(index=False):
+        graph.add_edge(row.speaker, row.entity, layout_weight=float(row.quotes))
+    pos = _positions(graph.to_undirected())
+    fig = go.Figure()
+    widths = _scale(links["quotes"], 1, 2.5)
+    label_x, label_y, labels, hover = [], [], [], []
+    for row, width in zip(links.itertuples(index=False), widths):
+        (x0, y0), (x1, y1) = pos[row.speaker], pos[row.entity]
+        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                           showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=float(width),
+                           arrowcolor="rgba(90,90,90,.5)", standoff=14)
+        label_x.append(x0 + (x1 - x0) * 0.55)
+        label_y.append(y0 + (y1 - y0) * 0.55)
+        labels.append(esc(_short(row.cues, 30)))
+        hover.append([esc(row.speaker_name), esc(row.entity_name), row.quotes, esc(row.cues)])
+    fig.add_scatter(x=label_x, y=label_y, mode="text", text=labels, textfont=dict(size=10, color="#8a6100"),
+                    showlegend=False, customdata=hover,
+                    hovertemplate="<b>%{customdata[0]}</b> → <b>%{customdata[1]}</b><br>%{customdata[2]} quotes"
+                                  "<br>verbs: %{customdata[3]}<extra></extra>")
+    speakers = links.groupby(["speaker", "speaker_name", "speaker_type"], as_index=False)["quotes"].sum()
+    targets = links.groupby(["entity", "entity_name", "entity_type"], as_index=False)["quotes"].sum()
+    nodes = pd.concat([
+        speakers.set_axis(["entity", "name", "type", "mentions"], axis=1),
+        targets.set_axis(["entity", "name", "type", "mentions"], axis=1),
+    ]).groupby(["entity", "name", "type"], as_index=False)["mentions"].sum()
+    for trace in _node_traces(nodes, pos):
+        trace.hovertemplate = "<b>%{customdata[0]}</b> · %{customdata[1]}<br>in %{customdata[2]} quote links<extra></extra>"
+        fig.add_trace(trace)
+    _hidden_axes(fig)
+    return _layout(fig, title, height=560, legend_title_text="Type", hovermode="closest")

@@ -1,0 +1,147 @@
+"""Newsroom Lens: the entry point (`streamlit run dashboard.py`) and its Overview page.
+
+The entry point draws the navigation and the global filter once for every page, then runs
+the chosen page. The Overview shows the workspace at a glance, takes uploads and exports
+everything. It must open fast: spaCy is imported and its model loaded only when something
+is ingested (once per server, shared by all sessions).
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from analysis import charts, queries, settings
+from analysis.export import zip_bundle
+from analysis.model import LoadError, RawDocument
+from analysis.queries import Filters
+from ui import common
+
+SAMPLES = Path(__file__).parent / "analysis" / "samples"
+UPLOAD_ROUND = "upload_round"  # bumped after an ingest, so the uploader starts empty again
+LAST_REPORT = "last_ingest_report"
+MB = 1024 * 1024
+
+
+def upload_types() -> list[str]:
+    """Every file type the loaders read, for the uploader's file chooser."""
+    from analysis.loaders import SUPPORTED_SUFFIXES
+
+    return [s.lstrip(".") for s in SUPPORTED_SUFFIXES]
+
+
+def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) -> None:
+    """Read, extract and store documents with a progress bar; the outcome shows after the rerun."""
+    from analysis.ingest import ingest
+    from analysis.nlp import ModelNotInstalled
+
+    try:
+        common.nlp_pipeline(settings.model_name())
+    except ModelNotInstalled as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    bar = st.progress(0.0, text=f"Reading {label}…")
+    items = read()
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Extracting {done} of {total}" + (f": {name}" if name else ""))
+
+    report = ingest(common.workspace(), items, progress=progress)
+    bar.empty()
+    st.session_state[LAST_REPORT] = common.report_frame(report.results)
+    st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
+    st.rerun()
+
+
+def read_uploads(files: list) -> list[RawDocument | LoadError]:
+    from analysis.loaders import Limits, load_bytes
+
+    limits = Limits(max_file_bytes=settings.max_upload_mb() * MB)
+    return [item for f in files for item in load_bytes(f.name, f.getvalue(), limits)]
+
+
+def read_samples() -> list[RawDocument | LoadError]:
+    from analysis.loaders import load_bytes
+
+    return [item for path in sorted(SAMPLES.iterdir()) if path.is_file()
+            for item in load_bytes(path.name, path.read_bytes())]
+
+
+def add_documents_panel() -> None:
+    st.subheader("Add documents")
+    st.caption(f"Articles as {', '.join(upload_types())} — up to {settings.max_upload_mb()} MB per file. "
+               "Zip files and CSV/JSON batches may hold many articles. Files already in the workspace are skipped.")
+    round_ = st.session_state.get(UPLOAD_ROUND, 0)
+    files = st.file_uploader("Articles to add", type=upload_types(), accept_multiple_files=True,
+                             key=f"uploads_{round_}", max_upload_size=settings.max_upload_mb(),
+                             label_visibility="collapsed")
+    left, right = st.columns(2)
+    if left.button(f"Extract and add {len(files)} file(s)" if files else "Extract and add",
+                   type="primary", disabled=not files, width="stretch"):
+        run_ingest(lambda: read_uploads(files), f"{len(files)} file(s)")
+    if right.button("Load sample articles", width="stretch",
+                    help="Four short fictional articles, to try the app out."):
+        run_ingest(read_samples, "the sample articles")
+    if LAST_REPORT in st.session_state:
+        report = st.session_state[LAST_REPORT]
+        counts = report["status"].value_counts()
+        st.markdown(f"**Last upload:** {counts.get('added', 0)} added, {counts.get('duplicate', 0)} duplicate, "
+                    f"{counts.get('failed', 0)} failed")
+        common.table(report, "upload_results", column_config={"reason": common.TEXT_COLUMN})
+
+
+def overview_panel(filters: Filters) -> None:
+    stats = common.run(queries.overview, filters)
+    cells = st.columns([1, 1, 1, 1, 2])
+    cells[0].metric("Documents", f"{stats['documents']:,}")
+    cells[1].metric("Entities", f"{stats['entities']:,}")
+    cells[2].metric("Mentions", f"{stats['mentions']:,}")
+    cells[3].metric("Quotes", f"{stats['quotes']:,}")
+    span = (f"{stats['first_date']:%b %Y} – {stats['last_date']:%b %Y}"
+            if stats["first_date"] is not None else "no dates")
+    cells[4].metric("Date span", span)
+
+
+def export_panel(filters: Filters) -> None:
+    st.subheader("Export")
+    st.caption("One zip with every table as CSV (entities, mentions, documents, quotes, events, timeline, "
+               "co-occurrence, speakers) and a manifest of the filter, model and time. The sidebar filter applies.")
+    st.download_button(
+        "Download everything (zip)",
+        data=lambda: zip_bundle(queries.export_tables(common.workspace(), filters), common.bundle_manifest(filters)),
+        file_name=f"newsroom-lens-{datetime.date.today():%Y%m%d}.zip", mime="application/zip",
+        on_click="ignore", icon=":material/folder_zip:",
+    )
+
+
+def home() -> None:
+    filters = common.page_header(
+        "Newsroom Lens",
+        "Who is mentioned, who said what, when, and who is connected to whom — across the articles you add.")
+    overview_panel(filters)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        top = common.run(queries.entity_table, filters, limit=15)
+        common.chart(charts.entity_bars(top, title="Top entities, coloured by type"), key="home_top")
+    with right:
+        add_documents_panel()
+    export_panel(filters)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Newsroom Lens", page_icon=":material/newspaper:", layout="wide")
+    navigation = st.navigation([
+        st.Page(home, title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/1_Documents.py", title="Documents", icon=":material/article:", url_path="documents"),
+        st.Page("pages/2_Entities.py", title="Entities", icon=":material/groups:", url_path="entities"),
+        st.Page("pages/3_Quotes.py", title="Quotes", icon=":material/format_quote:", url_path="quotes"),
+        st.Page("pages/4_Timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+        st.Page("pages/5_Relationships.py", title="Relationships", icon=":material/hub:", url_path="relationships"),
+    ])
+    common.sidebar_filters()
+    navigation.run()
+
+
+main()

@@ -1,0 +1,70 @@
+"""Documents: find an article, read it with its entities and quotes marked, correct its date."""
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from analysis import curation, highlight, queries
+from ui import common
+
+SHOWN = ["title", "source", "date", "author", "words", "mentions", "quotes", "date_source", "file_name"]
+QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "reported_by"]
+
+
+def document_view(doc: dict, types: tuple[str, ...]) -> None:
+    """The article with entities coloured by type and quotes marked, and its legend."""
+    mentions = common.run(queries.document_mentions, doc["doc_id"])
+    quotes = common.run(queries.document_quotes, doc["doc_id"])
+    spans = highlight.entity_spans(mentions)
+    shown_types = [t for t in highlight.TYPE_COLOURS if any(s.type == t for s in spans) and (not types or t in types)]
+    st.html(highlight.legend_html(shown_types))
+    with st.container(height=560, border=True):
+        st.html(highlight.document_html(doc["text"], spans, highlight.quote_spans(quotes),
+                                        title=highlight.display_title(doc), types=types or None))
+    st.markdown(f"**Quotes in this document** ({len(quotes)})")
+    common.table(quotes[QUOTE_COLUMNS], "document_quotes", column_config={"quote": common.TEXT_COLUMN},
+                 empty="No quotes found in this document.")
+
+
+def date_editor(doc: dict) -> None:
+    """Set or correct the document's date; every page (and the timeline) follows at once."""
+    current = None if pd.isna(doc["date"]) else pd.Timestamp(doc["date"]).date()
+    origin = {"analyst": "set by an analyst", None: "no date found"}.get(doc["date_source"],
+                                                                        f"found in: {doc['date_source']}")
+    st.markdown(f"**Date:** {current or '—'} ({origin})")
+    with st.form(f"date_{doc['doc_id']}", border=False):
+        new = st.date_input("Correct date", value=current or datetime.date.today(), format="YYYY-MM-DD",
+                            min_value=datetime.date(1900, 1, 1))
+        save, reset = st.columns(2)
+        saved = save.form_submit_button("Save date", type="primary", width="stretch")
+        reverted = reset.form_submit_button("Use extracted date", width="stretch",
+                                            disabled=doc["date_source"] != "analyst")
+    if saved or reverted:
+        curation.set_document_date(common.workspace(), doc["doc_id"], new if saved else None)
+        common.done("Date saved" if saved else "Back to the extracted date")
+
+
+filters = common.page_header("Documents", "Search the articles in view, open one to read it with its entities "
+                                          "and quotes highlighted, and correct its date if needed.")
+common.require_documents()
+search = st.text_input("Search", placeholder="Words in the title, source or text", key="doc_search")
+docs = common.run(queries.documents_table, filters, search)
+st.markdown(f"**{len(docs)} documents**")
+common.table(docs[SHOWN], "documents", column_config={"date": common.DATE_COLUMN, "title": common.TEXT_COLUMN},
+             height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
+
+if not docs.empty:
+    titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
+    common.keep_valid("doc_open", list(titles))
+    chosen = st.selectbox("Open a document", list(titles), format_func=lambda d: titles[d], key="doc_open")
+    doc = common.run(queries.document, chosen)
+    st.divider()
+    meta = " · ".join(str(v) for v in (doc.get("source"), doc.get("author"), doc.get("file_name")) if v and not pd.isna(v))
+    st.caption(meta)
+    read, side = st.columns([3, 1], gap="large")
+    with read:
+        document_view(doc, filters.types)
+    with side:
+        date_editor(doc)

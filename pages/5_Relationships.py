@@ -1,0 +1,89 @@
+"""Relationships: who is named with whom (co-occurrence), and who talks about whom in quotes."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import charts, queries
+from ui import common
+
+MAX_EDGES = 150  # more lines than this is a hairball, not a picture
+WEIGHTS = {"count": "Times together", "pmi": "PMI (surprise)"}
+
+
+def ego(edges: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """The focus entity, its neighbours and the links among them (its ego network)."""
+    touching = (edges["source"] == focus) | (edges["target"] == focus)
+    circle = set(edges.loc[touching, "source"]) | set(edges.loc[touching, "target"]) | {focus}
+    return edges[edges["source"].isin(circle) & edges["target"].isin(circle)]
+
+
+def threshold_slider(edges: pd.DataFrame, weight: str) -> float:
+    """Minimum edge weight; counts step by one, PMI by a tenth."""
+    low, high = float(edges[weight].min()), float(edges[weight].max())
+    if low == high:
+        return low
+    if weight == "count":
+        return st.slider("Minimum times together", int(low), int(high), int(low), key="rel_min_count")
+    return st.slider("Minimum PMI", round(low, 1), round(high, 1), round(low, 1), step=0.1, key="rel_min_pmi")
+
+
+def evidence(shown: pd.DataFrame, filters: queries.Filters, unit: str) -> None:
+    """The sentences (paragraphs, documents) behind one chosen link."""
+    pairs = {f"{r.source}\x1f{r.target}": f"{r.source_name} — {r.target_name} ({r.count})"
+             for r in shown.itertuples(index=False)}
+    common.keep_valid("rel_edge", list(pairs))
+    chosen = st.selectbox("Show the evidence for", list(pairs), format_func=pairs.get, key="rel_edge")
+    a, b = chosen.split("\x1f")
+    found = common.run(queries.edge_evidence, a, b, filters, unit=unit)
+    common.table(found[["evidence", "document", "date"]], "edge_evidence",
+                 column_config={"evidence": common.TEXT_COLUMN, "date": common.DATE_COLUMN})
+
+
+filters = common.page_header("Relationships", "Entities named together in the articles in view, and who talks "
+                                              "about whom in their quotes. Pick a link to read the sentences behind it.")
+common.require_documents()
+
+unit_col, weight_col, focus_col = st.columns([5, 4, 5])
+unit = unit_col.segmented_control("Together in the same", list(queries.UNITS), default="sentence", key="rel_unit") \
+    or "sentence"
+weight = weight_col.segmented_control("Line width by", list(WEIGHTS), format_func=WEIGHTS.get, default="count",
+                                      key="rel_weight") or "count"
+edges = common.run(queries.cooccurrence, filters, unit=unit)
+labels = common.entity_labels()
+in_network = [e for e in labels if e in set(edges["source"]) | set(edges["target"])]
+common.keep_valid("rel_focus", in_network)
+if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
+    st.session_state["rel_focus"] = next((e for e in filters.entities if e in in_network), None)
+focus = focus_col.selectbox("Focus on", in_network, format_func=labels.get, key="rel_focus",
+                            placeholder="All entities", help="Show one entity's ego network.")
+
+if focus:
+    edges = ego(edges, focus)
+if edges.empty:
+    st.info("No two entities are named together in the documents in view.")
+else:
+    minimum = threshold_slider(edges, weight)
+    shown = edges[edges[weight] >= minimum].sort_values(weight, ascending=False).head(MAX_EDGES)
+    nodes = common.run(queries.entity_table, filters)[["entity", "name", "type", "mentions"]]
+    common.chart(charts.network(shown, nodes, weight=weight, title=f"Named in the same {unit}"), key="rel_network")
+    st.caption(f"Showing {len(shown)} of {len(edges)} links. Node size: mentions; colour: type; "
+               f"line width: {WEIGHTS[weight].lower()}.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        links_table = shown[["source_name", "target_name", "count", "pmi"]].set_axis(
+            ["entity", "with", "together", "pmi"], axis=1).reset_index(drop=True)
+        common.table(links_table, "cooccurrence", height=360)
+    with right:
+        if not shown.empty:
+            evidence(shown, filters, unit)
+
+st.subheader("Who talks about whom")
+st.caption("An arrow from a speaker to each entity named in their quotes, labelled with the reporting verbs.")
+links = common.run(queries.speaker_graph, filters)
+if focus:
+    links = links[(links["speaker"] == focus) | (links["entity"] == focus)]
+common.chart(charts.speaker_network(links), key="rel_speakers")
+common.table(links[["speaker_name", "entity_name", "quotes", "cues"]].set_axis(
+    ["speaker", "talks about", "quotes", "verbs"], axis=1).reset_index(drop=True), "speakers",
+             empty="No quotes that name another entity in view.")

@@ -1,0 +1,425 @@
+"""The dashboard's logic: every page through Streamlit's AppTest, plus the pure pieces it uses.
+
+Pages run against an empty workspace and one filled by the real pipeline from the bundled
+fictional samples. Downloads cannot be read through AppTest, so the CSV and zip builders
+are tested directly on the frames the pages show.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import html as html_lib
+import io
+import json
+import re
+import shutil
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import plotly.io
+import pytest
+from hypothesis import given, strategies as st
+from streamlit.testing.v1 import AppTest
+
+from analysis import charts, highlight, queries, urlstate
+from analysis.export import to_csv_bytes, zip_bundle
+from analysis.queries import Filters
+from analysis.store import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "analysis" / "samples"
+PAGES = ["pages/1_Documents.py", "pages/2_Entities.py", "pages/3_Quotes.py", "pages/4_Timeline.py",
+         "pages/5_Relationships.py"]
+TIMEOUT = 120  # the first run imports the app and may load the spaCy model
+
+
+# --- fixtures ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory) -> Path:
+    """A workspace holding the fictional samples, extracted by the real pipeline (built once)."""
+    from analysis.ingest import ingest
+    from analysis.loaders import load_bytes
+
+    path = tmp_path_factory.mktemp("samples") / "ws"
+    items = [item for f in sorted(SAMPLES.iterdir()) for item in load_bytes(f.name, f.read_bytes())]
+    report = ingest(Workspace(path), items)
+    assert len(report.added) == len(list(SAMPLES.iterdir())), report.results
+    return path
+
+
+@pytest.fixture
+def populated(sample_workspace: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A private copy of the sample workspace, so a test may curate it."""
+    path = tmp_path / "ws"
+    shutil.copytree(sample_workspace, path, ignore=shutil.ignore_patterns("*.lock"))
+    monkeypatch.setenv("NEWSROOM_LENS_WORKSPACE", str(path))
+    return path
+
+
+@pytest.fixture
+def empty(tmp_path: Path, monkeypatch) -> Path:
+    path = tmp_path / "empty"
+    monkeypatch.setenv("NEWSROOM_LENS_WORKSPACE", str(path))
+    return path
+
+
+def app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(page).run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def shown(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page with these columns."""
+    for frame in at.dataframe:
+        if set(columns) <= set(frame.value.columns):
+            return frame.value
+    raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+# --- pages -------------------------------------------------------------------------------
+
+def test_overview_on_empty_workspace_offers_upload_and_samples(empty: Path) -> None:
+    at = ok(app())
+    assert at.title[0].value == "Newsroom Lens"
+    assert at.metric[0].value == "0"
+    assert any(b.label == "Load sample articles" for b in at.button)
+    assert not at.dataframe  # no report before an upload
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_run_on_empty_workspace(empty: Path, page: str) -> None:
+    at = ok(open_page(app(), page))
+    assert "no documents yet" in at.info[0].value
+
+
+def test_sample_button_ingests_and_reports_each_file(empty: Path) -> None:
+    at = ok(app())
+    next(b for b in at.button if b.label == "Load sample articles").click()
+    ok(at.run())
+    report = shown(at, "file", "status", "reason")
+    assert sorted(report["file"]) == sorted(p.name for p in SAMPLES.iterdir())
+    assert set(report["status"]) == {"added"}
+    assert at.metric[0].value == str(len(report))
+    next(b for b in at.button if b.label == "Load sample articles").click()
+    report = shown(ok(at.run()), "file", "status", "reason")
+    assert set(report["status"]) == {"duplicate"}
+
+
+def test_overview_on_populated_workspace(populated: Path) -> None:
+    at = ok(app())
+    assert at.metric[0].value == "4"
+    assert len(at.get("plotly_chart")) == 1
+    assert any(b.label.startswith("Download everything") for b in at.download_button)
+
+
+@pytest.mark.parametrize("page, charts_expected", zip(PAGES, [0, 1, 1, 3, 2]))
+def test_pages_run_on_populated_workspace(populated: Path, page: str, charts_expected: int) -> None:
+    at = ok(open_page(app(), page))
+    assert len(at.get("plotly_chart")) == charts_expected
+    assert at.dataframe, "every page shows at least one table"
+    assert len(at.download_button) >= len(at.dataframe), "every table has a CSV download"
+
+
+def test_documents_page_shows_highlighted_document_and_sets_its_date(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/1_Documents.py"))
+    docs = shown(at, "title", "source", "date")
+    assert len(docs) == 4
+    at.selectbox(key="doc_open").select_index(len(docs) - 1).run()  # the oldest: 4 March 2024
+    html = "".join(h.proto.body for h in at.html)
+    assert "<mark" in html and "Elena Marsh" in html
+    assert "Marsh" in shown(at, "speaker", "quote")["speaker"].str.cat()
+    next(d for d in at.date_input if d.label == "Correct date").set_value(datetime.date(2024, 3, 1))
+    next(b for b in at.button if b.label == "Save date").click()
+    ok(at.run())
+    docs = shown(at, "title", "source", "date")
+    assert pd.Timestamp("2024-03-01") in set(pd.to_datetime(docs["date"]))
+    assert "date_source" in docs and "analyst" in set(docs["date_source"])
+
+
+def test_search_narrows_documents(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/1_Documents.py"))
+    at.text_input(key="doc_search").input("judicial review").run()
+    docs = shown(ok(at), "title", "source", "date")
+    assert list(docs["source"]) == ["Northern Ledger"]
+
+
+def test_filter_round_trips_through_query_params_and_pages(populated: Path) -> None:
+    at = ok(app({"entity": "elena marsh", "type": ["PERSON", "ORG"], "from": "2024-04-01"}))
+    assert at.multiselect(key="flt_entities").value == ["elena marsh"]
+    assert at.multiselect(key="flt_types").value == ["PERSON", "ORG"]
+    assert at.date_input(key="flt_dates").value == (datetime.date(2024, 4, 1),)
+    assert at.metric[0].value == "3"  # the three articles from April on mention her
+
+    at.multiselect(key="flt_entities").select("david okafor").run()
+    assert urlstate.from_query(at.query_params).entities == ("elena marsh", "david okafor")
+
+    at = ok(open_page(at, "pages/3_Quotes.py"))  # the filter follows the analyst to another page
+    assert at.multiselect(key="flt_entities").value == ["elena marsh", "david okafor"]
+    assert urlstate.from_query(at.query_params) == Filters(
+        entities=("elena marsh", "david okafor"), types=("PERSON", "ORG"), date_from=datetime.date(2024, 4, 1))
+
+    next(b for b in at.button if b.label == "Clear filters").click()
+    at.run()
+    assert urlstate.from_query(at.query_params).is_empty()
+
+
+def test_unknown_values_in_the_url_are_dropped(populated: Path) -> None:
+    at = ok(app({"entity": ["no such entity", "elena marsh"], "from": "not a date"}))
+    assert at.multiselect(key="flt_entities").value == ["elena marsh"]
+    assert at.query_params.get("entity") in ("elena marsh", ["elena marsh"])
+
+
+def test_entity_filter_narrows_quotes_to_the_entity(populated: Path) -> None:
+    at = ok(open_page(app({"entity": "elena marsh"}), "pages/3_Quotes.py"))
+    quotes = shown(at, "speaker", "quote")
+    assert len(quotes) and (quotes["speaker"].eq("Elena Marsh") | quotes["quote"].str.contains("Marsh")).all()
+    at.toggle(key="quote_narrow").set_value(False).run()
+    assert len(shown(ok(at), "speaker", "quote")) > len(quotes)
+
+
+def test_curation_on_entities_page_changes_the_entity_table(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/2_Entities.py"))
+    table = shown(at, "name", "type", "mentions")
+    assert table.set_index("name").loc["Hollin Point", "type"] == "PERSON"  # the small model's guess
+    port, town = (int(table.set_index("name").loc[n, "mentions"]) for n in ("Port Carrow", "Carrow"))
+
+    at.selectbox(key="ent_profile").set_value("hollin point").run()
+    at.selectbox(key="ent_type_hollin point").set_value("LOC")
+    at.button(key="ent_type_btn").click().run()
+    assert shown(ok(at), "name", "type").set_index("name").loc["Hollin Point", "type"] == "LOC"
+
+    at.selectbox(key="ent_profile").set_value("port carrow").run()
+    at.multiselect(key="ent_merge").select("carrow").run()
+    at.button(key="ent_merge_btn").click().run()
+    table = shown(ok(at), "name", "type", "mentions").set_index("name")
+    assert "Carrow" not in table.index
+    assert table.loc["Port Carrow", "mentions"] == port + town
+
+    at.button(key="ent_hide_btn").click().run()
+    assert "Port Carrow" not in set(shown(ok(at), "name", "type")["name"])
+    at = ok(open_page(at, "pages/5_Relationships.py"))  # everywhere at once
+    assert "Port Carrow" not in set(shown(at, "entity", "with")[["entity", "with"]].stack())
+
+
+@pytest.mark.parametrize("option", ["paragraph", "document"])
+def test_relationships_units_and_edge_evidence(populated: Path, option: str) -> None:
+    at = ok(open_page(app(), "pages/5_Relationships.py"))
+    sentence_links = len(shown(at, "entity", "with"))
+    at.segmented_control(key="rel_unit").set_value(option).run()
+    assert len(shown(ok(at), "entity", "with")) >= sentence_links
+    evidence = shown(at, "evidence", "document")
+    assert len(evidence) >= 1
+
+
+def test_relationships_focus_shows_an_ego_network(populated: Path) -> None:
+    at = ok(open_page(app({"entity": "tomas birkeland"}), "pages/5_Relationships.py"))
+    assert at.selectbox(key="rel_focus").value == "tomas birkeland"
+    links = shown(at, "entity", "with")
+    assert len(links) >= 1
+
+
+def test_timeline_plots_chosen_entities(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/4_Timeline.py"))
+    at.multiselect(key="time_entities").select("priya raman").run()
+    fig = json.loads(ok(at).get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in fig["data"]] == ["Priya Raman"]
+
+
+# --- CSV and zip builders (what the download buttons hand out) ---------------------------
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_entities_csv_is_the_table_shown(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/2_Entities.py"))
+    table = shown(at, "name", "type", "mentions", "documents", "first_seen", "last_seen")
+    rows = _rows(to_csv_bytes(table))
+    assert list(rows[0]) == list(table.columns)
+    assert len(rows) == len(table)
+    assert {"name": "Elena Marsh", "type": "PERSON"}.items() <= next(r for r in rows if r["name"] == "Elena Marsh").items()
+
+
+def test_download_everything_bundle(sample_workspace: Path) -> None:
+    from ui.common import bundle_manifest
+
+    ws = Workspace(sample_workspace)
+    filters = Filters(entities=("priya raman",))
+    bundle = zipfile.ZipFile(io.BytesIO(zip_bundle(queries.export_tables(ws, filters), bundle_manifest(filters))))
+    names = set(bundle.namelist())
+    assert names == {f"{t}.csv" for t in ("entities", "mentions", "documents", "quotes", "events", "timeline",
+                                          "cooccurrence", "speakers")} | {"manifest.json"}
+    manifest = json.loads(bundle.read("manifest.json"))
+    assert manifest["filters"] == {"entity": ["priya raman"]}
+    assert manifest["model"] and manifest["model_version"] and manifest["exported_at"]
+    assert len(_rows(bundle.read("documents.csv"))) == 4  # she is in every sample article
+
+
+def test_ingest_report_frame() -> None:
+    from analysis.ingest import FileResult
+    from ui.common import report_frame
+
+    frame = report_frame([FileResult("a.txt", "added", "A", "1"), FileResult("b.exe", "failed", reason="unsupported")])
+    assert frame.fillna("").to_dict("records") == [
+        {"file": "a.txt", "status": "added", "title": "A", "reason": ""},
+        {"file": "b.exe", "status": "failed", "title": "", "reason": "unsupported"},
+    ]
+
+
+# --- highlight: untrusted text stays text ------------------------------------------------
+
+HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)',
+           '" onmouseover="alert(1)', "</mark></span><b>"]
+
+
+class _Tags(HTMLParser):
+    """Every tag and attribute name in a piece of HTML, as a browser would parse it."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.add(tag)
+        self.attributes |= {name for name, _ in attrs}
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_document_html_escapes_text_title_and_names(payload: str) -> None:
+    text = f"Mayor Ana Ruiz said {payload} in Lisbon. \"We will build it,\" Ruiz said."
+    lisbon = text.index("Lisbon")
+    ents = [highlight.EntitySpan(6, 14, payload, "PERSON"), highlight.EntitySpan(lisbon, lisbon + 6, "Lisbon", payload)]
+    q_start = text.index("We will")
+    quotes = [highlight.QuoteSpan(q_start, q_start + 15, payload, payload, payload)]
+    for markup in (highlight.document_html(text, ents, quotes, title=payload), highlight.legend_html(["PERSON", payload])):
+        parsed = _Tags(markup)
+        assert parsed.tags <= {"div", "h3", "mark", "span"}
+        assert parsed.attributes <= {"style", "title"}
+    out = highlight.document_html(text, ents, quotes, title=payload)
+    assert html_lib.escape(payload) in out  # shown as the literal text
+
+
+def test_document_html_keeps_text_and_nests_tags() -> None:
+    text = 'Ana Ruiz said "Lisbon will win" today.\nNext line & more.'
+    ents = [highlight.EntitySpan(0, 8, "Ana Ruiz", "PERSON"), highlight.EntitySpan(15, 21, "Lisbon", "GPE"),
+            highlight.EntitySpan(15, 30, "Lisbon will win", "EVENT")]  # overlaps the GPE: dropped
+    quotes = [highlight.QuoteSpan(15, 30, "Ana Ruiz", "direct", "said")]
+    out = highlight.document_html(text, ents, quotes)
+    assert out.count("<mark") == 2 and out.count("</mark>") == 2
+    assert out.count("<span") == out.count("</span>")
+    plain = highlight.document_html(text)
+    assert "&amp; more" in plain and "\n" in plain
+    assert "Ana Ruiz ›" in out  # the speaker is shown before the quote
+    assert out.index("Ana Ruiz ›") < out.index("Lisbon will")
+
+
+def test_document_html_limits_colours_to_chosen_types() -> None:
+    text = "Ana Ruiz visited Lisbon."
+    ents = [highlight.EntitySpan(0, 8, "Ana Ruiz", "PERSON"), highlight.EntitySpan(17, 23, "Lisbon", "GPE")]
+    out = highlight.document_html(text, ents, types=["GPE"])
+    assert out.count("<mark") == 1 and "Lisbon · GPE" in out
+
+
+def test_entity_spans_skip_hidden_entities() -> None:
+    frame = pd.DataFrame({"start": [0, 5], "end": [3, 8], "name": ["A", "B"], "type": ["ORG", "ORG"],
+                          "hidden": [False, True]})
+    assert [s.name for s in highlight.entity_spans(frame)] == ["A"]
+
+
+@given(st.text(max_size=60), st.lists(st.tuples(st.integers(-5, 70), st.integers(-5, 70)), max_size=6))
+def test_document_html_never_loses_or_leaks_text(text: str, spans: list[tuple[int, int]]) -> None:
+    ents = [highlight.EntitySpan(a, b, "<x>", "ORG") for a, b in spans]
+    quotes = [highlight.QuoteSpan(b, a, "<q>") for a, b in spans]
+    out = highlight.document_html(text, ents, quotes)
+    body = re.sub(r"<span style=\"font:600[^>]*>.*?</span>", "", out)  # the speaker badges
+    visible = html_lib.unescape(re.sub(r"<[^>]+>", "", body))
+    assert visible == text
+    assert "<x>" not in out and "<q>" not in out
+
+
+# --- charts: labels are data, not markup --------------------------------------------------
+
+def test_chart_labels_are_escaped() -> None:
+    name = '<img src=x onerror="alert(1)">'
+    entities = pd.DataFrame({"name": [name, "Lisbon"], "type": ["PERSON", "GPE"], "mentions": [3, 2],
+                             "documents": [1, 1], "entity": ["x", "lisbon"]})
+    edges = pd.DataFrame({"source": ["lisbon"], "source_name": ["Lisbon"], "source_type": ["GPE"], "target": ["x"],
+                          "target_name": [name], "target_type": ["PERSON"], "count": [2], "pmi": [0.5]})
+    links = pd.DataFrame({"speaker": ["x"], "speaker_name": [name], "speaker_type": ["PERSON"], "entity": ["lisbon"],
+                          "entity_name": ["Lisbon"], "entity_type": ["GPE"], "quotes": [1], "cues": [name]})
+    events = pd.DataFrame({"date_start": [pd.Timestamp("2024-01-02")], "granularity": ["day"], "date_text": [name],
+                           "sentence": [name], "document": [name], "entities": [name]})
+    series = pd.DataFrame({"period": [pd.Timestamp("2024-01-01")], "name": [name], "entity": ["x"], "mentions": [1]})
+    figures = [charts.entity_bars(entities), charts.network(edges, entities), charts.speaker_network(links),
+               charts.events_scatter(events), charts.mentions_timeline(series),
+               charts.speaker_bars(pd.DataFrame({"speaker": [name], "quotes": [1]}))]
+    for fig in figures:
+        spec = plotly.io.to_json(fig)
+        assert "<img" not in spec and "\\u003cimg" not in spec, spec[:300]
+        assert "&lt;img" in spec
+
+
+def test_timeline_fills_quiet_periods_with_zero() -> None:
+    series = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-04-01"]), "name": ["A", "A"],
+                           "entity": ["a", "a"], "mentions": [2, 1]})
+    fig = charts.mentions_timeline(series, freq="month")
+    assert list(fig.data[0].y) == [2, 0, 0, 1]
+
+
+def test_network_places_every_node_and_sizes_by_mentions() -> None:
+    nodes = pd.DataFrame({"entity": list("abcd"), "name": list("ABCD"), "type": ["PERSON"] * 2 + ["ORG"] * 2,
+                          "mentions": [10, 1, 5, 2]})
+    edges = pd.DataFrame({"source": ["a", "c"], "source_name": ["A", "C"], "target": ["b", "d"],
+                          "target_name": ["B", "D"], "count": [3, 1], "pmi": [1.0, 0.2]})
+    fig = charts.network(edges, nodes)
+    markers = [t for t in fig.data if t.mode == "markers+text"]
+    assert sorted(n for t in markers for n in t.text) == list("ABCD")
+    person = next(t for t in markers if t.name == "PERSON")
+    assert person.marker.size[0] > person.marker.size[1]
+
+
+# --- urlstate ----------------------------------------------------------------------------
+
+def test_urlstate_round_trip_example() -> None:
+    filters = Filters(entities=("ali khamenei", "hamas"), types=("PERSON",), date_from=datetime.date(2019, 7, 1),
+                      date_to=datetime.date(2019, 7, 31), sources=("The Ledger",), documents=("abc123",))
+    query = urlstate.to_query(filters)
+    assert query == {"entity": ["ali khamenei", "hamas"], "type": ["PERSON"], "source": ["The Ledger"],
+                     "doc": ["abc123"], "from": "2019-07-01", "to": "2019-07-31"}
+    assert urlstate.from_query(query) == filters
+    assert urlstate.to_query(Filters()) == {}
+
+
+def test_urlstate_reads_forgivingly() -> None:
+    filters = urlstate.from_query({"entity": ["a", " a ", "", "b"], "type": "person", "from": "2024-13-01",
+                                   "to": ["junk", "2024-02-01"], "unknown": "x"})
+    assert filters == Filters(entities=("a", "b"), types=("PERSON",), date_to=datetime.date(2024, 2, 1))
+    swapped = urlstate.from_query({"from": "2024-05-01", "to": "2024-01-01"})
+    assert (swapped.date_from, swapped.date_to) == (datetime.date(2024, 1, 1), datetime.date(2024, 5, 1))
+
+
+_names = st.lists(st.text(min_size=1, max_size=12).map(str.strip).filter(bool), max_size=4, unique=True)
+
+
+@given(_names, _names, st.one_of(st.none(), st.dates()), _names)
+def test_urlstate_round_trips(entities: list[str], sources: list[str], day: datetime.date | None, types: list[str]) -> None:
+    filters = Filters(entities=tuple(entities), sources=tuple(sources), date_from=day,
+                      types=tuple(dict.fromkeys(t.upper() for t in types if t.upper().strip() == t.upper())))
+    assert urlstate.from_query(urlstate.to_query(filters)) == filters

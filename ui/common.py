@@ -1,0 +1,265 @@
+"""The Streamlit pieces every page shares: workspace, cached queries, the global filter, tables.
+
+Kept thin on purpose: questions live in `analysis.queries`, figures in `analysis.charts`;
+this module only wires them to widgets. The global filter lives in three places that are
+kept equal on every run: the sidebar widgets, `st.session_state[FILTERS]` (which survives
+page changes within a session) and the URL query string (which survives a reload and can
+be shared). A new session starts from the URL; after that the session state leads.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analysis import queries, settings, urlstate
+from analysis.export import to_csv_bytes
+from analysis.queries import Filters
+from analysis.store import Workspace
+
+FILTERS = "nl_filters"  # session key of the current global Filters
+_DONE = "nl_done_message"
+_W = {  # sidebar widget keys
+    "entities": "flt_entities", "types": "flt_types", "dates": "flt_dates",
+    "sources": "flt_sources", "documents": "flt_documents",
+}
+
+
+# --- workspace and cached queries --------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _workspace(path: str) -> Workspace:
+    return Workspace(path)
+
+
+def workspace() -> Workspace:
+    """The workspace of NEWSROOM_LENS_WORKSPACE, opened once per process (opening writes the schema)."""
+    return _workspace(str(settings.workspace_dir().resolve()))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(_ws: Workspace, path: str, version: float, name: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(queries, name)(_ws, *args, **dict(kwargs))
+
+
+def run(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`query(ws, *args, **kwargs)` cached on (workspace path, `ws.version()`, arguments).
+
+    Any write (an ingest, a curation, another process) changes the version, so every page
+    shows fresh results without anyone clearing caches by hand.
+    """
+    ws = workspace()
+    return _cached(ws, str(ws.path), ws.version(), query.__name__, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(show_spinner="Loading the language model (first time only)…")
+def nlp_pipeline(model: str):
+    """The spaCy pipeline, loaded on first ingest and shared by every session of this server."""
+    from analysis.nlp import load_pipeline  # imports spaCy: only when something is ingested
+
+    return load_pipeline(model)
+
+
+def model_info() -> dict[str, str]:
+    """Model name and installed version, read from package metadata without loading spaCy."""
+    name = settings.model_name()
+    try:
+        version = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        version = "not installed"
+    return {"model": name, "model_version": version}
+
+
+def bundle_manifest(filters: Filters) -> dict[str, object]:
+    """How a "download everything" zip was made: filter, model, time."""
+    return {"app": "Newsroom Lens", "exported_at": datetime.datetime.now().isoformat(timespec="seconds"),
+            "filters": urlstate.to_query(filters), **model_info()}
+
+
+def report_frame(results: Iterable) -> pd.DataFrame:
+    """The per-file outcome table of an `IngestReport`'s results: added / duplicate / failed and why."""
+    rows = [{"file": r.file_name, "status": r.status, "title": r.title, "reason": r.reason} for r in results]
+    return pd.DataFrame(rows, columns=["file", "status", "title", "reason"])
+
+
+# --- labels ------------------------------------------------------------------------------
+
+def entity_labels() -> dict[str, str]:
+    """Entity key -> "Name (TYPE)" for every visible entity, most mentioned first."""
+    choices = run(queries.entity_choices)
+    return {e: f"{n} ({t})" for e, n, t in zip(choices["entity"], choices["name"], choices["label"])}
+
+
+def entity_picker(label: str, key: str, options: Sequence[str] | None = None,
+                  help: str | None = None, container: Any = st) -> list[str]:
+    """A searchable multi-select of entities shown as "Name (TYPE)"; returns entity keys."""
+    labels = entity_labels()
+    options = list(labels) if options is None else list(options)
+    keep_valid(key, options)
+    return container.multiselect(label, options, key=key, format_func=lambda e: labels.get(e, e),
+                                 placeholder="Type to search entities", help=help)
+
+
+def keep_valid(key: str, options: Sequence[str]) -> None:
+    """Drop selections that are no longer options (merged or hidden entities) before a widget is drawn."""
+    if key in st.session_state:
+        value = st.session_state[key]
+        valid = set(options)
+        if isinstance(value, list):
+            st.session_state[key] = [v for v in value if v in valid]
+        elif value is not None and value not in valid:
+            del st.session_state[key]
+
+
+# --- the global filter -------------------------------------------------------------------
+
+def _query_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def sidebar_filters() -> Filters:
+    """Draw the global filter in the sidebar and return it; keeps session and URL in step."""
+    if FILTERS not in st.session_state:
+        st.session_state[FILTERS] = urlstate.from_query(_query_params())
+    current: Filters = st.session_state[FILTERS]
+    first, last = run(queries.date_span)
+    docs = run(queries.document_choices)
+    doc_titles = dict(zip(docs["doc_id"], docs["title"]))
+    source_options = run(queries.sources)
+    type_options = sorted(set(run(queries.entity_choices)["label"]) | set(current.types))
+
+    _seed(current, first, last)
+    with st.sidebar:
+        st.subheader("Filter every page")
+        entities = entity_picker("Entities", _W["entities"], help="Only documents that mention any of these.")
+        keep_valid(_W["types"], type_options)
+        types = st.multiselect("Entity types", type_options, key=_W["types"], placeholder="All types")
+        dates = st.date_input("Document dates", key=_W["dates"], min_value=first, max_value=last,
+                              disabled=first is None, format="YYYY-MM-DD",
+                              help="Documents dated in this range (documents without a date are left out).")
+        keep_valid(_W["sources"], source_options)
+        sources = st.multiselect("Sources", source_options, key=_W["sources"], placeholder="All sources")
+        keep_valid(_W["documents"], list(doc_titles))
+        documents = st.multiselect("Documents", list(doc_titles), key=_W["documents"],
+                                   format_func=lambda d: doc_titles.get(d, d), placeholder="All documents")
+        st.button("Clear filters", on_click=_clear_filters, disabled=current.is_empty(), width="stretch")
+
+    dates = tuple(dates) if isinstance(dates, (tuple, list)) else ()
+    filters = Filters(
+        entities=tuple(entities), types=tuple(types), sources=tuple(sources), documents=tuple(documents),
+        date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
+    )
+    st.session_state[FILTERS] = filters
+    _write_url(filters)
+    return filters
+
+
+def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | None) -> None:
+    """Give the sidebar widgets their values from `filters` when a page draws them afresh.
+
+    Streamlit forgets widget values on a page change; the filter itself is kept in the session.
+    """
+    values = {"entities": list(filters.entities), "types": list(filters.types),
+              "sources": list(filters.sources), "documents": list(filters.documents)}
+    for name, value in values.items():
+        st.session_state.setdefault(_W[name], value)
+    if _W["dates"] not in st.session_state:
+        chosen = [d for d in (filters.date_from, filters.date_to) if d is not None]
+        if first is not None and last is not None:
+            chosen = [min(max(d, first), last) for d in chosen]
+        st.session_state[_W["dates"]] = tuple(chosen) if first is not None else ()
+
+
+def _clear_filters() -> None:
+    for key in _W.values():
+        st.session_state[key] = () if key == _W["dates"] else []
+
+
+def _write_url(filters: Filters) -> None:
+    """Put the filter in the URL, touching only the filter's own keys, and only when it differs."""
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in urlstate.to_query(filters).items()}
+    present = {k: v for k, v in _query_params().items() if k in urlstate.ALL_KEYS}
+    if present == wanted:
+        return
+    for key in urlstate.ALL_KEYS:
+        if key in wanted:
+            st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def current_filters() -> Filters:
+    """The filter the sidebar set on this run (the entry point draws it before any page runs)."""
+    return st.session_state.get(FILTERS, Filters())
+
+
+def filter_note(filters: Filters) -> None:
+    """One line saying the view is filtered, so nobody mistakes a slice for the whole."""
+    if filters.is_empty():
+        return
+    labels = entity_labels()
+    parts = []
+    if filters.entities:
+        parts.append("mentioning " + " or ".join(labels.get(e, e) for e in filters.entities))
+    if filters.types:
+        parts.append("types " + ", ".join(filters.types))
+    if filters.date_from or filters.date_to:
+        parts.append(f"dated {filters.date_from or '…'} to {filters.date_to or '…'}")
+    if filters.sources:
+        parts.append("from " + ", ".join(filters.sources))
+    if filters.documents:
+        parts.append(f"{len(filters.documents)} chosen document(s)")
+    st.info("Filtered: " + "; ".join(parts) + ". Change it in the sidebar.", icon=":material/filter_alt:")
+
+
+# --- page furniture ----------------------------------------------------------------------
+
+def done(message: str) -> None:
+    """Say `message` after the rerun that an action (a curation, a date fix) triggers, then rerun."""
+    st.session_state[_DONE] = message
+    st.rerun()
+
+
+def page_header(title: str, caption: str) -> Filters:
+    """Title, caption and the filter note of a page; returns the global filter."""
+    if message := st.session_state.pop(_DONE, None):
+        st.toast(message, icon=":material/check_circle:")
+    st.title(title)
+    st.caption(caption)
+    filters = current_filters()
+    filter_note(filters)
+    return filters
+
+
+def require_documents() -> None:
+    """Stop a page early, with a pointer to the uploader, when the workspace is empty."""
+    if not run(queries.overview)["documents"]:
+        st.info("The workspace has no documents yet. Add some on the Overview page.", icon=":material/upload_file:")
+        st.stop()
+
+
+def table(frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
+          height: int | str = "auto", empty: str = "Nothing to show.") -> None:
+    """A table and, under it, a CSV download of exactly those rows and columns.
+
+    `name` is the file name (without .csv) and names the button, e.g. "Download entities CSV".
+    """
+    if frame.empty:
+        st.caption(empty)
+        return
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height, width="stretch")
+    st.download_button(f"Download {name} CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"download_{name}", on_click="ignore", icon=":material/download:")
+
+
+def chart(fig: go.Figure, key: str | None = None) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+
+DATE_COLUMN = st.column_config.DateColumn(format="YYYY-MM-DD")
+TEXT_COLUMN = st.column_config.TextColumn(width="large")
