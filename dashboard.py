@@ -32,6 +32,15 @@ def upload_types() -> list[str]:
     return [s.lstrip(".") for s in SUPPORTED_SUFFIXES]
 
 
+def upload_limit_mb() -> int:
+    """NEWSROOM_LENS_MAX_UPLOAD_MB, capped by Streamlit's own server.maxUploadSize.
+
+    Streamlit's server refuses larger request bodies whatever the widget says, so raising the
+    limit past .streamlit/config.toml also needs STREAMLIT_SERVER_MAX_UPLOAD_SIZE.
+    """
+    return min(settings.max_upload_mb(), int(st.get_option("server.maxUploadSize")))
+
+
 def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) -> None:
     """Read, extract and store documents with a progress bar; the outcome shows after the rerun."""
     from analysis.ingest import ingest
@@ -58,7 +67,7 @@ def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) ->
 def read_uploads(files: list) -> list[RawDocument | LoadError]:
     from analysis.loaders import Limits, load_bytes
 
-    limits = Limits(max_file_bytes=settings.max_upload_mb() * MB)
+    limits = Limits(max_file_bytes=upload_limit_mb() * MB)
     return [item for f in files for item in load_bytes(f.name, f.getvalue(), limits)]
 
 
@@ -71,11 +80,11 @@ def read_samples() -> list[RawDocument | LoadError]:
 
 def add_documents_panel() -> None:
     st.subheader("Add documents")
-    st.caption(f"Articles as {', '.join(upload_types())} — up to {settings.max_upload_mb()} MB per file. "
+    st.caption(f"Articles as {', '.join(upload_types())} — up to {upload_limit_mb()} MB per file. "
                "Zip files and CSV/JSON batches may hold many articles. Files already in the workspace are skipped.")
     round_ = st.session_state.get(UPLOAD_ROUND, 0)
     files = st.file_uploader("Articles to add", type=upload_types(), accept_multiple_files=True,
-                             key=f"uploads_{round_}", max_upload_size=settings.max_upload_mb(),
+                             key=f"uploads_{round_}", max_upload_size=upload_limit_mb(),
                              label_visibility="collapsed")
     left, right = st.columns(2)
     if left.button(f"Extract and add {len(files)} file(s)" if files else "Extract and add",

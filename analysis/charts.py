@@ -44,6 +44,11 @@ def empty_figure(message: str, height: int = 260) -> go.Figure:
     return _layout(fig, "", height=height)
 
 
+def _bars_height(bars: int) -> int:
+    """Room for each bar's label; a handful of bars stay slim instead of filling a tall box."""
+    return max(180, 24 * bars + 110)
+
+
 def entity_bars(entities: pd.DataFrame, title: str = "Most mentioned entities",
                 value: str = "mentions") -> go.Figure:
     """Horizontal bars of `value` per entity (from `entity_table`), coloured by type, largest on top."""
@@ -61,8 +66,7 @@ def entity_bars(entities: pd.DataFrame, title: str = "Most mentioned entities",
         )
     fig.update_yaxes(categoryorder="array", categoryarray=[esc(n) for n in frame["name"]], gridcolor="rgba(0,0,0,0)")
     _count_axis(fig, frame[value].max(), axis="x")
-    height = max(260, 24 * len(frame) + 90)
-    return _layout(fig, title, height=height, barmode="stack", legend_title_text="Type",
+    return _layout(fig, title, height=_bars_height(len(frame)), barmode="stack", bargap=0.3, legend_title_text="Type",
                    xaxis_title=value.capitalize())
 
 
@@ -79,7 +83,7 @@ def speaker_bars(speakers: pd.DataFrame, title: str = "Quotes per speaker") -> g
     ))
     fig.update_yaxes(categoryorder="array", categoryarray=names, gridcolor="rgba(0,0,0,0)")
     _count_axis(fig, frame["quotes"].max(), axis="x")
-    return _layout(fig, title, height=max(260, 24 * len(frame) + 90), xaxis_title="Quotes")
+    return _layout(fig, title, height=_bars_height(len(frame)), bargap=0.3, xaxis_title="Quotes")
 
 
 _PERIODS = {"day": "D", "week": "W-MON", "month": "MS", "year": "YS"}  # as DuckDB's date_trunc starts them
@@ -102,10 +106,19 @@ def _count_axis(fig: go.Figure, top: float, axis: str = "y") -> None:
     update(rangemode="tozero", tickformat=",d", dtick=1 if top <= 8 else None)
 
 
+_PERIOD_SPEC = {"day": 86_400_000, "week": 7 * 86_400_000, "month": "M1", "year": "M12"}  # Plotly's xperiod
+_PERIOD_PAD = {"day": 1, "week": 7, "month": 31, "year": 366}  # days of margin either side
+
+
 def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
-    """Date ticks that match the period: months read "Mar 2024", days and weeks "04 Mar"."""
+    """Date ticks that match the period ("Mar 2024" for months), with a period of margin either side.
+
+    The margin keeps a single period from filling the whole width.
+    """
+    first, last = dates.min(), dates.max()
+    pad = pd.Timedelta(days=_PERIOD_PAD[freq])
+    fig.update_xaxes(range=[first - pad, last + 2 * pad])
     if freq == "month":
-        first, last = dates.min(), dates.max()
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         fig.update_xaxes(dtick="M1" if months <= 18 else "M3" if months <= 48 else "M12", tickformat="%b %Y")
     elif freq == "year":
@@ -141,6 +154,7 @@ def documents_per_period(counts: pd.DataFrame, freq: str = "month", title: str =
     if counts.empty:
         return empty_figure("No dated documents in view")
     fig = go.Figure(go.Bar(x=counts["period"], y=counts["documents"], marker_color="#4c78a8",
+                           xperiod=_PERIOD_SPEC[freq], xperiodalignment="start",
                            hovertemplate="%{x|%Y-%m-%d}: %{y} documents<extra></extra>"))
     _count_axis(fig, counts["documents"].max())
     _period_axis(fig, freq, counts["period"])

@@ -20,7 +20,7 @@ def document_view(doc: dict, types: tuple[str, ...]) -> None:
     spans = highlight.entity_spans(mentions)
     shown_types = [t for t in highlight.TYPE_COLOURS if any(s.type == t for s in spans) and (not types or t in types)]
     st.html(highlight.legend_html(shown_types))
-    with st.container(height=560, border=True):
+    with st.container(height=560 if len(doc["text"]) > 3000 else "content", border=True):
         st.html(highlight.document_html(doc["text"], spans, highlight.quote_spans(quotes),
                                         title=highlight.display_title(doc), types=types or None))
     st.markdown(f"**Quotes in this document** ({len(quotes)})")
@@ -39,8 +39,8 @@ def date_editor(doc: dict) -> None:
                             min_value=datetime.date(1900, 1, 1))
         save, reset = st.columns(2)
         saved = save.form_submit_button("Save date", type="primary", width="stretch")
-        reverted = reset.form_submit_button("Use extracted date", width="stretch",
-                                            disabled=doc["date_source"] != "analyst")
+        reverted = reset.form_submit_button("Revert", width="stretch", disabled=doc["date_source"] != "analyst",
+                                            help="Go back to the date found in the document.")
     if saved or reverted:
         curation.set_document_date(common.workspace(), doc["doc_id"], new if saved else None)
         common.done("Date saved" if saved else "Back to the extracted date")
@@ -51,7 +51,7 @@ filters = common.page_header("Documents", "Search the articles in view, open one
 common.require_documents()
 search = st.text_input("Search", placeholder="Words in the title, source or text", key="doc_search")
 docs = common.run(queries.documents_table, filters, search)
-st.markdown(f"**{len(docs)} documents**")
+st.markdown(f"**{common.plural(len(docs), 'document')}**")
 common.table(docs[SHOWN], "documents", column_config={"date": common.DATE_COLUMN, "title": common.TEXT_COLUMN},
              height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
 

@@ -88,7 +88,7 @@ with chart_col:
     top_n = st.slider("Entities in the chart", 5, 50, 20, step=5, key="ent_top_n")
     common.chart(charts.entity_bars(entities.head(top_n), title=f"Top {top_n} entities by mentions"), key="ent_bars")
 with table_col:
-    st.markdown(f"**{len(entities)} entities in view**")
+    st.markdown(f"**{common.plural(len(entities), 'entity')} in view**")
     common.table(entities[SHOWN], "entities", column_config=DATES, height=520, empty="No entities in view.")
 
 if not entities.empty:
@@ -99,7 +99,8 @@ if not entities.empty:
         st.session_state["ent_profile"] = next((e for e in filters.entities if e in names), next(iter(names)))
     chosen = st.selectbox("Entity", list(names), format_func=names.get, key="ent_profile")
     row = entities.set_index("entity").loc[chosen]
-    st.caption(f"{row['type']} · {row['mentions']} mentions in {row['documents']} documents")
+    st.caption(f"{row['type']} · {common.plural(row['mentions'], 'mention')} in "
+               f"{common.plural(row['documents'], 'document')}")
     profile(chosen, row["name"], filters)
     with st.expander(f"Correct {row['name']}"):
         corrections(chosen, row["name"], row["type"])

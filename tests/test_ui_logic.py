@@ -120,6 +120,33 @@ def test_sample_button_ingests_and_reports_each_file(empty: Path) -> None:
     assert set(report["status"]) == {"duplicate"}
 
 
+def test_upload_reports_added_and_failed_files_with_reasons(empty: Path) -> None:
+    at = ok(app())
+    at.file_uploader[0].set_value([
+        ("note.txt", b"Mayor Ana Ruiz said on Monday that Lisbon would bid for the games.", "text/plain"),
+        ("broken.pdf", b"this is not a PDF at all", "application/pdf"),
+        ("empty.txt", b"", "text/plain"),
+    ]).run()
+    next(b for b in at.button if b.label.startswith("Extract and add 3")).click()
+    ok(at.run())
+    report = shown(at, "file", "status", "reason").set_index("file")
+    assert report.loc["note.txt", "status"] == "added"
+    assert set(report.loc[["broken.pdf", "empty.txt"], "status"]) == {"failed"}
+    assert report.loc["empty.txt", "reason"] == "file is empty"
+    assert "Traceback" not in " ".join(report["reason"].fillna(""))
+    assert at.file_uploader[0].value in (None, [])  # a fresh uploader: nothing is ingested twice
+
+
+def test_missing_model_shows_the_install_hint(empty: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NEWSROOM_LENS_MODEL", "xx_no_such_model")
+    at = ok(app())
+    next(b for b in at.button if b.label == "Load sample articles").click()
+    at.run()
+    assert not at.exception
+    assert "is not installed. Install it with: pip install xx-no-such-model" in at.error[0].value
+    assert at.metric[0].value == "0"
+
+
 def test_overview_on_populated_workspace(populated: Path) -> None:
     at = ok(app())
     assert at.metric[0].value == "4"

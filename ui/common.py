@@ -163,16 +163,17 @@ def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | N
     """Give the sidebar widgets their values from `filters` when a page draws them afresh.
 
     Streamlit forgets widget values on a page change; the filter itself is kept in the session.
+    The date range is kept inside the workspace's span, which the date widget insists on.
     """
     values = {"entities": list(filters.entities), "types": list(filters.types),
               "sources": list(filters.sources), "documents": list(filters.documents)}
     for name, value in values.items():
         st.session_state.setdefault(_W[name], value)
-    if _W["dates"] not in st.session_state:
-        chosen = [d for d in (filters.date_from, filters.date_to) if d is not None]
-        if first is not None and last is not None:
-            chosen = [min(max(d, first), last) for d in chosen]
-        st.session_state[_W["dates"]] = tuple(chosen) if first is not None else ()
+    dates = st.session_state.get(_W["dates"], (filters.date_from, filters.date_to))
+    dates = [d for d in dates if d is not None]
+    if first is None or last is None:
+        dates = []
+    st.session_state[_W["dates"]] = tuple(min(max(d, first), last) for d in dates)
 
 
 def _clear_filters() -> None:
@@ -215,6 +216,13 @@ def filter_note(filters: Filters) -> None:
     if filters.documents:
         parts.append(f"{len(filters.documents)} chosen document(s)")
     st.info("Filtered: " + "; ".join(parts) + ". Change it in the sidebar.", icon=":material/filter_alt:")
+
+
+def plural(n: int, noun: str) -> str:
+    """"1 document", "3 documents", "2 entities"."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n:,} " + (noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
 
 
 # --- page furniture ----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the dashboard pages (Streamlit is allowed here, not in analysis/)."""
