@@ -32,8 +32,8 @@ def attach_outlets(events: list[Event]) -> list[Event]:
     """Fold reporting-chain phrases into the events they qualify.
 
     "X said Y, according to Al-Akhbar" is one statement by X carried by Al-Akhbar, so the
-    "according to" event becomes the outlet of the verb events of its sentence; alone in
-    its sentence it is the attribution itself. Likewise "..., Al Mayadeen reported".
+    "according to" event becomes the outlet of the verb events that govern it; governed by
+    none it is an attribution of its own. Likewise "..., Al Mayadeen reported".
     """
     by_segment: dict[int, list[Event]] = {}
     for event in events:
@@ -41,8 +41,9 @@ def attach_outlets(events: list[Event]) -> list[Event]:
     kept = []
     for event in events:
         verbs = [e for e in by_segment[event.segment] if e.kind == "verb" and e.speaker is not None]
-        if event.kind in ("source", "outlet") and verbs:
-            for verb in verbs:
+        hosts = [v for v in verbs if _governs(v, event)] or (verbs if event.kind == "outlet" else [])
+        if event.kind in ("source", "outlet") and hosts:
+            for verb in hosts:
                 verb.outlet = verb.outlet or event.speaker
             continue
         if event.kind == "outlet":
@@ -56,6 +57,11 @@ def attach_outlets(events: list[Event]) -> list[Event]:
             continue
         kept.append(event)
     return kept
+
+
+def _governs(verb: Event, phrase: Event) -> bool:
+    """Whether a verb event's verb is an ancestor of a cue phrase in the parse."""
+    return verb.anchor is not None and phrase.anchor is not None and verb.anchor.is_ancestor(phrase.anchor)
 
 
 def _contains(span: tuple[int, int] | None, char: int) -> bool:
@@ -207,8 +213,6 @@ class Attributor:
         found = []
         for event in self.events:
             if event.content is None or id(event) in self.consumed:
-                continue
-            if event.weak and id(event) not in self.partial:
                 continue
             kind = "partial" if id(event) in self.partial else "indirect"
             if event.kind == "label" and self.ctx.in_mark(event.content[0]) is not None:

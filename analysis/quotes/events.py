@@ -28,9 +28,8 @@ class Event:
     """One act of attribution in the text.
 
     `content` is what the event reports, as characters: the clausal complement of a
-    verb, or the rest of the sentence for an "according to" phrase; `weak` marks a content
-    that is only a noun-phrase or infinitive complement ("denied the report"), which needs
-    a quote inside it to count as a statement.
+    verb, else its object ("denied the report"), or the rest of the sentence for an
+    "according to" phrase.
     """
 
     kind: str  # "verb" | "source" | "outlet" | "dash" | "label"
@@ -40,9 +39,9 @@ class Event:
     segment: int
     speaker: Token | None  # head of the speaker noun phrase
     content: tuple[int, int] | None = None
-    weak: bool = False
     participle: Token | None = None  # the -ing verb a subject was inherited through
     outlet: Token | None = None  # head of the reporting-chain outlet, once attached
+    anchor: Token | None = None  # the verb, or the first word of a cue phrase, in the parse
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
@@ -173,8 +172,8 @@ def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
         segment=ctx.segment_index(verb.idx),
         speaker=speaker,
         content=char_range(content) if content else None,
-        weak=weak,
         participle=participle,
+        anchor=verb,
     )
 
 
@@ -217,6 +216,7 @@ def _phrase_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
                         segment=segment_i,
                         speaker=source,
                         content=_rest_of_segment(ctx.segments[segment_i], tok, source),
+                        anchor=tok,
                     )
                 )
     return events
