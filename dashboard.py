@@ -129,14 +129,20 @@ def home() -> None:
     filters = common.page_header(
         "Newsroom Lens",
         "Who is mentioned, who said what, when, and who is connected to whom — across the articles you add.")
+    empty = not common.run(queries.overview)["documents"]
     overview_panel(filters)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        top = common.run(queries.entity_table, filters, limit=15)
-        common.chart(charts.entity_bars(top, title="Top entities, coloured by type"), key="home_top")
+        if empty:
+            st.info("No articles yet. Upload some on the right — or load the four short fictional sample "
+                    "articles to see what the app does.", icon=":material/waving_hand:")
+        else:
+            top = common.run(queries.entity_table, filters, limit=15)
+            common.chart(charts.entity_bars(top, title="Top entities, coloured by type"), key="home_top")
     with right:
         add_documents_panel()
-    export_panel(filters)
+    if not empty:
+        export_panel(filters)
 
 
 def main() -> None:

@@ -49,25 +49,24 @@ def _bars_height(bars: int) -> int:
     return max(180, 24 * bars + 110)
 
 
-def entity_bars(entities: pd.DataFrame, title: str = "Most mentioned entities",
-                value: str = "mentions") -> go.Figure:
-    """Horizontal bars of `value` per entity (from `entity_table`), coloured by type, largest on top."""
+def entity_bars(entities: pd.DataFrame, title: str = "Most mentioned entities") -> go.Figure:
+    """Horizontal bars of mentions per entity (from `entity_table`), coloured by type, largest on top."""
     if entities.empty:
         return empty_figure("No entities in view")
     frame = entities.iloc[::-1]
     fig = go.Figure()
     for label, part in frame.groupby("type", sort=False):
         fig.add_bar(
-            y=[esc(n) for n in part["name"]], x=part[value], orientation="h", name=esc(label),
+            y=[esc(n) for n in part["name"]], x=part["mentions"], orientation="h", name=esc(label),
             marker_color=type_colour(str(label)),
             customdata=[[esc(n), esc(label), m, d] for n, m, d in zip(part["name"], part["mentions"], part["documents"])],
             hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} mentions in "
                           "%{customdata[3]} documents<extra></extra>",
         )
     fig.update_yaxes(categoryorder="array", categoryarray=[esc(n) for n in frame["name"]], gridcolor="rgba(0,0,0,0)")
-    _count_axis(fig, frame[value].max(), axis="x")
+    _count_axis(fig, frame["mentions"].max(), axis="x")
     return _layout(fig, title, height=_bars_height(len(frame)), barmode="stack", bargap=0.3, legend_title_text="Type",
-                   xaxis_title=value.capitalize())
+                   xaxis_title="Mentions")
 
 
 def speaker_bars(speakers: pd.DataFrame, title: str = "Quotes per speaker") -> go.Figure:
@@ -177,7 +176,7 @@ def events_scatter(events: pd.DataFrame, title: str = "Events: dated sentences")
                           "<i>%{customdata[1]}</i><br>%{customdata[3]}<extra></extra>",
         )
     rows = frame["row"].nunique()
-    return _layout(fig, title, height=max(280, 34 * rows + 120), legend_title_text="Precision",
+    return _layout(fig, title, height=min(900, max(280, 34 * rows + 120)), legend_title_text="Precision",
                    xaxis_title="Date")
 
 

@@ -31,15 +31,15 @@ def document_view(doc: dict, types: tuple[str, ...]) -> None:
 def date_editor(doc: dict) -> None:
     """Set or correct the document's date; every page (and the timeline) follows at once."""
     current = None if pd.isna(doc["date"]) else pd.Timestamp(doc["date"]).date()
-    origin = {"analyst": "set by an analyst", None: "no date found"}.get(doc["date_source"],
-                                                                        f"found in: {doc['date_source']}")
+    source = doc["date_source"] if isinstance(doc["date_source"], str) else None
+    origin = {"analyst": "set by an analyst", None: "no date found"}.get(source, f"found in: {source}")
     st.markdown(f"**Date:** {current or '—'} ({origin})")
     with st.form(f"date_{doc['doc_id']}", border=False):
         new = st.date_input("Correct date", value=current or datetime.date.today(), format="YYYY-MM-DD",
                             min_value=datetime.date(1900, 1, 1))
         save, reset = st.columns(2)
         saved = save.form_submit_button("Save date", type="primary", width="stretch")
-        reverted = reset.form_submit_button("Revert", width="stretch", disabled=doc["date_source"] != "analyst",
+        reverted = reset.form_submit_button("Revert", width="stretch", disabled=source != "analyst",
                                             help="Go back to the date found in the document.")
     if saved or reverted:
         curation.set_document_date(common.workspace(), doc["doc_id"], new if saved else None)

@@ -60,7 +60,6 @@ def corrections(entity: str, name: str, label: str) -> None:
     merge_col, hide_col = st.columns(2)
     if merge_col.button(f"Merge {len(merged)} into {name}", key="ent_merge_btn", disabled=not merged, width="stretch"):
         curation.merge(ws, merged, entity)
-        st.session_state.pop("ent_merge", None)
         common.done(f"Merged {len(merged)} entities into {name}")
     if hide_col.button(f"Hide {name} everywhere", key="ent_hide_btn", width="stretch",
                        help="For noise such as a misread word; it can be shown again below."):
@@ -75,7 +74,6 @@ def corrections(entity: str, name: str, label: str) -> None:
         if st.button("Show again", key="ent_unhide_btn", disabled=not back):
             for key in back:
                 curation.hide(ws, key, hidden=False)
-            st.session_state.pop("ent_unhide", None)
             common.done(f"{len(back)} entities shown again")
 
 

@@ -99,6 +99,7 @@ def test_overview_on_empty_workspace_offers_upload_and_samples(empty: Path) -> N
     assert at.metric[0].value == "0"
     assert any(b.label == "Load sample articles" for b in at.button)
     assert not at.dataframe  # no report before an upload
+    assert "No articles yet" in at.info[0].value
 
 
 @pytest.mark.parametrize("page", PAGES)

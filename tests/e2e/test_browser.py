@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO.parent / "shared" / "samples" / "hamas-tehran-visit.txt"
 SHOTS = REPO / "artifacts" / "screenshots"
 SLOW = 180_000  # ms: the first ingest loads the spaCy model on a shared 2-core machine
+expect.set_options(timeout=60_000)  # the machine is shared: a rerun can take seconds, not milliseconds
 XSS_DOC = """Harbour board publishes garbled notice
 
 PORT CARROW, May 3, 2024 - The harbour board's website briefly showed the text <script>window.__xss=1</script> \
