@@ -105,8 +105,7 @@ def _count_axis(fig: go.Figure, top: float, axis: str = "y") -> None:
     update(rangemode="tozero", tickformat=",d", dtick=1 if top <= 8 else None)
 
 
-_PERIOD_SPEC = {"day": 86_400_000, "week": 7 * 86_400_000, "month": "M1", "year": "M12"}  # Plotly's xperiod
-_PERIOD_PAD = {"day": 1, "week": 7, "month": 31, "year": 366}  # days of margin either side
+_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30.4, "year": 365.25}  # a period's (average) length
 
 
 def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
@@ -115,7 +114,7 @@ def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
     The margin keeps a single period from filling the whole width.
     """
     first, last = dates.min(), dates.max()
-    pad = pd.Timedelta(days=_PERIOD_PAD[freq])
+    pad = pd.Timedelta(days=_PERIOD_DAYS[freq])
     fig.update_xaxes(range=[first - pad, last + 2 * pad])
     if freq == "month":
         months = (last.year - first.year) * 12 + last.month - first.month + 1
@@ -152,9 +151,11 @@ def mentions_timeline(series: pd.DataFrame, freq: str = "month", style: str = "l
 def documents_per_period(counts: pd.DataFrame, freq: str = "month", title: str = "Documents per period") -> go.Figure:
     if counts.empty:
         return empty_figure("No dated documents in view")
-    fig = go.Figure(go.Bar(x=counts["period"], y=counts["documents"], marker_color="#4c78a8",
-                           xperiod=_PERIOD_SPEC[freq], xperiodalignment="start",
-                           hovertemplate="%{x|%Y-%m-%d}: %{y} documents<extra></extra>"))
+    days = _PERIOD_DAYS[freq]
+    fig = go.Figure(go.Bar(  # each bar across its own period, not a sliver at its first day
+        x=counts["period"] + pd.Timedelta(hours=round(days * 12)), y=counts["documents"], width=0.85 * days * 86_400_000,
+        marker_color="#4c78a8", customdata=counts["period"].dt.strftime("%Y-%m-%d"),
+        hovertemplate=f"{freq} of %{{customdata}}: %{{y}} documents<extra></extra>"))
     _count_axis(fig, counts["documents"].max())
     _period_axis(fig, freq, counts["period"])
     return _layout(fig, title, height=300, yaxis_title="Documents")
