@@ -1,0 +1,128 @@
+"""Document loaders: uploaded bytes or paths on disk in, RawDocuments (or reasons why not) out.
+
+Supported: .txt .md .html .htm .pdf .docx .eml, batches (.csv .jsonl .json, one document
+per row or record) and .zip archives of any of these. Loading never raises for bad input:
+every problem becomes a LoadError for the analyst, and the other files, rows and entries
+still load. The Streamlit uploader calls `load_bytes`, the command line `load_paths`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from analysis.loaders._common import (
+    SUPPORTED_SUFFIXES,
+    Budget,
+    FormatLoader,
+    Limits,
+    LoadFailure,
+    Result,
+    describe,
+    over_limit,
+    suffix_of,
+    unsupported,
+)
+from analysis.loaders.archive import load_zip
+from analysis.loaders.batch import load_csv, load_json, load_jsonl
+from analysis.loaders.mail import load_email
+from analysis.loaders.pdf import load_pdf
+from analysis.loaders.text import load_markdown, load_text
+from analysis.loaders.web import load_html
+from analysis.loaders.word import load_docx
+from analysis.model import LoadError, RawDocument
+
+__all__ = ["SUPPORTED_SUFFIXES", "Limits", "load_bytes", "load_paths"]
+
+_log = logging.getLogger(__name__)
+
+_LOADERS: dict[str, FormatLoader] = {
+    ".txt": load_text,
+    ".md": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".eml": load_email,
+    ".csv": load_csv,
+    ".jsonl": load_jsonl,
+    ".json": load_json,
+}
+
+
+def load_bytes(
+    file_name: str, data: bytes, limits: Limits = Limits()
+) -> Iterator[RawDocument | LoadError]:
+    """Documents in one uploaded file, chosen by its extension; never raises for bad input."""
+    yield from _load(file_name, data, Budget(limits), depth=0)
+
+
+def load_paths(
+    paths: Iterable[str | Path], limits: Limits = Limits()
+) -> Iterator[RawDocument | LoadError]:
+    """Documents in files and folders; folders are walked recursively in sorted order.
+
+    In folders, only supported files are read and hidden files and folders are skipped;
+    a file named explicitly is always tried, so that an unsupported one is reported.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from _load_folder(path, limits)
+        elif path.is_file():
+            yield from _load_file(path, limits)
+        else:
+            yield LoadError(str(given), "no such file or folder")
+
+
+def _load(file_name: str, data: bytes, budget: Budget, depth: int) -> Iterator[Result]:
+    reason = unsupported(file_name)
+    if reason is None and len(data) > budget.limits.max_file_bytes:
+        reason = over_limit(len(data), budget.limits.max_file_bytes)
+    if reason is None and not data:
+        reason = "file is empty"
+    if reason:
+        yield LoadError(file_name, reason)
+        return
+    suffix = suffix_of(file_name)
+    if suffix == ".zip":
+        results = load_zip(file_name, data, budget, depth, _load)
+    else:
+        results = _LOADERS[suffix](file_name, data, budget)
+    try:
+        yield from results
+    except LoadFailure as exc:
+        yield LoadError(file_name, str(exc))
+    except Exception as exc:  # a library failing in a new way, or a bug: one file, not the batch
+        _log.warning("unexpected error loading %s", file_name, exc_info=True)
+        yield LoadError(file_name, f"could not be read ({type(exc).__name__}: {describe(exc)})")
+
+
+def _load_folder(folder: Path, limits: Limits) -> Iterator[Result]:
+    problems: list[OSError] = []
+    files: list[Path] = []
+    for directory, subdirs, names in os.walk(folder, onerror=problems.append):
+        subdirs[:] = [name for name in subdirs if not name.startswith(".")]
+        files += [
+            Path(directory, name) for name in names
+            if not name.startswith(".") and suffix_of(name) in SUPPORTED_SUFFIXES
+        ]
+    for problem in problems:
+        yield LoadError(str(problem.filename), f"cannot read folder ({problem.strerror})")
+    for path in sorted(files):
+        yield from _load_file(path, limits)
+
+
+def _load_file(path: Path, limits: Limits) -> Iterator[Result]:
+    """Reads the file only when it is within the size limit: a 10 GB file is never in memory."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            yield LoadError(str(path), over_limit(size, limits.max_file_bytes))
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield LoadError(str(path), f"cannot read file ({exc.strerror or describe(exc)})")
+        return
+    yield from load_bytes(str(path), data, limits)
