@@ -114,7 +114,7 @@ def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
     The margin keeps a single period from filling the whole width.
     """
     first, last = dates.min(), dates.max()
-    pad = pd.Timedelta(days=_PERIOD_DAYS[freq])
+    pad = pd.Timedelta(hours=round(_PERIOD_DAYS[freq] * 24))  # whole hours: Plotly drops nanoseconds noisily
     fig.update_xaxes(range=[first - pad, last + 2 * pad])
     if freq == "month":
         months = (last.year - first.year) * 12 + last.month - first.month + 1
