@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -27,7 +28,7 @@ MB = 1024 * 1024
 BINARY = "not a text file: looks like binary data"
 
 
-def one(results) -> RawDocument | LoadError:
+def one(results: Iterable[RawDocument | LoadError]) -> RawDocument | LoadError:
     results = list(results)
     assert len(results) == 1, results
     return results[0]
@@ -35,10 +36,6 @@ def one(results) -> RawDocument | LoadError:
 
 def load_one(name: str, data: bytes, limits: Limits = Limits()) -> RawDocument | LoadError:
     return one(load_bytes(name, data, limits))
-
-
-def reasons(results) -> list[tuple[str, str]]:
-    return [(r.file_name, r.reason) for r in results if isinstance(r, LoadError)]
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -382,6 +379,12 @@ def test_scanned_pdf_needs_ocr() -> None:
     )
 
 
+def test_other_format_named_pdf() -> None:
+    assert load_one("broken.pdf", b"this is not a PDF at all") == LoadError(
+        "broken.pdf", "not a PDF: no %PDF header (is it another format renamed?)"
+    )
+
+
 def test_truncated_pdf_is_corrupt() -> None:
     data = make_pdf(["Cut short."])
     error = load_one("cut.pdf", data[: len(data) // 2])
@@ -569,6 +572,9 @@ def test_json_single_object_and_errors() -> None:
         "'records' or 'items' list, or an object with 'text'",
     )
     assert load_one("none.json", b"[]") == LoadError("none.json", "JSON has no records")
+    assert load_one("deep.json", b"[" * 100_000 + b"]" * 100_000) == LoadError(
+        "deep.json", "invalid JSON (nested too deeply)"
+    )
     assert list(load_bytes("mixed.json", b'[{"text": "ok"}, 5]'))[1] == LoadError(
         "mixed.json", "record 2: expected a JSON object, got number"
     )
@@ -619,6 +625,7 @@ def test_zip_with_several_formats_and_unsafe_entries(tmp_path: Path) -> None:
         ".DS_Store": b"\x00\x00",
         "photo.jpg": b"\xff\xd8\xff",
         "inner.zip": inner,
+        "minutes.pdf": make_pdf(["Zipped PDF page."]),
         "empty.txt": b"",
     }
     path = tmp_path / "archive.zip"
@@ -636,6 +643,7 @@ def test_zip_with_several_formats_and_unsafe_entries(tmp_path: Path) -> None:
         (f"{z}/batch.csv", "row 3: no text"),
         (f"{z}/empty.txt", "file is empty"),
         (f"{z}/inner.zip/deep/note.txt", "Inner note."),
+        (f"{z}/minutes.pdf", "Zipped PDF page."),
         (f"{z}/photo.jpg", f"unsupported file type '.jpg' (supported: {supported})"),
         (f"{z}/press/page.html", ARTICLE_TEXT[:20]),
         (f"{z}/press/story.txt", "Tram line extended\n\n"),
@@ -777,8 +785,9 @@ def check(results: list[object], name: str) -> None:
 SMALL = Limits(max_file_bytes=64 * 1024, max_zip_total_bytes=256 * 1024, max_zip_entries=50)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(suffix=st.sampled_from(SUPPORTED_SUFFIXES), data=st.binary(max_size=2000))
+@pytest.mark.parametrize("suffix", SUPPORTED_SUFFIXES)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(suffix: str, data: bytes) -> None:
     name = f"fuzz{suffix}"
     check(list(load_bytes(name, data, SMALL)), name)

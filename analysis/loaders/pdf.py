@@ -22,6 +22,8 @@ _PDF_DATE = re.compile(r"(?:D:)?(\d{4})(\d{2})(\d{2})")
 
 
 def load_pdf(file_name: str, data: bytes, budget: Budget) -> Iterator[Result]:
+    if b"%PDF-" not in data[:1024]:  # where the PDF spec allows the header to be
+        raise LoadFailure("not a PDF: no %PDF header (is it another format renamed?)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
