@@ -183,15 +183,27 @@ class Attributor:
         return min(candidates, key=rank)
 
     def _continued(self, group: list[MarkSpan], previous: Attribution | None) -> Event | None:
-        """The event of the quote this one continues (`"…," X said. "…"`, next paragraph)."""
-        if previous is None or previous.kind != "direct":
-            return None
-        para_prev = self.ctx.paragraph(max(previous.end, previous.event.cue_end - 1))
+        """The event of the statement this quote continues.
+
+        `"…," X said. "…"` continues X's quote in the same paragraph; a paragraph that opens
+        with a quote and has no attribution of its own continues the speaker of the
+        paragraph before, whether that one was quoted or reported ("Kerry said that …").
+        """
         para_this = self.ctx.paragraph(group[0].open)
-        opens_paragraph = self.text[: group[0].open].rstrip(" \t").endswith("\n") or not self.text[: group[0].open].strip()
-        if para_this == para_prev or (para_this == para_prev + 1 and opens_paragraph):
+        if previous is not None and self.ctx.paragraph(max(previous.end, previous.event.cue_end - 1)) == para_this:
             return previous.event
-        return None
+        if not self._opens_paragraph(group[0].open):
+            return None
+        before = [
+            e for e in self.events
+            if e.kind == "verb" and e.speaker is not None and self.ctx.paragraph(e.cue_start) == para_this - 1
+        ]
+        if previous is not None and self.ctx.paragraph(max(previous.end, previous.event.cue_end - 1)) == para_this - 1:
+            before.append(previous.event)
+        return max(before, key=lambda e: e.cue_start) if before else None
+
+    def _opens_paragraph(self, char: int) -> bool:
+        return self.ctx.paragraph(char) != self.ctx.paragraph(char - 1) or not self.text[:char].strip()
 
     # fragments and indirect speech ---------------------------------------------
 
