@@ -77,11 +77,8 @@ def load_paths(
 
 
 def _load(file_name: str, data: bytes, budget: Budget, depth: int) -> Iterator[Result]:
-    reason = unsupported(file_name)
-    if reason is None and len(data) > budget.limits.max_file_bytes:
-        reason = over_limit(len(data), budget.limits.max_file_bytes)
-    if reason is None and not data:
-        reason = "file is empty"
+    """Load one file or zip entry; `depth` counts the zips it is inside."""
+    reason = _refusal(file_name, data, budget.limits)
     if reason:
         yield LoadError(file_name, reason)
         return
@@ -97,6 +94,15 @@ def _load(file_name: str, data: bytes, budget: Budget, depth: int) -> Iterator[R
     except Exception as exc:  # a library failing in a new way, or a bug: one file, not the batch
         _log.warning("unexpected error loading %s", file_name, exc_info=True)
         yield LoadError(file_name, f"could not be read ({type(exc).__name__}: {describe(exc)})")
+
+
+def _refusal(file_name: str, data: bytes, limits: Limits) -> str | None:
+    """Why a file is refused before any parser sees it, or None."""
+    if reason := unsupported(file_name):
+        return reason
+    if len(data) > limits.max_file_bytes:
+        return over_limit(len(data), limits.max_file_bytes)
+    return None if data else "file is empty"
 
 
 def _load_folder(folder: Path, limits: Limits) -> Iterator[Result]:
