@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -166,6 +167,8 @@ def _entity_keys(ws: Workspace, wanted: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # pypdf narrates every repair it makes; the per-file summary already says what failed
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         return {"ingest": run_ingest, "extract": run_extract, "export": run_export}[args.command](args)
     except (ModelNotInstalled, UsageError) as err:
