@@ -30,6 +30,9 @@ _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»-–—"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A final dot that belongs to the name: "U.S.", "S.A.", "Corp.", "Fla." (the tokenizer only
+# leaves a full stop glued to a word it judged an abbreviation; a sentence's full stop is apart).
+_ABBREVIATION = re.compile(r"(?:\b[^\W\d_]\.){2,}$|\b[A-Z][a-z]{0,3}\.$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ def clean_surface(text: str) -> tuple[int, int]:
     if possessive and possessive.start() > 0:
         end = start + possessive.start()
     while end > start and text[end - 1] in _EDGE_PUNCT:
+        if text[end - 1] == "." and text[end:end + 1] != "." and _ABBREVIATION.search(text[start:end]):
+            break
         end -= 1
     return start, end
 
@@ -165,7 +170,9 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
         if alias is None:
             m.label = labels[key]
             m.entity_label = labels[key]
-        else:  # "Iranian" stays a NORP mention, of the GPE Iran
+        else:  # "Iranian" stays a NORP mention, of the GPE Iran; "Belarus" is a GPE, not an ORG
+            if m.label not in ("NORP", "PERSON"):  # but Michael Jordan is a person
+                m.label = alias.label
             m.entity_label = alias.label
         m.entity_key = key
         m.entity_name = names[key]
@@ -210,15 +217,19 @@ def _name_start(surface: str, n_words: int) -> int:
 
 
 def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
-    """Point surnames and partial names at the full name introduced in the document."""
+    """Point surnames and partial names at the full name introduced in the document.
+
+    Longer partial names go first, so "de Silva" has joined "Aravinda de Silva" before
+    "Silva" looks for its full name and only finds names still standing.
+    """
     persons = [g for g in groups.values() if any(mentions[i].label == "PERSON" for i in g.members)]
-    for group in list(groups.values()):
+    for group in sorted(groups.values(), key=lambda g: len(g.key.split()), reverse=True):
         words = group.key.split()
         if group.alias is not None:
             continue
         candidates = [
             p for p in persons
-            if len(p.key.split()) > len(words) and _is_subsequence(words, p.key.split())
+            if p.key in groups and len(p.key.split()) > len(words) and _is_subsequence(words, p.key.split())
         ]
         if not candidates:
             continue

@@ -20,6 +20,7 @@ from . import settings
 from .dates import document_date
 from .events import find_events
 from .entities import alias_mentions, canonicalise
+from .mention_fixes import NerPass, Span, fix_mentions, ner_pass
 from .model import Event, Extraction, LoadError, Mention, Quote, RawDocument, Sentence
 from .nlp import load_pipeline
 from .paragraphs import paragraph_starts
@@ -57,32 +58,31 @@ def _shift(record, chars: int, sentences: int):
     return dataclasses.replace(record, **changes)
 
 
-def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]]) -> Extraction:
-    """All rows for one document from its parsed pieces ((offset, Doc) in text order)."""
+def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]], ner: NerPass | None = None) -> Extraction:
+    """All rows for one document from its parsed pieces ((offset, Doc) in text order);
+    `ner` re-reads its ALL-CAPS lines (see `mention_fixes`)."""
     text = raw.text
     date, date_source = document_date(raw)
     sentences: list[Sentence] = []
-    mentions: list[Mention] = []
+    spans: list[Span] = []
     quotes: list[Quote] = []
     events: list[Event] = []
     paragraphs = paragraph_starts(text)
     for offset, doc in pieces:
         first = len(sentences)
-        sent_starts = []
         for sent in doc.sents:
             start = offset + sent.start_char
-            sent_starts.append(sent.start_char)
             sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
-        def sentence_of(char: int) -> int:
-            return first + max(0, bisect.bisect_right(sent_starts, char) - 1)
-        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        spans += alias_mentions(doc.text, [(s, e) for s, e, _ in spans])
-        mentions += [
-            Mention(offset + s, offset + e, doc.text[s:e], label, sentence_of(s)) for s, e, label in spans
-        ]
+        found = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        found += alias_mentions(doc.text, [(s, e) for s, e, _ in found])
+        spans += [(offset + s, offset + e, label) for s, e, label in found]
         quotes += [_shift(q, offset, first) for q in find_quotes(doc)]
         events += [_shift(ev, offset, first) for ev in find_events(doc, _as_date(date))]
-    mentions = canonicalise(text, mentions)
+    sent_starts = [s.start for s in sentences]
+    mentions = canonicalise(text, [
+        Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
+        for s, e, label in fix_mentions(text, spans, ner)
+    ])
     _attach_entities(mentions, quotes, events)
     return Extraction(
         doc_id=raw.doc_id,
@@ -132,6 +132,7 @@ class Extractor:
         self.batch_size = batch_size or settings.batch_size()
         self.chunk_chars = chunk_chars
         self.nlp = load_pipeline(self.model)
+        self.ner = ner_pass(self.nlp)
 
     def extract(self, raws: Iterable[RawDocument]) -> Iterator[Extraction | LoadError]:
         """Extraction of each document, in order; a document that breaks the extractor is a LoadError."""
@@ -147,7 +148,7 @@ class Extractor:
         for index, group in groupby(parsed, key=lambda item: item[1][0]):
             raw = pending.pop(index)
             try:
-                yield extract_document(raw, [(offset, doc) for doc, (_, offset) in group])
+                yield extract_document(raw, [(offset, doc) for doc, (_, offset) in group], self.ner)
             except Exception as err:  # a bug on one document must not sink the batch
                 yield LoadError(raw.file_name, f"extraction failed: {type(err).__name__}: {err}")
 

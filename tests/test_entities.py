@@ -103,6 +103,32 @@ def test_person_name_cut_from_a_longer_org_span() -> None:
         ("Saleh Al-Arouri", "PERSON", "saleh arouri"), ("Saleh Arouri", "PERSON", "saleh arouri")]
 
 
+@pytest.mark.parametrize(
+    "surface, name",
+    [("U.S.", "U.S."), ("the U.N.'s", "U.N."), ("Acme Corp.", "Acme Corp."), ("Valmora.", "Valmora"),
+     ("Valmora...", "Valmora"), ('"Kestrel Herald,"', "Kestrel Herald")],
+)
+def test_an_abbreviation_keeps_its_final_dot_and_a_sentence_does_not(surface: str, name: str) -> None:
+    from analysis.entities import clean_surface
+
+    s, e = clean_surface(surface)
+    assert surface[s:e] == name
+
+
+def test_partial_names_join_the_full_name_whatever_order_they_come_in() -> None:
+    text = "de Vries bowled. Vries took two. Anna de Vries batted."
+    result = canonicalise(text, _mentions(text, [("de Vries", "PERSON"), ("Vries", "PERSON"),
+                                                 ("Anna de Vries", "PERSON")]))
+    assert {m.entity_key for m in result} == {"anna de vries"}
+
+
+def test_a_country_name_is_a_place_unless_it_names_a_person_or_a_people() -> None:
+    text = "Syria beat Iran. Syrian fans cheered Jordan."
+    result = canonicalise(text, _mentions(text, [("Syria", "ORG"), ("Iran", "GPE"), ("Syrian", "NORP"),
+                                                 ("Jordan", "PERSON")]))
+    assert [m.label for m in result] == ["GPE", "GPE", "NORP", "PERSON"]
+
+
 def test_multiword_alternate_names_are_found_when_ner_misses_them() -> None:
     text = "Officials said the Islamic republic would respond; a united states of mind."
     found = alias_mentions(text, [])

@@ -1,0 +1,278 @@
+"""Document-level repairs of NER output, before mentions become canonical entities.
+
+A statistical tagger decides every token alone, from a few words of context. A document
+gives more evidence than that: a name recognised once is a name wherever it recurs, a
+headline in capitals is the same words as the body in normal case, and a span with no
+capital letter or no letter at all is not a name. Each fix below is a pure function over
+the document text and its spans `(start, end, spaCy label)`; `fix_mentions` chains them.
+The only model call is an NER pass over the few ALL-CAPS lines (`caps_line_spans`).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+
+from .entities import ENTITY_LABELS, clean_surface, strip_title
+
+Span = tuple[int, int, str]  # start, end (character offsets into the document), label
+# Named-entity spans of each of a list of short texts (offsets into that text).
+NerPass = Callable[[list[str]], list[list[Span]]]
+
+_LINE = re.compile(r"[^\n]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# What comes just before a sentence's first word: a text or line start, or a full stop.
+_SENTENCE_START = re.compile(r"(?:^|\n|[.!?]['\"’”]?)[ \t]*$")
+# "(KDP)", "( U.N. )": an acronym in brackets right after a name.
+_BRACKETED_ACRONYM = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Z.&]*[A-Z.])[ \t]*\)")
+_TOKEN = re.compile(r"\S+")
+_ALNUM = re.compile(r"[^\W_]")
+# What cannot be inside a word-made name: a number, score or date, a lone dash, a bracket.
+_NOT_LETTER = r"(?:(?![^\W\d_])\S)"
+_SEPARATOR = re.compile(rf"(?<!\S){_NOT_LETTER}*\d{_NOT_LETTER}*(?!\S)|(?<!\S)[-–—]+(?!\S)|[()\[\]]")
+# Entity types whose names are words, never numbers (see `split_at_separators`).
+_WORD_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def ner_pass(nlp: Language) -> NerPass | None:
+    """A `NerPass` running only the pipeline's recogniser (after the embedding layer it
+    listens to, if it shares one), or None when the pipeline has no recogniser."""
+    if "ner" not in nlp.pipe_names:
+        return None
+    feeders = [nlp.get_pipe(name) for name in nlp.pipe_names
+               if "ner" in getattr(nlp.get_pipe(name), "listening_components", ())]
+    steps = [*feeders, nlp.get_pipe("ner")]
+
+    def run(texts: list[str]) -> list[list[Span]]:
+        docs = [nlp.make_doc(t) for t in texts]
+        for step in steps:
+            docs = list(step.pipe(docs))
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
+
+    return run
+
+
+def fix_mentions(text: str, spans: list[Span], ner: NerPass | None = None) -> list[Span]:
+    """All fixes, in order: capitals re-read (when `ner` is given), spans cut at numbers and
+    dashes, implausible spans dropped, acronyms defined in brackets added, recognised names
+    propagated. Spans of other labels (dates, numbers) pass through."""
+    if ner is not None:
+        spans = caps_line_spans(text, spans, ner)
+    spans = drop_implausible(text, split_at_separators(text, spans))
+    spans += defined_acronyms(text, spans)
+    return sorted(spans + propagated_names(text, spans))
+
+
+def caps_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines written in capitals: headlines, datelines, table headers."""
+    for match in _LINE.finditer(text):
+        letters = "".join(_LETTERS.findall(match.group()))
+        if len(letters) >= 2 and letters.isupper():
+            yield match.span()
+
+
+def case_forms(text: str, skip: Callable[[int, int], bool]) -> dict[str, Counter[str]]:
+    """How the document writes each word inside a sentence: lower-cased word -> its spellings.
+
+    A sentence's first word is capitalised whatever it is, so it is no evidence and not
+    counted; neither are the words `skip` covers (the capitals being recased).
+    """
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for match in _LETTERS.finditer(text):
+        start, end = match.span()
+        if not skip(start, end) and not _SENTENCE_START.search(text, max(0, start - 4), start):
+            forms[match.group().lower()][match.group()] += 1
+    return forms
+
+
+def truecase(line: str, forms: dict[str, Counter[str]]) -> str:
+    """`line` (in capitals) with each word in the case the rest of the document uses for it.
+
+    "SOCCER - JAPAN GET LUCKY WIN" reads "Soccer - Japan get lucky win" when the body has
+    "Japan", "get", "lucky" and "win" inside sentences; a word the body lacks is capitalised
+    ("Belgrade") unless it is a function word, and the line's first word is capitalised as
+    any sentence's. The result has the length of `line`, so offsets hold.
+    """
+    def recase(match: re.Match[str]) -> str:
+        word = match.group()
+        seen = forms.get(word.lower())
+        if seen:
+            cased = seen.most_common(1)[0][0]
+        elif word.lower() in STOP_WORDS:
+            cased = word.lower()
+        else:
+            cased = word.capitalize()
+        if match.start() == first:
+            cased = cased[:1].upper() + cased[1:]
+        return cased if len(cased) == len(word) else word
+
+    first = next((m.start() for m in _LETTERS.finditer(line)), 0)
+    return _LETTERS.sub(recase, line)
+
+
+def caps_line_spans(text: str, spans: list[Span], ner: NerPass) -> list[Span]:
+    """`spans` with the entities of ALL-CAPS lines read again from a true-cased copy.
+
+    A tagger trained on mixed-case text sees capitals as a weak cue and misreads headlines
+    and datelines ("BELGRADE 1996-08-31"). On those lines the entities found in the
+    true-cased copy replace the ones found in the capitals.
+    """
+    lines = list(caps_lines(text))
+    if not lines:
+        return spans
+    in_caps = _overlap_test(lines)
+    forms = case_forms(text, in_caps)
+    found = ner([truecase(text[s:e], forms) for s, e in lines])
+    kept = [span for span in spans if not in_caps(span[0], span[1])]
+    kept += [(offset + s, offset + e, label) for (offset, _), line_spans in zip(lines, found)
+             for s, e, label in line_spans]
+    return kept
+
+
+def split_at_separators(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` cut where a name cannot go on, and without trailing lower-case words.
+
+    The tagger runs names into the scores, dates, dashes and brackets of tables, datelines
+    and headlines: "Kent 108-3", "Pohang 3 Ulsan 2", "SARAJEVO 1996-08-30", "Lithuania -
+    Danius Gleveckas", "Scott Draper (Australia". Names of people, organisations, places
+    and groups are made of words, so a number (a token with digits and no letter), a
+    spaced dash or a bracket ends one; each part keeps the span's label. Facilities,
+    products, events, works and laws keep their numbers ("Route 66", "Boeing 747", "Euro
+    96"); an organisation named with a number ("Channel 4") loses it. A name also ends on a
+    capitalised word: "Interfax news agency" and "Stansted airport" are "Interfax" and
+    "Stansted" (titles of works excepted: "Gone with the wind" keeps its words), and no
+    part starts or ends with a bare punctuation mark.
+    """
+    out: list[Span] = []
+    for start, end, label in spans:
+        if label not in ENTITY_LABELS:
+            out.append((start, end, label))
+            continue
+        cuts = [m.span() for m in _SEPARATOR.finditer(text, start, end)] if label in _WORD_NAMED else []
+        bounds = [start, *(x for cut in cuts for x in cut), end]
+        for part_start, part_end in zip(bounds[::2], bounds[1::2]):
+            words = list(_TOKEN.finditer(text, part_start, part_end))
+            while words and not _ALNUM.search(words[0].group()):
+                words.pop(0)
+            while words and (not _ALNUM.search(words[-1].group())
+                             or label != "WORK_OF_ART" and words[-1].group().islower()):
+                words.pop()
+            if words:
+                out.append((words[0].start(), words[-1].end(), label))
+    return out
+
+
+def drop_implausible(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` without entity spans that cannot be names: no letters ("3 1 1 1"), a single
+    letter (an initial or a list marker), or no capital letter at all (a common word)."""
+    def plausible(start: int, end: int) -> bool:
+        letters = "".join(_LETTERS.findall(text[start:end]))
+        return len(letters) >= 2 and not letters.islower()
+
+    return [(s, e, label) for s, e, label in spans if label not in ENTITY_LABELS or plausible(s, e)]
+
+
+def defined_acronyms(text: str, spans: list[Span]) -> list[Span]:
+    """The acronyms a document defines after a name, "Kurdistan Democratic Party (KDP)", as
+    spans with the name's label, so that every later "KDP" is found by `propagated_names`.
+
+    The bracket counts as a definition when each of its letters is the initial of one of
+    the name's capitalised words (in any order: "National Bank of Romania (BNR)"), which
+    a note such as "Pete Sampras (U.S.)" is not.
+    """
+    taken = _overlap_test((s, e) for s, e, _ in spans)
+    found: list[Span] = []
+    for start, end, label in spans:
+        match = _BRACKETED_ACRONYM.match(text, end)
+        if label not in ENTITY_LABELS or match is None or taken(*match.span(1)):
+            continue
+        initials = {word[0] for word in _LETTERS.findall(text[start:end]) if word[0].isupper()}
+        if set("".join(_LETTERS.findall(match.group(1)))) <= initials:
+            found.append((*match.span(1), label))
+    return found
+
+
+def propagated_names(text: str, spans: list[Span]) -> list[Span]:
+    """New spans for the unrecognised recurrences of names recognised in the document.
+
+    The tagger often finds "Alexander Lebed" and then misses "Lebed" three sentences on,
+    or finds a club in one sentence and not the next. Every other capitalised occurrence
+    of a recognised name (whole words; case-blind on ALL-CAPS lines) gets the label the
+    name has most often, and every occurrence of a recognised person's surname becomes
+    that person. Function words ("The"), names with another label and one-word names the
+    document also writes in lower case ("Men" in a heading, "men" in the text) are not spread.
+    """
+    labels = _name_labels(text, spans)
+    names = dict(labels)
+    for name, label in labels.items():
+        surname = name.split()[-1]
+        if label == "PERSON" and " " in name and surname not in labels and _is_name(surname):
+            names.setdefault(surname, "PERSON")
+    common_words = {word for word in _LETTERS.findall(text) if word.islower()}
+    names = {
+        name: label for name, label in names.items()
+        if " " in name or name.isupper() or name.lower() not in common_words  # "US" is not "us"
+    }
+    if not names:
+        return []
+    by_fold = {name.casefold(): label for name, label in names.items()}
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    taken = _overlap_test((s, e) for s, e, _ in spans)
+    in_caps = _overlap_test(caps_lines(text))
+    found: list[Span] = []
+    for match in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE):
+        start, end = match.span()
+        label = names.get(match.group())
+        if label is None and in_caps(start, end) and match.group().isupper():
+            label = by_fold.get(match.group().casefold())
+        if label is not None and not taken(start, end):
+            found.append((start, end, label))
+    return found
+
+
+def _name_labels(text: str, spans: list[Span]) -> dict[str, str]:
+    """Each recognised name (cleaned of "the", possessives, a person's titles) -> its most
+    frequent label in the document."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for start, end, label in spans:
+        if label not in ENTITY_LABELS:
+            continue
+        s, e = clean_surface(text[start:end])
+        name = text[start + s:start + e]
+        if label == "PERSON":
+            name = strip_title(name)
+        if _is_name(name):
+            votes[name][label] += 1
+    return {name: counter.most_common(1)[0][0] for name, counter in votes.items()}
+
+
+def _is_name(name: str) -> bool:
+    """Can `name` stand alone as a name: a capital first, two letters, not a function word."""
+    return name[:1].isupper() and len("".join(_LETTERS.findall(name))) >= 2 and name.lower() not in STOP_WORDS
+
+
+def _overlap_test(ranges: Iterable[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether [start, end) overlaps any of `ranges`, by bisection."""
+    merged = _merged(ranges)
+    starts = [s for s, _ in merged]
+
+    def overlaps(start: int, end: int) -> bool:
+        i = bisect.bisect_left(starts, end) - 1
+        return i >= 0 and merged[i][1] > start
+
+    return overlaps
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching (start, end) ranges joined, sorted."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out

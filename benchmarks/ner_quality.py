@@ -1,0 +1,206 @@
+"""Named-entity quality on CoNLL-2003 dev: bare spaCy against the product's extraction.
+
+    python benchmarks/ner_quality.py               # all 216 dev documents
+    python benchmarks/ner_quality.py --limit 50    # the first 50
+    python benchmarks/ner_quality.py --errors 15   # also print sample misses / false alarms
+
+Both systems use the same pipeline (`analysis.nlp.load_pipeline`, same components) in the
+same run: (a) bare spaCy is `doc.ents`; (b) the product is the mentions of
+`analysis.pipeline.Extractor`, i.e. NER plus the document-level fixes and canonicalisation.
+Scoring is exact span + type. spaCy labels are mapped as the gold README says (PERSON->PER,
+ORG->ORG, GPE/LOC/FAC->LOC, NORP/EVENT/WORK_OF_ART/LAW/LANGUAGE/PRODUCT->MISC, the rest
+dropped). PER/ORG/LOC are micro-averaged together; MISC is reported apart because the
+OntoNotes and CoNLL notions of it differ. The gold text is read from ../shared at run time
+and never stored in the repository. Skips (exit 0) when the gold file is absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
+
+from analysis.model import RawDocument  # noqa: E402
+
+GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold" / "conll2003_dev.jsonl"
+LABEL_MAP = {
+    "PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+    **dict.fromkeys(("NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"), "MISC"),
+}
+MAIN_CLASSES = ("PER", "ORG", "LOC")
+BATCH_SIZE = 32
+
+Span = tuple[int, int, str]  # start, end, CoNLL class
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+
+    def prf(self) -> tuple[float, float, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass
+class Score:
+    by_class: dict[str, Counts] = field(default_factory=lambda: {c: Counts() for c in (*MAIN_CLASSES, "MISC")})
+    errors: list[tuple[str, str, Span]] = field(default_factory=list)  # (kind, doc id, span)
+
+    def micro(self) -> Counts:
+        total = Counts()
+        for c in MAIN_CLASSES:
+            total.add(self.by_class[c])
+        return total
+
+
+def read_gold(path: Path, limit: int | None) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    return records[:limit] if limit is not None else records
+
+
+def mapped(spans: Iterable[tuple[int, int, str]]) -> set[Span]:
+    """spaCy-labelled spans as CoNLL-labelled ones; labels with no CoNLL class are dropped."""
+    return {(s, e, LABEL_MAP[label]) for s, e, label in spans if label in LABEL_MAP}
+
+
+def score(records: list[dict], predictions: list[set[Span]]) -> Score:
+    result = Score()
+    for record, predicted in zip(records, predictions):
+        gold = {(g["start"], g["end"], g["label"]) for g in record["entities"]}
+        for span in predicted | gold:
+            counts = result.by_class[span[2]]
+            if span in predicted and span in gold:
+                counts.tp += 1
+            else:
+                kind = "fp" if span in predicted else "fn"
+                setattr(counts, kind, getattr(counts, kind) + 1)
+                result.errors.append((kind, record["id"], span))
+    return result
+
+
+def bare_spacy(nlp: Language, texts: list[str]) -> tuple[list[Doc], float]:
+    started = time.perf_counter()
+    docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+    return docs, time.perf_counter() - started
+
+
+def fixes_cost(nlp: Language, docs: list[Doc]) -> tuple[float, float, int]:
+    """Seconds `fix_mentions` takes over the bare NER output of `docs`, the part of it spent
+    re-reading ALL-CAPS lines with the recogniser, and the number of those lines."""
+    from analysis.mention_fixes import fix_mentions, ner_pass
+
+    run = ner_pass(nlp)
+    assert run is not None
+    caps = {"seconds": 0.0, "lines": 0}
+
+    def timed_ner(lines: list[str]) -> list[list[tuple[int, int, str]]]:
+        started = time.perf_counter()
+        found = run(lines)
+        caps["seconds"] += time.perf_counter() - started
+        caps["lines"] += len(lines)
+        return found
+
+    started = time.perf_counter()
+    for doc in docs:
+        fix_mentions(doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], timed_ner)
+    return time.perf_counter() - started, caps["seconds"], caps["lines"]
+
+
+def product(texts: list[str]) -> tuple[list[set[Span]], float]:
+    from analysis.model import Extraction
+    from analysis.pipeline import Extractor
+
+    extractor = Extractor(batch_size=BATCH_SIZE)
+    started = time.perf_counter()
+    results = list(extractor.extract(RawDocument(text, "x.txt") for text in texts))
+    seconds = time.perf_counter() - started
+    failed = [r for r in results if not isinstance(r, Extraction)]
+    if failed:
+        raise SystemExit(f"the product failed on {len(failed)} documents, e.g. {failed[0]}")
+    return [mapped((m.start, m.end, m.label) for m in r.mentions) for r in results], seconds
+
+
+def print_table(scores: dict[str, Score]) -> None:
+    names = list(scores)
+    print(f"{'class':<16}" + "".join(f"{n:>26}" for n in names))
+    print(f"{'':<16}" + "".join(f"{'P':>8}{'R':>9}{'F1':>9}" for _ in names))
+    rows = [("micro PER/ORG/LOC", lambda s: s.micro())]
+    rows += [(c, lambda s, c=c: s.by_class[c]) for c in (*MAIN_CLASSES, "MISC")]
+    for title, pick in rows:
+        cells = "".join("".join(f"{100 * v:>8.1f} " for v in pick(scores[n]).prf()) for n in names)
+        print(f"{title:<16}{cells}")
+    if len(names) == 2:
+        (a, b) = (scores[n] for n in names)
+        deltas = "  ".join(
+            f"{title} {100 * (pick(b).prf()[2] - pick(a).prf()[2]):+.1f}" for title, pick in rows
+        )
+        print(f"\nF1 delta ({names[1]} - {names[0]}), points: {deltas}")
+
+
+def print_errors(records: list[dict], result: Score, per_kind: int) -> None:
+    """Most frequent missed and spurious surfaces per class (to the terminal only)."""
+    texts = {r["id"]: r["text"] for r in records}
+    for cls in (*MAIN_CLASSES, "MISC"):
+        for kind in ("fn", "fp"):
+            surfaces = Counter(texts[d][s:e] for k, d, (s, e, c) in result.errors if k == kind and c == cls)
+            common = ", ".join(f"{t!r}x{n}" for t, n in surfaces.most_common(per_kind))
+            print(f"{cls:<4} {kind}: {common}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="score the first N documents only")
+    parser.add_argument("--errors", type=int, default=0, metavar="N",
+                        help="print the N most frequent misses and false alarms per class (product)")
+    args = parser.parse_args()
+    if not GOLD.exists():
+        print(f"skip: gold file {GOLD} not found, nothing measured")
+        return 0
+
+    from analysis.nlp import load_pipeline
+    from analysis.settings import DEFAULT_MODEL
+
+    records = read_gold(GOLD, args.limit)
+    texts = [r["text"] for r in records]
+    nlp = load_pipeline(DEFAULT_MODEL)
+    list(nlp.pipe(texts[:2]))  # warm up, so neither timing pays for first-call setup
+    docs, bare_seconds = bare_spacy(nlp, texts)
+    bare_predictions = [mapped((e.start_char, e.end_char, e.label_) for e in doc.ents) for doc in docs]
+    product_predictions, product_seconds = product(texts)
+    fix_seconds, caps_seconds, caps_lines = fixes_cost(nlp, docs)
+    scores = {"bare spaCy": score(records, bare_predictions), "product": score(records, product_predictions)}
+
+    n_gold = sum(len(r["entities"]) for r in records)
+    print(f"CoNLL-2003 dev: {len(records)} documents, {n_gold} gold entities, model {DEFAULT_MODEL}\n")
+    print_table(scores)
+    print(f"\ntime: bare spaCy {bare_seconds:.2f} s; product {product_seconds:.2f} s "
+          f"({100 * (product_seconds / bare_seconds - 1):+.0f}%, every extractor: entities, quotes, dates)")
+    print(f"      of which the mention fixes {fix_seconds:.2f} s ({100 * fix_seconds / bare_seconds:.1f}% of spaCy), "
+          f"including the NER re-read of {caps_lines} ALL-CAPS lines {caps_seconds:.2f} s "
+          f"({100 * caps_seconds / bare_seconds:.1f}%)")
+    if args.errors:
+        print()
+        print_errors(records, scores["product"], args.errors)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

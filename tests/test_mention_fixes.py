@@ -1,0 +1,153 @@
+"""Document-level repairs of NER spans, on short texts written for these tests."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis.mention_fixes import (
+    Span,
+    caps_line_spans,
+    caps_lines,
+    defined_acronyms,
+    drop_implausible,
+    fix_mentions,
+    ner_pass,
+    propagated_names,
+    split_at_separators,
+    truecase,
+)
+
+
+def _span(text: str, surface: str, label: str, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return start, start + len(surface), label
+
+
+def _surfaces(text: str, spans: list[Span]) -> list[tuple[str, str]]:
+    return [(text[s:e], label) for s, e, label in sorted(spans)]
+
+
+def test_caps_lines_are_headlines_and_datelines_not_acronyms_in_prose() -> None:
+    text = "HARBOUR DEAL SIGNED\nKESTREL BAY 2024-03-03\nThe NATO envoy met the EU team.\n2024\n"
+    assert [text[s:e] for s, e in caps_lines(text)] == ["HARBOUR DEAL SIGNED", "KESTREL BAY 2024-03-03"]
+
+
+def test_truecase_follows_the_body_keeps_length_and_capitalises_the_unknown() -> None:
+    forms = {"whitfield": Counter({"Whitfield": 3}), "opens": Counter({"opens": 1}),
+             "bridge": Counter({"bridge": 2, "Bridge": 1})}
+    line = "HARBOUR - WHITFIELD OPENS THE BRIDGE IN VALMORA ."
+    cased = truecase(line, forms)
+    assert cased == "Harbour - Whitfield opens the bridge in Valmora ."
+    assert len(cased) == len(line)
+
+
+def test_caps_lines_are_read_again_in_true_case_and_replace_what_the_capitals_gave() -> None:
+    text = "VALMORA MAYOR RESIGNS\nThe mayor of Valmora resigns on Monday.\n"
+    seen: list[str] = []
+
+    def fake_ner(lines: list[str]) -> list[list[Span]]:
+        seen.extend(lines)
+        return [[(0, 7, "GPE")] for _ in lines]
+
+    spans = [(0, 13, "ORG"), _span(text, "Valmora", "GPE"), _span(text, "Monday", "DATE")]
+    fixed = caps_line_spans(text, spans, fake_ner)
+    assert seen == ["Valmora mayor resigns"]
+    assert _surfaces(text, fixed) == [("VALMORA", "GPE"), ("Valmora", "GPE"), ("Monday", "DATE")]
+
+
+@pytest.mark.parametrize(
+    "surface, label, parts",
+    [
+        ("Kestrel 108-3", "ORG", ["Kestrel"]),
+        ("Pohang 3 Ulsan 2", "ORG", ["Pohang", "Ulsan"]),
+        ("VALMORA 2024-03-03", "GPE", ["VALMORA"]),
+        ("Valmora - Tomas Berg", "PERSON", ["Valmora", "Tomas Berg"]),
+        ("Ana Reyes (Valmora", "PERSON", ["Ana Reyes", "Valmora"]),
+        ("Kestrel Herald news agency", "ORG", ["Kestrel Herald"]),
+        ("Valmora-Kestrel Railway", "ORG", ["Valmora-Kestrel Railway"]),
+        ("Route 66", "FAC", ["Route 66"]),
+        ("Harbour Games 2024", "EVENT", ["Harbour Games 2024"]),
+        ("The Tide and the moon", "WORK_OF_ART", ["The Tide and the moon"]),
+        ("3 March 2024", "DATE", ["3 March 2024"]),
+    ],
+)
+def test_names_are_cut_at_numbers_dashes_brackets_and_trailing_common_words(
+    surface: str, label: str, parts: list[str]
+) -> None:
+    text = f"Before {surface} after."
+    assert [t for t, _ in _surfaces(text, split_at_separators(text, [_span(text, surface, label)]))] == parts
+
+
+def test_implausible_names_go_but_other_labels_stay() -> None:
+    text = "Scores 3 1 1 4 and harbour by R and Valmora on 2024."
+    spans = [_span(text, "3 1 1 4", "ORG"), _span(text, "harbour", "GPE"), _span(text, "R", "PERSON"),
+             _span(text, "Valmora", "GPE"), _span(text, "2024", "DATE")]
+    assert _surfaces(text, drop_implausible(text, spans)) == [("Valmora", "GPE"), ("2024", "DATE")]
+
+
+def test_an_acronym_defined_in_brackets_becomes_a_name_but_a_country_note_does_not() -> None:
+    text = "The Kestrel Dock Workers Union (KDWU) struck. Tomas Berg (VAL) spoke. The KDWU won."
+    spans = [_span(text, "Kestrel Dock Workers Union", "ORG"), _span(text, "Tomas Berg", "PERSON")]
+    assert _surfaces(text, defined_acronyms(text, spans)) == [("KDWU", "ORG")]
+
+
+def test_recurrences_surnames_and_capitals_inherit_a_recognised_name() -> None:
+    text = ("WHITFIELD BACKS KESTREL HERALD\n"
+            "Dana Whitfield spoke to the Kestrel Herald. Whitfield said the Kestrel Herald was fair.\n"
+            "Mr. Whitfield's aide agreed.")
+    spans = [_span(text, "Dana Whitfield", "PERSON"), _span(text, "Kestrel Herald", "ORG")]
+    assert _surfaces(text, propagated_names(text, spans)) == [
+        ("WHITFIELD", "PERSON"), ("KESTREL HERALD", "ORG"), ("Whitfield", "PERSON"), ("Kestrel Herald", "ORG"),
+        ("Whitfield", "PERSON")]
+
+
+def test_the_majority_label_spreads_and_common_words_do_not() -> None:
+    text = "Orvane grew. Orvane hired. Orvane sold. Men and Women ran. The men won. Orvane"
+    spans = [_span(text, "Orvane", "ORG"), _span(text, "Orvane", "ORG", 1), _span(text, "Orvane", "PERSON", 2),
+             _span(text, "Men", "ORG")]
+    assert _surfaces(text, propagated_names(text, spans)) == [("Orvane", "ORG")]
+
+
+def test_prose_case_words_and_lowercase_occurrences_are_not_names() -> None:
+    text = "The Harbour opened. The harbour closed. the harbour"
+    spans = [_span(text, "The Harbour", "FAC")]
+    assert propagated_names(text, spans) == []
+
+
+def test_fix_mentions_chains_the_fixes() -> None:
+    text = ("KESTREL 4 VALMORA 2\n"
+            "The Kestrel Dock Workers Union (KDWU) thanked Dana Whitfield. Whitfield praised the KDWU.\n")
+    spans = [_span(text, "KESTREL 4 VALMORA", "ORG"), _span(text, "Kestrel Dock Workers Union", "ORG"),
+             _span(text, "Dana Whitfield", "PERSON")]
+    assert _surfaces(text, fix_mentions(text, spans)) == [
+        ("KESTREL", "ORG"), ("VALMORA", "ORG"), ("Kestrel Dock Workers Union", "ORG"), ("KDWU", "ORG"),
+        ("Dana Whitfield", "PERSON"), ("Whitfield", "PERSON"), ("KDWU", "ORG")]
+
+
+def test_the_ner_pass_runs_the_recogniser_alone(nlp) -> None:
+    run = ner_pass(nlp)
+    assert run is not None
+    (spans,) = run(["Valmora 2024-03-03"])
+    assert all(0 <= s < e <= len("Valmora 2024-03-03") for s, e, _ in spans)
+    assert run([]) == []
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20),
+                            st.sampled_from(["PERSON", "ORG", "GPE", "FAC", "DATE"])), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("Ab Cd-1(). \nXY"), max_size=60), _SPANS)
+def test_fixes_keep_offsets_inside_and_settle_in_one_pass(text: str, raw: list[tuple[int, int, str]]) -> None:
+    spans = sorted({(s, min(s + n, len(text)), label) for s, n, label in raw if s < len(text)})
+
+    def fake_ner(lines: list[str]) -> list[list[Span]]:
+        return [[(0, len(line), "GPE")] if line else [] for line in lines]
+
+    once = fix_mentions(text, spans, fake_ner)
+    assert all(0 <= s < e <= len(text) for s, e, _ in once)
+    assert fix_mentions(text, once) == once
