@@ -108,8 +108,8 @@ def overview_panel(filters: Filters) -> None:
     cells[1].metric("Entities", f"{stats['entities']:,}")
     cells[2].metric("Mentions", f"{stats['mentions']:,}")
     cells[3].metric("Quotes", f"{stats['quotes']:,}")
-    span = (f"{stats['first_date']:%b %Y} – {stats['last_date']:%b %Y}"
-            if stats["first_date"] is not None else "no dates")
+    first, last = stats["first_date"], stats["last_date"]
+    span = "no dates" if first is None else f"{first:%b %Y}" + ("" if f"{first:%b %Y}" == f"{last:%b %Y}" else f" – {last:%b %Y}")
     cells[4].metric("Date span", span)
 
 
