@@ -130,6 +130,17 @@ class _Group:
         return min(self.members)
 
 
+def _starts_a_title(text: str, start: int, surface: str) -> bool:
+    """Whether `surface` is the first word(s) of a longer title at `start` ("Supreme" of
+    "Supreme Leader"): the small model tags such fragments as organisations."""
+    folded = fold(surface)
+    ahead = fold(text[start : start + 40])
+    return any(
+        " " in title and title.startswith(folded + " ") and (ahead + " ").startswith(title + " ")
+        for title in titles()
+    )
+
+
 def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
     """Give one document's mentions clean spans, consistent labels and canonical entities.
 
@@ -150,7 +161,7 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
             s += len(surface) - len(titled)
             surface = titled
         key, alias = entity_key(surface)
-        if not key:
+        if not key or _starts_a_title(text, m.start + s, surface):
             continue
         cleaned.append(Mention(m.start + s, m.start + e, surface, m.label, m.sentence))
         keys.append(key)

@@ -194,3 +194,9 @@ def test_sample_organisations_and_places(sample_entities, key, labels_ok, spelli
     by_key, labels, _ = sample_entities
     assert spelling in by_key[key]
     assert labels[key] in labels_ok
+
+
+def test_a_title_fragment_is_not_an_entity() -> None:
+    text = "Kestrel's Supreme Leader Jon Amar spoke. The Supreme Court ruled."
+    result = canonicalise(text, _mentions(text, [("Supreme", "ORG"), ("Jon Amar", "PERSON"), ("Supreme Court", "ORG")]))
+    assert [m.text for m in result] == ["Jon Amar", "Supreme Court"]
