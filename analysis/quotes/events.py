@@ -20,6 +20,7 @@ CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp")  # a participle or conjunct sha
 NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying", "officials who said": the noun speaks
 SIGNATURE_DASHES = "―—–"
 MAX_LABEL_CHARS = 40  # a speaker label is a short name before the colon
+OBJECT_PRONOUNS = frozenset({"him", "them", "me", "us"})
 EDGE_WORDS = frozenset({"that", "whether", "if"})
 
 
@@ -131,14 +132,16 @@ def verb_speaker(verb: Token, lex: Lexicon) -> tuple[Token | None, Token | None]
     participle = None
     for _ in range(4):
         subject = _subject(current)
+        if subject is not None and subject.lower_ in OBJECT_PRONOUNS:
+            return None, participle  # "help him defend", "let them think": not a statement
         if subject is not None:
             if subject.tag_ in ("WP", "WDT") and current.dep_ == "relcl":
                 return current.head, participle
             if "document_noun" in lex.kind_of_noun(subject.text):
                 return document_author(subject) or subject, participle  # "X's letter said"
             return subject, participle
-        if current.dep_ in NOUN_HEAD_DEPS and current.head.pos_ in ("NOUN", "PROPN"):
-            return current.head, participle
+        if current.dep_ in NOUN_HEAD_DEPS and current.head.pos_ in ("NOUN", "PROPN") and current.tag_ != "VBN":
+            return current.head, participle  # not "a group called X": that noun is no speaker
         if current is verb and _adjacent_subject(verb) is not None:
             return _adjacent_subject(verb), participle
         if current.dep_ not in CLIMB_DEPS or current.head is current:
