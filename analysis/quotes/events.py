@@ -20,6 +20,7 @@ CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp")  # a participle or conjunct sha
 NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying", "officials who said": the noun speaks
 SIGNATURE_DASHES = "―—–"
 MAX_LABEL_CHARS = 40  # a speaker label is a short name before the colon
+MAX_LABEL_WORDS = 4
 OBJECT_PRONOUNS = frozenset({"him", "them", "me", "us"})
 EDGE_WORDS = frozenset({"that", "whether", "if"})
 
@@ -241,6 +242,20 @@ def _name_tokens(tokens: list[Token]) -> bool:
     return bool(words) and all(t.text[:1].isupper() for t in words) and any(t.pos_ == "PROPN" for t in words)
 
 
+def _is_label(tokens: list[Token]) -> bool:
+    """Whether the words before a paragraph's colon read as a speaker label.
+
+    The tagger is unreliable on headline words ("Issa" comes out an adjective), so a
+    label is judged by shape: a few words, capitalised first, with no verb.
+    """
+    words = [t for t in tokens if not t.is_punct]
+    return (
+        0 < len(words) <= MAX_LABEL_WORDS
+        and words[0].text[:1].isupper()
+        and not any(t.pos_ in ("VERB", "AUX") for t in words)
+    )
+
+
 def _dash_events(ctx: DocContext) -> list[Event]:
     """`"…" ― Jane Doe`: a quote signed with a dash and a name at the end of its line."""
     doc, text = ctx.doc, ctx.doc.text
@@ -270,7 +285,7 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         if colon < 0 or not text[colon + 1 : end].strip():
             continue
         label = doc.char_span(start, colon, alignment_mode="contract")
-        if label is None or not _name_tokens([t for t in label if t.text not in QUOTE_CHARS]):
+        if label is None or not _is_label([t for t in label if t.text not in QUOTE_CHARS]):
             continue
         if any(t.lower_ in lex.words.get("not_speaker_label", ()) for t in label):
             continue
