@@ -116,6 +116,22 @@ def test_apostrophes_do_not_end_a_single_quoted_quote(nlp):
     assert quote.speaker == "Tobin Vale"
 
 
+def test_quote_signed_with_a_dash(nlp):
+    text = "“We will rebuild the pier before the winter storms.” ― Ines Dorada\n"
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text == "We will rebuild the pier before the winter storms."
+    assert (quote.cue, quote.speaker) == ("―", "Ines Dorada")
+
+
+def test_transcript_speaker_labels(nlp):
+    text = "MARLOW: We will not close the school this year.\n\nVANCE: The budget says otherwise.\n"
+    quotes = quotes_of(nlp, text)
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("MARLOW", "We will not close the school this year"),
+        ("VANCE", "The budget says otherwise"),
+    ]
+
+
 # --- partial and indirect speech --------------------------------------------------
 
 
@@ -150,6 +166,12 @@ def test_reporting_chain_keeps_speaker_and_outlet(nlp):
     assert quote.speaker == "Tobin Vale"
     assert "Ardent Gazette" in quote.reported_by
     assert text[quote.reported_by_start : quote.reported_by_end] == quote.reported_by
+
+
+def test_relative_pronoun_speaker_refers_to_its_noun(nlp):
+    text = "Mara Quell, who said that the bridge would open in May, left the meeting early."
+    quote = the_quote(quotes_of(nlp, text), "the bridge would open in May")
+    assert quote.speaker == "who" and referent(text, quote) == "Mara Quell"
 
 
 def test_descriptor_speaker_resolves_to_the_titled_name(nlp):

@@ -136,8 +136,6 @@ def verb_speaker(verb: Token, lex: Lexicon) -> tuple[Token | None, Token | None]
         if subject is not None and subject.lower_ in OBJECT_PRONOUNS:
             return None, participle  # "help him defend", "let them think": not a statement
         if subject is not None:
-            if subject.tag_ in ("WP", "WDT") and current.dep_ == "relcl":
-                return current.head, participle
             if "document_noun" in lex.kind_of_noun(subject.text):
                 return document_author(subject) or subject, participle  # "X's letter said"
             return subject, participle
@@ -282,8 +280,8 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     events = []
     for start, end in paragraphs(text):
         colon = text.find(":", start, min(end, start + MAX_LABEL_CHARS))
-        if colon < 0 or not text[colon + 1 : end].strip():
-            continue
+        if colon < 0 or not text[colon + 1 : colon + 2].isspace() or not text[colon + 1 : end].strip():
+            continue  # no label, or a clock time ("10:03 p.m.")
         label = doc.char_span(start, colon, alignment_mode="contract")
         if label is None or not _is_label([t for t in label if t.text not in QUOTE_CHARS]):
             continue

@@ -17,7 +17,7 @@ from .lexicon import Lexicon
 
 Offsets = tuple[int, int]
 STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
-CUT_DEPS = ("relcl", "acl", "punct", "advcl", "parataxis")
+CUT_DEPS = ("relcl", "acl", "advcl", "parataxis")
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
 
 
@@ -145,6 +145,9 @@ class Resolver:
         if spans.name is not None:
             return spans.name
         head = spans.head
+        if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
+            # "Graham, who endorsed Bush": the relative pronoun stands for its noun
+            return self.resolve(speaker_spans(head.head.head, self.lex), outlet)
         before = spans.phrase[0]
         word = head.lower_
         kinds = self.lex.kind_of_noun(word)
