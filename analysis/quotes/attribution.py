@@ -213,8 +213,11 @@ class Attributor:
         for mark in self.ctx.marks:
             if any(mark.content_start <= s and e <= mark.content_end for s, e in taken):
                 continue
+            segment = self.ctx.segment_index(mark.content_start)
             for event in self.events:
-                if event.kind != "verb" or event.content is None or id(event) in self.consumed:
+                if event.kind != "verb" or event.segment != segment or event.content is None:
+                    continue
+                if id(event) in self.consumed:
                     continue
                 inner = (mark.content_start, mark.content_end)
                 if _overlap(event.content, inner) * 2 >= inner[1] - inner[0]:

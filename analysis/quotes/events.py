@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from .context import QUOTE_CHARS, DocContext, char_range
-from .marks import paragraphs
 from .lexicon import Lexicon
+from .marks import paragraphs
 
 CLAUSE_DEPS = ("ccomp",)
 COMPLEMENT_DEPS = ("xcomp", "dobj", "prep", "attr", "oprd", "dative")
 CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp")  # a participle or conjunct shares its head's subject
-NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying", "officials who said": the noun speaks
+NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying ...": the noun speaks
 SIGNATURE_DASHES = "―—–"
 MAX_LABEL_CHARS = 40  # a speaker label is a short name before the colon
 MAX_LABEL_WORDS = 4
@@ -41,7 +41,6 @@ class Event:
     segment: int
     speaker: Token | None  # head of the speaker noun phrase
     content: tuple[int, int] | None = None
-    participle: Token | None = None  # the -ing verb a subject was inherited through
     outlet: Token | None = None  # head of the reporting-chain outlet, once attached
     anchor: Token | None = None  # the verb, or the first word of a cue phrase, in the parse
 
@@ -127,31 +126,33 @@ def document_author(noun: Token) -> Token | None:
     return None
 
 
-def verb_speaker(verb: Token, lex: Lexicon) -> tuple[Token | None, Token | None]:
-    """Head of the speaker noun phrase of a reporting verb, and the participle climbed from."""
+def verb_speaker(verb: Token, lex: Lexicon) -> Token | None:
+    """Head of the speaker noun phrase of a reporting verb.
+
+    A participle or conjunct without a subject ("Khamenei praised …, saying …") takes
+    the subject of the verb it hangs on; a document speaks for its author.
+    """
     current = verb
-    participle = None
     for _ in range(4):
         subject = _subject(current)
         if subject is not None and subject.lower_ in OBJECT_PRONOUNS:
-            return None, participle  # "help him defend", "let them think": not a statement
+            return None  # "help him defend", "let them think": not a statement
         if subject is not None:
             if "document_noun" in lex.kind_of_noun(subject.text):
-                return document_author(subject) or subject, participle  # "X's letter said"
-            return subject, participle
+                return document_author(subject) or subject  # "X's letter said"
+            return subject
         if current.dep_ in NOUN_HEAD_DEPS and current.head.pos_ in ("NOUN", "PROPN") and current.tag_ != "VBN":
-            return current.head, participle  # not "a group called X": that noun is no speaker
+            return current.head  # "a statement saying"; not "a group called X"
         if current is verb and _adjacent_subject(verb) is not None:
-            return _adjacent_subject(verb), participle
+            return _adjacent_subject(verb)
         if current.dep_ not in CLIMB_DEPS or current.head is current:
-            return None, participle
+            return None
         if current.tag_ == "VBG":
-            participle = current
             author = _document_author_before(current, lex)
             if author is not None:
-                return author, participle
+                return author
         current = current.head
-    return None, participle
+    return None
 
 
 def _is_reporting_verb(tok: Token, lex: Lexicon) -> bool:
@@ -160,7 +161,7 @@ def _is_reporting_verb(tok: Token, lex: Lexicon) -> bool:
 
 def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
     segment = ctx.segment_of(verb)
-    speaker, participle = verb_speaker(verb, lex)
+    speaker = verb_speaker(verb, lex)
     content, weak = _verb_content(verb, segment)
     if weak and lex.lemma(verb.text) in lex.clausal_verbs:
         content = []  # "a poll found a gap" is no statement; "found that" is
@@ -174,14 +175,12 @@ def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
         segment=ctx.segment_index(verb.idx),
         speaker=speaker,
         content=char_range(content) if content else None,
-        participle=participle,
         anchor=verb,
     )
 
 
-def _phrase_at(doc_tokens: Span, i: int, phrase: tuple[str, ...]) -> bool:
-    words = [t.lower_ for t in doc_tokens[i : i + len(phrase)]]
-    return tuple(words) == phrase
+def _phrase_at(doc: Doc, i: int, phrase: tuple[str, ...]) -> bool:
+    return tuple(t.lower_ for t in doc[i : i + len(phrase)]) == phrase
 
 
 def _cue_object(last: Token) -> Token | None:
@@ -202,7 +201,7 @@ def _phrase_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     for i, tok in enumerate(doc):
         for kind, phrases in (("source", lex.source_cues), ("outlet", lex.outlet_cues)):
             for phrase in phrases:
-                if tok.lower_ != phrase[0] or not _phrase_at(doc[:], i, phrase):
+                if tok.lower_ != phrase[0] or not _phrase_at(doc, i, phrase):
                     continue
                 last = doc[i + len(phrase) - 1]
                 source = _cue_object(last)
