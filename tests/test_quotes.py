@@ -159,6 +159,16 @@ def test_indirect_speech(nlp, text, content, speaker, cue):
     assert (quote.kind, quote.text, quote.speaker, quote.cue) == ("indirect", content, speaker, cue)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["The bridge will open in May, Mara Quell said.", "The bridge, Mara Quell said, will open in May."],
+)
+def test_attribution_inserted_after_or_inside_the_statement(nlp, text):
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text.startswith("The bridge") and quote.text.endswith("May")
+    assert (quote.kind, quote.speaker, quote.cue) == ("indirect", "Mara Quell", "said")
+
+
 def test_reporting_chain_keeps_speaker_and_outlet(nlp):
     text = "Tobin Vale said the tolls would rise next year, the Ardent Gazette reported."
     (quote,) = quotes_of(nlp, text)

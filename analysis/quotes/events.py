@@ -64,7 +64,8 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
     clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS]
     if clauses:
         return _trim(_subtrees(clauses, segment)), False
-    if verb.dep_ in ("parataxis", "ccomp") and verb.i > verb.head.i and _subject(verb) is not None:
+    inserted = verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.i > verb.head.i)
+    if inserted and _subject(verb) is not None:
         # "The plan failed, she said" / "The plan, she said, failed": the reported clause
         # is the verb's head, around the inserted attribution
         own = {t.i for t in verb.subtree}

@@ -50,8 +50,10 @@ def noun_phrase(head: Token) -> list[Token]:
         lo -= 1
     while hi + 1 in inside and doc[hi + 1].text not in STOP_CHARS:
         hi += 1
-    while hi > lo and doc[hi].dep_ == "case":  # "Iran's" -> "Iran"
+    while hi > lo and (doc[hi].dep_ == "case" or doc[hi].is_space):  # "Iran's" -> "Iran"
         hi -= 1
+    while lo < hi and doc[lo].is_space:
+        lo += 1
     return list(doc[lo : hi + 1])
 
 
