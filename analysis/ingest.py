@@ -4,6 +4,7 @@ Shared by the CLI and the dashboard's uploader, so both report the same outcomes
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -13,6 +14,12 @@ from .pipeline import CHUNK_CHARS, extract_all
 from .store import Workspace
 
 Progress = Callable[[int, int, str], None]  # (done, total, file name)
+
+# Extracted documents are written in batches of up to this many, or of what is ready after this
+# many seconds: one transaction per batch costs milliseconds whatever its size, so few large
+# ones are cheap, and the dashboard still sees documents arrive every second or two.
+WRITE_DOCS = 512
+WRITE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -81,12 +88,15 @@ def ingest(
     if progress:
         progress(0, len(todo), "")
     buffer: list[Extraction] = []
+    since = time.monotonic()
 
     def flush() -> None:
+        nonlocal since
         for x, new in zip(buffer, workspace.add(buffer)):
             report.results.append(FileResult(x.raw.file_name, "added" if new else "duplicate", x.raw.title,
                                              x.doc_id, None if new else "stored meanwhile by another ingest"))
         buffer.clear()
+        since = time.monotonic()
 
     for result in extract_all(todo, model, processes or settings.processes(), batch_size, chunk_chars):
         done += 1
@@ -94,7 +104,7 @@ def ingest(
             report.results.append(FileResult(result.file_name, "failed", reason=result.reason))
         else:
             buffer.append(result)
-            if len(buffer) >= batch_size:
+            if len(buffer) >= max(batch_size, WRITE_DOCS) or time.monotonic() - since >= WRITE_SECONDS:
                 flush()
         if progress:
             progress(done, len(todo), getattr(result, "file_name", None) or result.raw.file_name)

@@ -11,8 +11,10 @@ import bisect
 import dataclasses
 import datetime
 import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import groupby
+from multiprocessing.pool import AsyncResult
 
 from spacy.tokens import Doc
 
@@ -162,8 +164,24 @@ def _init_worker(model: str, batch_size: int, chunk_chars: int) -> None:
 
 
 def _extract_batch(raws: list[RawDocument]) -> list[Extraction | LoadError]:
+    """A worker's rows for a batch, without the documents themselves: the caller has them."""
     assert _worker is not None
-    return list(_worker.extract(raws))
+    results = list(_worker.extract(raws))
+    for result in results:
+        if isinstance(result, Extraction):
+            result.raw = None  # type: ignore[assignment]  # put back by `_shared_work`
+    return results
+
+
+def _batches(raws: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+    batch: list[RawDocument] = []
+    for raw in raws:
+        batch.append(raw)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def extract_all(
@@ -173,16 +191,52 @@ def extract_all(
     batch_size: int | None = None,
     chunk_chars: int = CHUNK_CHARS,
 ) -> Iterator[Extraction | LoadError]:
-    """Extract every document, in input order, in this process or in `processes` workers."""
+    """Extract every document, in input order, in this process or in `processes` processes.
+
+    With more than one, this process is one of them: it starts `processes - 1` workers and,
+    whenever the next results in order are not ready yet (while the workers start, load the
+    model, or are busy), extracts a batch itself. Workers get a few batches ahead at a time,
+    so documents stream through and memory stays flat whatever the number of documents.
+    """
     model = model or settings.model_name()
     batch_size = batch_size or settings.batch_size()
+    local = Extractor(model, batch_size, chunk_chars)  # fails fast, in this process, with the install hint
     if processes <= 1:
-        yield from Extractor(model, batch_size, chunk_chars).extract(raws)
+        yield from local.extract(raws)
         return
-    load_pipeline(model)  # fail fast, in this process, with the install hint
-    raws = list(raws)
-    batches = [raws[i : i + batch_size] for i in range(0, len(raws), batch_size)]
     context = multiprocessing.get_context("spawn")
-    with context.Pool(processes, _init_worker, (model, batch_size, chunk_chars)) as pool:
-        for results in pool.imap(_extract_batch, batches):
-            yield from results
+    with context.Pool(processes - 1, _init_worker, (model, batch_size, chunk_chars)) as pool:
+        yield from _shared_work(local, pool, _batches(raws, batch_size), ahead=2 * (processes - 1))
+
+
+def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
+                 ahead: int) -> Iterator[Extraction | LoadError]:
+    """Results of every batch in order, from `pool` or, while it is behind, from `local`."""
+    queue: deque[tuple[list[RawDocument], list | AsyncResult]] = deque()
+    more = True
+
+    def next_batch() -> list[RawDocument] | None:
+        nonlocal more
+        batch = next(batches, None) if more else None
+        more = batch is not None
+        return batch
+
+    while True:
+        while more and sum(1 for _, r in queue if isinstance(r, AsyncResult) and not r.ready()) < ahead:
+            batch = next_batch()
+            if batch is not None:
+                queue.append((batch, pool.apply_async(_extract_batch, (batch,))))
+        if not queue:
+            return
+        batch, result = queue[0]
+        if isinstance(result, AsyncResult) and not result.ready() and more:
+            mine = next_batch()  # the workers are behind: do one here meanwhile
+            if mine is not None:
+                queue.append((mine, list(local.extract(mine))))
+            continue
+        queue.popleft()
+        rows = result.get() if isinstance(result, AsyncResult) else result
+        for raw, row in zip(batch, rows):
+            if isinstance(row, Extraction):
+                row.raw = raw
+            yield row

@@ -8,16 +8,19 @@ transaction, so a document and all its rows are stored together or not at all.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from . import settings
 from .model import Extraction
@@ -97,6 +100,169 @@ class StoreBusy(RuntimeError):
     """Another process held the workspace for longer than the wait allows."""
 
 
+# A connection stays open this long after its last use, unless another process asks for the
+# workspace first (it then gets it within `_POLL` seconds): a page's burst of queries or an
+# ingest's stream of batches pays DuckDB's open (~30 ms of CPU, plus a checkpoint on close)
+# once, not once per query, and DuckDB keeps its cache of table data in between.
+IDLE_RELEASE = 1.0
+_POLL = 0.01
+WAIT_FILE = "workspace.wait"
+
+
+class _Hold:
+    """This process's hold on one workspace: the exclusive lock and the connection behind it.
+
+    Every `Workspace` of the same folder in a process shares one hold, and its threads take
+    turns through `mutex`. Between processes the exclusive `flock` on `workspace.lock` decides,
+    as before; a process waiting for it also holds a shared lock on `workspace.wait`, which is
+    how the holder learns that someone waits: it then closes at the end of the current use (or
+    at once when idle) instead of keeping the connection for its next query.
+    """
+
+    def __init__(self, folder: Path, db_path: Path):
+        self.folder, self.db_path = folder, db_path
+        self.mutex = threading.RLock()
+        self.changed = threading.Condition(self.mutex)
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.lock_file = None  # open, and flock-ed, while `con` is open
+        self.wait_file = None  # for testing whether another process waits
+        self.depth = 0  # nested uses in progress (by the thread owning `mutex`)
+        self.last_used = 0.0
+        self.closer: threading.Thread | None = None
+
+    # -- between processes ---------------------------------------------------------------
+
+    def others_waiting(self) -> bool:
+        if self.wait_file is None:
+            self.wait_file = open(self.folder / WAIT_FILE, "a+")
+        try:
+            fcntl.flock(self.wait_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(self.wait_file, fcntl.LOCK_UN)
+        return False
+
+    def open(self, timeout: float) -> None:
+        lock = open(self.folder / LOCK_FILE, "a+")
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._wait_for(lock, timeout)
+            self.con = duckdb.connect(str(self.db_path))
+        except BaseException:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
+            raise
+        self.lock_file = lock
+        if self.closer is None or not self.closer.is_alive():
+            self.closer = threading.Thread(target=self._close_when_idle, name=f"workspace-closer {self.folder}",
+                                           daemon=True)
+            self.closer.start()
+        self.changed.notify_all()
+
+    def _wait_for(self, lock, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with open(self.folder / WAIT_FILE, "a+") as waiting:
+            fcntl.flock(waiting, fcntl.LOCK_SH)  # "someone waits", until this block ends
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreBusy(f"workspace {self.folder} is busy (held by another process)") from None
+                    time.sleep(0.005)
+
+    def close(self) -> None:
+        if self.con is None:
+            return
+        try:
+            self.con.close()
+        finally:
+            self.con = None
+            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+            self.lock_file.close()
+            self.lock_file = None
+
+    def _close_when_idle(self) -> None:
+        with self.mutex:
+            while self.con is not None:
+                if self.depth == 0 and (time.monotonic() - self.last_used > IDLE_RELEASE or self.others_waiting()):
+                    self.close()
+                    return
+                self.changed.wait(_POLL)
+
+    # -- within this process -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def use(self, timeout: float) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self.mutex.acquire(timeout=timeout):
+            raise StoreBusy(f"workspace {self.folder} is busy (held by another thread)")
+        try:
+            if self.depth == 0 and self.con is not None and self.others_waiting():
+                self.close()  # let the waiting process in; queue up again like it did
+            if self.con is None:
+                self.open(timeout)
+            con = self.con
+            self.depth += 1
+            ok = False
+            try:
+                yield con
+                ok = True
+            finally:
+                self.depth -= 1
+                self.last_used = time.monotonic()
+                if self.depth == 0:
+                    if ok:
+                        _end_transaction(con)
+                    else:  # as when every use had its own connection: nothing half-done stays
+                        self.close()
+        finally:
+            self.mutex.release()
+
+
+def _end_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back a transaction a caller left open, as closing the connection would."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass  # none open: the usual case
+
+
+_holds: dict[Path, _Hold] = {}
+_holds_mutex = threading.Lock()
+
+
+def _hold(folder: Path, db_path: Path) -> _Hold:
+    key = db_path.resolve()
+    with _holds_mutex:
+        hold = _holds.get(key)
+        if hold is None:
+            hold = _holds[key] = _Hold(folder, db_path)
+        return hold
+
+
+def release_all() -> None:
+    """Close every cached connection of this process (at exit, or before handing a workspace on)."""
+    with _holds_mutex:
+        holds = list(_holds.values())
+    for hold in holds:
+        with hold.mutex:
+            if hold.depth == 0:
+                hold.close()
+
+
+def _forget_in_child() -> None:
+    """A forked child must not use (or unlock) its parent's connections: it starts without any."""
+    global _holds, _holds_mutex
+    _holds, _holds_mutex = {}, threading.Lock()
+
+
+atexit.register(release_all)
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 class Workspace:
     """A workspace folder; every method opens the database briefly and closes it again."""
 
@@ -110,25 +276,14 @@ class Workspace:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """An open connection, held under the workspace's exclusive lock until the block ends."""
-        with open(self.path / LOCK_FILE, "a+") as lock:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreBusy(f"workspace {self.path} is busy (held by another process)") from None
-                    time.sleep(0.005)
-            try:
-                con = duckdb.connect(str(self.db_path))
-                try:
-                    yield con
-                finally:
-                    con.close()
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        """An open connection, held under the workspace's exclusive lock until the block ends.
+
+        The connection stays open (and the lock held) for up to `IDLE_RELEASE` seconds after the
+        block, for this process's next use, but no longer than until another process waits.
+        A block that raises closes the connection; a transaction left open is rolled back.
+        """
+        with _hold(self.path, self.db_path).use(self.lock_timeout) as con:
+            yield con
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         with self.connect() as con:
@@ -165,12 +320,12 @@ class Workspace:
                 for x in extractions:
                     if x.doc_id not in stored:
                         fresh.setdefault(x.doc_id, x)
-                for table, frame in _frames(list(fresh.values())).items():
-                    if len(frame):
-                        con.register("batch_frame", frame)
+                for table, rows in _frames(list(fresh.values())).items():
+                    if rows.num_rows:
+                        con.register("batch_rows", rows)
                         columns = ", ".join(f'"{c}"' for c in _TABLE_COLUMNS[table])
-                        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch_frame")
-                        con.unregister("batch_frame")
+                        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch_rows")
+                        con.unregister("batch_rows")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -178,22 +333,46 @@ class Workspace:
         return [fresh.get(x.doc_id) is x for x in extractions]
 
 
-def _frames(extractions: list[Extraction]) -> dict[str, pd.DataFrame]:
-    """The rows of a batch of documents, one DataFrame per table."""
-    rows: dict[str, list[tuple]] = {t: [] for t in _TABLE_COLUMNS}
+def _frames(extractions: list[Extraction]) -> dict[str, pa.Table]:
+    """The rows of a batch of documents, one Arrow table per table (DuckDB reads Arrow without
+    converting it, several times faster than a pandas frame of Python objects)."""
+    cols: dict[str, dict[str, list]] = {t: {c: [] for c in columns} for t, columns in _TABLE_COLUMNS.items()}
     now = datetime.datetime.now()
+
+    def put(table: str, *values) -> None:
+        for column, value in zip(cols[table].values(), values):
+            column.append(value)
+
     for x in extractions:
         raw, d = x.raw, x.doc_id
-        rows["documents"].append((d, raw.record_id, raw.title, raw.source, raw.author, raw.url,
-                                  raw.file_name, x.date, x.date_source, x.n_words, raw.text, now))
-        rows["sentences"] += [(d, i, s.paragraph, s.start, s.end) for i, s in enumerate(x.sentences)]
-        rows["mentions"] += [(d, i, m.sentence, m.start, m.end, m.text, m.label, m.entity_key,
-                              m.entity_name, m.entity_label) for i, m in enumerate(x.mentions)]
-        rows["quotes"] += [(d, i, q.sentence, q.start, q.end, q.text, q.kind, q.cue, q.speaker,
-                            q.speaker_start, q.speaker_end, q.speaker_key, q.reported_by,
-                            q.reported_by_key) for i, q in enumerate(x.quotes)]
-        rows["quote_entities"] += [(d, i, k) for i, q in enumerate(x.quotes) for k in q.mentioned]
-        rows["events"] += [(d, i, e.sentence, e.start, e.end, e.text, e.date_text, e.date_start,
-                            e.date_end, e.granularity) for i, e in enumerate(x.events)]
-        rows["event_entities"] += [(d, i, k) for i, e in enumerate(x.events) for k in e.entities]
-    return {t: pd.DataFrame(r, columns=_TABLE_COLUMNS[t]) for t, r in rows.items()}
+        put("documents", d, raw.record_id, raw.title, raw.source, raw.author, raw.url, raw.file_name, x.date,
+            x.date_source, x.n_words, raw.text, now)
+        for i, s in enumerate(x.sentences):
+            put("sentences", d, i, s.paragraph, s.start, s.end)
+        for i, m in enumerate(x.mentions):
+            put("mentions", d, i, m.sentence, m.start, m.end, m.text, m.label, m.entity_key, m.entity_name,
+                m.entity_label)
+        for i, q in enumerate(x.quotes):
+            put("quotes", d, i, q.sentence, q.start, q.end, q.text, q.kind, q.cue, q.speaker, q.speaker_start,
+                q.speaker_end, q.speaker_key, q.reported_by, q.reported_by_key)
+            for k in q.mentioned:
+                put("quote_entities", d, i, k)
+        for i, e in enumerate(x.events):
+            put("events", d, i, e.sentence, e.start, e.end, e.text, e.date_text, e.date_start, e.date_end,
+                e.granularity)
+            for k in e.entities:
+                put("event_entities", d, i, k)
+    return {t: pa.table({c: pa.array(values, type=_arrow_type(c)) for c, values in columns.items()})
+            for t, columns in cols.items()}
+
+
+_INTEGER_COLUMNS = {"n_words", "sentence", "paragraph", "start", "end", "mention", "quote", "event",
+                    "speaker_start", "speaker_end"}
+
+
+def _arrow_type(column: str) -> pa.DataType:
+    if column in _INTEGER_COLUMNS:
+        return pa.int32()
+    if column == "ingested_at":
+        return pa.timestamp("us")
+    return pa.string()  # text, and ISO dates (DuckDB casts them to DATE on insert)

@@ -1,0 +1,334 @@
+"""Ingest speed and memory on real news (Reuters-21578) against bare spaCy, in one run.
+
+    python benchmarks/ingest.py                          # 5,000 articles, 1 and 2 processes, twice
+    python benchmarks/ingest.py --docs 500 --repeat 1    # a quick look
+    python benchmarks/ingest.py --processes 2 --batch-size 16,32,64   # choose a batch size
+
+What is compared, per process count P and batch size B, in the same run:
+  bare    `nlp.pipe(texts, n_process=P, batch_size=B)` with the product's own pipeline
+          (`analysis.nlp.load_pipeline`: same model, same components), texts already in memory;
+  ingest  `analysis.ingest.ingest(workspace, load_paths([jsonl]), processes=P, batch_size=B)`
+          into a new workspace: load, NLP, entities, quotes, dates and store, end to end;
+  again   the same ingest once more into the same workspace (every article a duplicate).
+Each phase runs in a fresh Python process, after the model is loaded there (worker start-up
+inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases alternate
+(bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
+alike; `--repeat` runs the whole set again and the verdicts use the median of the per-round
+ratios. Words are whitespace-separated tokens of the texts. Memory is the peak summed RSS of
+the phase's process tree (the phase process and its workers), sampled every 50 ms with psutil
+if installed, else from /proc. CPU seconds (the tree's user+system time) are printed too: on a
+busy machine words per CPU-second is steadier than wall time.
+
+Articles are the corpus records with a body, distinct by content hash, in file order. The
+corpus is read from ../shared at run time and never stored in the repository; the benchmark
+skips (exit 0) when it is absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "reuters21578.jsonl"
+
+# Targets of the "Speed and memory" issue.
+TARGET_VS_BARE = 0.9  # ingest words/s over bare spaCy words/s, same P and B
+TARGET_SCALING = 1.7  # ingest words/s with 2 processes over 1 process
+TARGET_MEMORY_MB = 1024  # peak of a 2-process ingest of 5,000 articles
+TARGET_REINGEST = 50.0  # first ingest time over re-ingest time
+
+
+# --- corpus ------------------------------------------------------------------------------
+
+def corpus_records(limit: int, path: Path = CORPUS) -> list[dict]:
+    """The first `limit` records with a body, distinct by content hash (as the store sees them)."""
+    from analysis.model import document_id
+
+    seen: set[str] = set()
+    records: list[dict] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            text = record.get("text") or ""
+            if not text.strip():
+                continue
+            key = document_id(text)
+            if key in seen:
+                continue
+            seen.add(key)
+            records.append({k: record.get(k) for k in ("id", "date", "title", "text")})
+            if len(records) >= limit:
+                break
+    return records
+
+
+def write_jsonl(records: list[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# --- measuring a process tree ------------------------------------------------------------
+
+def _tree_rss_proc(root: int) -> int:
+    """Summed RSS (bytes) of `root` and its descendants, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def tree_rss(root: int) -> int:
+    try:
+        import psutil
+    except ImportError:
+        return _tree_rss_proc(root)
+    try:
+        proc = psutil.Process(root)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+class PeakMemory:
+    """Samples the summed RSS of this process's tree in a thread until stopped."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss(os.getpid()))
+
+
+def cpu_seconds() -> float:
+    """User+system time of this process and of its children that have been waited for."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _reap_children(timeout: float = 10.0) -> None:
+    """Wait for finished worker processes, so their CPU time is counted."""
+    import multiprocessing
+
+    deadline = time.monotonic() + timeout
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+# --- one phase, in its own process -------------------------------------------------------
+
+def run_phase(args: argparse.Namespace) -> dict:
+    from analysis.loaders import load_paths
+    from analysis.nlp import load_pipeline
+
+    nlp = load_pipeline(args.model)
+    data = Path(args.data)
+    if args.phase == "bare":
+        texts = [item.text for item in load_paths([data])]
+        with PeakMemory() as memory:
+            cpu0, t0 = cpu_seconds(), time.perf_counter()
+            n = sum(1 for _ in nlp.pipe(texts, batch_size=args.batch_size, n_process=args.processes))
+            seconds = time.perf_counter() - t0
+            _reap_children()
+            cpu = cpu_seconds() - cpu0
+        return {"seconds": seconds, "cpu": cpu, "docs": n, "peak_rss": memory.peak}
+
+    from analysis.ingest import ingest
+    from analysis.store import Workspace
+
+    ws = Workspace(args.workspace)
+    with PeakMemory() as memory:
+        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        report = ingest(ws, load_paths([data]), model=args.model, processes=args.processes,
+                        batch_size=args.batch_size)
+        seconds = time.perf_counter() - t0
+        _reap_children()
+        cpu = cpu_seconds() - cpu0
+    return {"seconds": seconds, "cpu": cpu, "added": len(report.added), "duplicates": len(report.duplicates),
+            "failed": len(report.failed), "peak_rss": memory.peak}
+
+
+def phase(name: str, data: Path, processes: int, batch_size: int, model: str, workspace: Path | None = None) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--data", str(data),
+               "--processes", str(processes), "--batch-size", str(batch_size), "--model", model]
+    if workspace is not None:
+        command += ["--workspace", str(workspace)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"phase {name} (P={processes}, B={batch_size}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the report --------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f} (runs: {', '.join(f'{v:.2f}' for v in values)})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=5000, help="articles (default 5000)")
+    parser.add_argument("--processes", default="1,2", help="process counts, comma-separated (default 1,2)")
+    parser.add_argument("--batch-size", default=None,
+                        help="batch sizes, comma-separated (default: the product's, NEWSROOM_LENS_BATCH_SIZE or 32)")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of every phase (default 2)")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--workspace", default=None,
+                        help="folder for the benchmark's workspaces (default: a temporary folder, removed after)")
+    parser.add_argument("--no-reingest", action="store_true", help="skip the re-ingest phase")
+    # internal: one phase in a fresh process
+    parser.add_argument("--phase", choices=("bare", "ingest"), help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    from analysis import settings
+
+    args.model = args.model or settings.model_name()
+    if args.phase:
+        args.processes, args.batch_size = int(args.processes), int(args.batch_size)
+        print(json.dumps(run_phase(args)))
+        return 0
+
+    if not CORPUS.exists():
+        print(f"skipped: corpus not found at {CORPUS}")
+        return 0
+    process_counts = [int(p) for p in args.processes.split(",")]
+    batch_sizes = [int(b) for b in (args.batch_size or str(settings.batch_size())).split(",")]
+
+    records = corpus_records(args.docs)
+    words = sum(len(r["text"].split()) for r in records)
+    base = Path(args.workspace) if args.workspace else Path(tempfile.mkdtemp(prefix="nl-bench-ingest-"))
+    base.mkdir(parents=True, exist_ok=True)
+    data = base / "articles.jsonl"
+    write_jsonl(records, data)
+    print(f"{len(records)} articles, {words:,} words; model {args.model}; processes {process_counts}; "
+          f"batch sizes {batch_sizes}; {args.repeat} round(s); load average {os.getloadavg()[0]:.1f} at start")
+
+    results: dict[tuple[int, int], list[dict]] = {}
+    try:
+        for round_ in range(args.repeat):
+            for batch in batch_sizes:
+                for procs in process_counts:
+                    ws = base / f"ws-p{procs}-b{batch}-r{round_}"
+                    shutil.rmtree(ws, ignore_errors=True)
+                    bare = phase("bare", data, procs, batch, args.model)
+                    ing = phase("ingest", data, procs, batch, args.model, ws)
+                    again = None if args.no_reingest else phase("ingest", data, procs, batch, args.model, ws)
+                    shutil.rmtree(ws, ignore_errors=True)
+                    if ing["added"] != len(records) or ing["failed"]:
+                        print(f"  warning: ingest added {ing['added']}, failed {ing['failed']} of {len(records)}")
+                    if again is not None and again["duplicates"] != len(records):
+                        print(f"  warning: re-ingest found {again['duplicates']} duplicates of {len(records)}")
+                    row = {"bare": bare, "ingest": ing, "again": again}
+                    results.setdefault((procs, batch), []).append(row)
+                    line = (f"round {round_ + 1} P={procs} B={batch}: bare {words / bare['seconds']:,.0f} words/s "
+                            f"({words / bare['cpu']:,.0f}/cpu-s, peak {bare['peak_rss'] / 2**20:,.0f} MB), "
+                            f"ingest {words / ing['seconds']:,.0f} words/s ({words / ing['cpu']:,.0f}/cpu-s, "
+                            f"peak {ing['peak_rss'] / 2**20:,.0f} MB) = {bare['seconds'] / ing['seconds']:.2f}x bare")
+                    if again is not None:
+                        line += f"; re-ingest {again['seconds']:.2f} s"
+                    print(line + f"; load average {os.getloadavg()[0]:.1f}", flush=True)
+    finally:
+        if not args.workspace:
+            shutil.rmtree(base, ignore_errors=True)
+
+    print("\nfigure                                         measured                                  target")
+    failures = 0
+
+    def report(name: str, values: list[float], ok: bool, target: str, unit: str = "") -> None:
+        nonlocal failures
+        failures += not ok
+        print(f"{name:46s} {spread(values) + unit:42s} {target:14s} {verdict(ok)}")
+
+    for (procs, batch), rows in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        tag = f"P={procs} B={batch}"
+        wall = [r["bare"]["seconds"] / r["ingest"]["seconds"] for r in rows]
+        cpu = [r["bare"]["cpu"] / r["ingest"]["cpu"] for r in rows]
+        print(f"{'  ' + tag + ' ingest words/s':46s} {spread([words / r['ingest']['seconds'] for r in rows])}")
+        print(f"{'  ' + tag + ' bare spaCy words/s':46s} {spread([words / r['bare']['seconds'] for r in rows])}")
+        report(f"ingest / bare spaCy, {tag}", wall, statistics.median(wall) >= TARGET_VS_BARE, f">= {TARGET_VS_BARE}x",
+               "x")
+        print(f"{'  (same, by CPU time; info)':46s} {spread(cpu)}x")
+        if procs == 2:
+            peak = [r["ingest"]["peak_rss"] / 2**20 for r in rows]
+            bare_peak = [r["bare"]["peak_rss"] / 2**20 for r in rows]
+            note = "" if len(records) >= 5000 else f" [{len(records)} articles, target is for 5,000]"
+            report(f"peak memory, 2-process ingest, {tag}", peak, max(peak) < TARGET_MEMORY_MB,
+                   f"< {TARGET_MEMORY_MB} MB", " MB" + note)
+            print(f"{'  (bare spaCy 2-process peak; info)':46s} {spread(bare_peak)} MB")
+        if rows[0]["again"] is not None:
+            speedup = [r["ingest"]["seconds"] / r["again"]["seconds"] for r in rows]
+            report(f"re-ingest speed-up, {tag}", speedup, statistics.median(speedup) >= TARGET_REINGEST,
+                   f">= {TARGET_REINGEST:.0f}x", "x")
+    for batch in batch_sizes:
+        if (1, batch) in results and (2, batch) in results:
+            ones, twos = results[(1, batch)], results[(2, batch)]
+            scale = [one["ingest"]["seconds"] / two["ingest"]["seconds"] for one, two in zip(ones, twos)]
+            report(f"ingest 2 processes / 1 process, B={batch}", scale, statistics.median(scale) >= TARGET_SCALING,
+                   f">= {TARGET_SCALING}x", "x")
+            bare_scale = [one["bare"]["seconds"] / two["bare"]["seconds"] for one, two in zip(ones, twos)]
+            print(f"{'  (bare spaCy 2 / 1 process; info)':46s} {spread(bare_scale)}x")
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (2 cores: above 2, other programs share the CPU)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
