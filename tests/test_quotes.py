@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from analysis.model import Quote
 from analysis.quotes import find_quotes
 from analysis.quotes.marks import find_mark_spans
-from benchmarks.quote_quality import Item, Score, match, score, share
+from benchmarks import quote_quality
+from benchmarks.quote_quality import Item, Score, by_cue, match, score, share
 
 
 def quotes_of(nlp, text: str) -> list[Quote]:
@@ -235,6 +236,7 @@ def test_reference_article_descriptor_and_pronoun_speakers(sample_text, sample_q
 def test_reference_article_keeps_the_reporting_outlet(sample_quotes):
     assert the_quote(sample_quotes, "was a strategic turning point").reported_by == "Al Mayadeen"
     assert the_quote(sample_quotes, "turning points in the history").reported_by == "Radio Farda"
+    assert the_quote(sample_quotes, "the issue is still complicated").reported_by == "Al-Akhbar"
 
 
 def test_reference_article_scare_quotes_are_not_quotes(sample_quotes):
@@ -303,3 +305,15 @@ def test_score_reports_precision_recall_and_speaker_accuracy():
     assert result.precision == result.recall == pytest.approx(2 / 3)
     assert (result.speaker_known, result.speaker_right) == (2, 1)
     assert Score().f1 == 0.0
+
+
+def test_parts_sharing_a_cue_are_scored_as_one_attribution():
+    parts = [((0, 10), (), (12, 16), True), ((30, 40), (), (12, 16), True), ((50, 60), (), (70, 74), False)]
+    items = by_cue(parts)
+    assert [item.content for item in items] == [((0, 10), (30, 40)), ((50, 60),)]
+
+
+def test_benchmark_skips_cleanly_without_the_gold(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(quote_quality, "GOLD_DIR", tmp_path)
+    assert quote_quality.main(["--split", "dev", "--limit", "3"]) == 0
+    assert "not found" in capsys.readouterr().out

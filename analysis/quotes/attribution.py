@@ -60,8 +60,16 @@ def attach_outlets(events: list[Event]) -> list[Event]:
 
 
 def _governs(verb: Event, phrase: Event) -> bool:
-    """Whether a verb event's verb is an ancestor of a cue phrase in the parse."""
-    return verb.anchor is not None and phrase.anchor is not None and verb.anchor.is_ancestor(phrase.anchor)
+    """Whether a verb event's verb governs a cue phrase in the parse.
+
+    When the parser cut the sentence inside a quote (`saying "… [from Syria]," according
+    to Al-Akhbar`) the two are in different trees, and the verb is taken to govern it.
+    """
+    if verb.anchor is None or phrase.anchor is None:
+        return False
+    if verb.anchor.sent.start != phrase.anchor.sent.start:
+        return verb.cue_start < phrase.cue_start
+    return verb.anchor.is_ancestor(phrase.anchor)
 
 
 def _contains(span: tuple[int, int] | None, char: int) -> bool:

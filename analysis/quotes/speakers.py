@@ -81,7 +81,7 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon) -> tuple[Offsets | Non
             if ent is not None and ent.label_ == "PERSON" and "person_noun" in lex.kind_of_noun(head.text):
                 return None, False  # "a Clinton spokesman" is not Clinton
             span = (ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(child))
-            return span, False
+            return span, "outlet_noun" in lex.kind_of_noun(head.text)  # "the Al-Akhbar newspaper" is Al-Akhbar
     return None, False
 
 
