@@ -215,14 +215,13 @@ def evaluate(records: list[dict], docs: list, systems: dict) -> dict:
 def report(totals: dict) -> str:
     head = f"{'system':<9} {'subset':<7} {'gold':>5} {'pred':>5} " + " ".join(
         f"{'P@' + str(t):>7} {'R@' + str(t):>7} {'F1@' + str(t):>7}" for t in THRESHOLDS
-    ) + f" {'spk@0.3':>8}"
+    ) + "".join(f" {'spk@' + str(t):>8}" for t in THRESHOLDS)
     lines = [head, "-" * len(head)]
     for system, subset in sorted({(s, sub) for s, sub, _ in totals}, key=lambda k: (k[0] != "product", k)):
         by_t = [totals[(system, subset, t)] for t in THRESHOLDS]
         cells = " ".join(f"{100 * s.precision:7.1f} {100 * s.recall:7.1f} {100 * s.f1:7.1f}" for s in by_t)
-        lines.append(
-            f"{system:<9} {subset:<7} {by_t[0].n_gold:5d} {by_t[0].n_pred:5d} {cells} {100 * by_t[0].speaker_accuracy:8.1f}"
-        )
+        speakers = "".join(f" {100 * s.speaker_accuracy:8.1f}" for s in by_t)
+        lines.append(f"{system:<9} {subset:<7} {by_t[0].n_gold:5d} {by_t[0].n_pred:5d} {cells}{speakers}")
     return "\n".join(lines)
 
 

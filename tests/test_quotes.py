@@ -137,7 +137,10 @@ def test_transcript_speaker_labels(nlp):
 
 
 def test_partial_quote_in_reported_speech_resolves_the_pronoun(nlp):
-    text = 'Mayor Mara Quell opened the fair on Sunday. She added that the bridge was a "complete success" for the town.'
+    text = (
+        "Mayor Mara Quell opened the fair on Sunday. "
+        'She added that the bridge was a "complete success" for the town.'
+    )
     quote = the_quote(quotes_of(nlp, text), "complete success")
     assert quote.kind == "partial"
     assert quote.speaker == "She" and referent(text, quote) == "Mara Quell"
@@ -150,8 +153,8 @@ def test_partial_quote_in_reported_speech_resolves_the_pronoun(nlp):
         ("Mara Quell said that the bridge would open in May.", "the bridge would open in May", "Mara Quell", "said"),
         ("Tobin Vale told the council that the tolls would rise.", "the tolls would rise", "Tobin Vale", "told"),
         ("Tobin Vale warned the tolls would rise.", "the tolls would rise", "Tobin Vale", "warned"),
-        ("According to Mara Quell, the bridge will open in May.", "the bridge will open in May", "Mara Quell", "According to"),
-        ("The bridge will open in May, according to Mara Quell.", "The bridge will open in May", "Mara Quell", "according to"),
+        ("According to Mara Quell, the bridge opens in May.", "the bridge opens in May", "Mara Quell", "According to"),
+        ("The bridge opens in May, according to Mara Quell.", "The bridge opens in May", "Mara Quell", "according to"),
         ("Tobin Vale's statement said the tolls would rise.", "the tolls would rise", "Tobin Vale", "said"),
     ],
 )
