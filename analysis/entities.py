@@ -286,8 +286,16 @@ def _display_names(mentions: list[Mention], keys: list[str], groups: dict[str, _
             names[key] = group.alias.canonical
         else:
             spellings = by_key.get(key) or [m.text for m, k in zip(mentions, keys) if k == key]
-            names[key] = Counter(spellings).most_common(1)[0][0]
+            names[key] = _preferred_spelling(spellings)
     return names
+
+
+def _preferred_spelling(spellings: list[str]) -> str:
+    """The most used spelling, as written in running text rather than an ALL-CAPS dateline
+    or headline where there is a choice; the first seen wins a tie."""
+    counts = Counter(spellings)
+    first = {s: i for i, s in reversed(list(enumerate(spellings)))}
+    return min(counts, key=lambda s: (s.isupper(), -counts[s], first[s]))
 
 
 @functools.lru_cache(maxsize=1)

@@ -200,3 +200,13 @@ def test_a_title_fragment_is_not_an_entity() -> None:
     text = "Kestrel's Supreme Leader Jon Amar spoke. The Supreme Court ruled."
     result = canonicalise(text, _mentions(text, [("Supreme", "ORG"), ("Jon Amar", "PERSON"), ("Supreme Court", "ORG")]))
     assert [m.text for m in result] == ["Jon Amar", "Supreme Court"]
+
+
+def test_display_name_prefers_running_text_over_an_all_caps_dateline() -> None:
+    text = "PORT WENLOCK, May 2 - The council of Port Wenlock met. Port Wenlock voted."
+    result = canonicalise(text, _mentions(text, [("PORT WENLOCK", "GPE"), ("Port Wenlock", "GPE"),
+                                                 ("Port Wenlock", "GPE")]))
+    assert {m.entity_name for m in result} == {"Port Wenlock"}
+    text = "OSLO - Talks in OSLO ended; Oslo hosts more."
+    result = canonicalise(text, _mentions(text, [("OSLO", "GPE"), ("OSLO", "GPE"), ("Oslo", "GPE")]))
+    assert {m.entity_name for m in result} == {"Oslo"}, "even when the capitals are more frequent"
