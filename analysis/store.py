@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import datetime
 import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -94,6 +95,32 @@ _TABLE_COLUMNS = {
     "event_entities": ["doc_id", "event", "entity_key"],
 }
 DOCUMENT_TABLES = tuple(_TABLE_COLUMNS)
+
+
+SCHEMA_VERSION = hashlib.sha1(SCHEMA.encode("utf-8")).hexdigest()[:16]
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or update the tables and views, unless this very schema is already in place.
+
+    Skipping it when unchanged keeps opening a workspace read-only: no write, so no checkpoint
+    and no new `Workspace.version()` (which would empty every dashboard cache).
+    """
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except duckdb.CatalogException:  # a new workspace
+        row = None
+    if row is not None and row[0] == SCHEMA_VERSION:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(SCHEMA)
+        con.execute("INSERT INTO meta VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [SCHEMA_VERSION])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 class StoreBusy(RuntimeError):
@@ -272,7 +299,7 @@ class Workspace:
         self.path.mkdir(parents=True, exist_ok=True)
         self.db_path = self.path / DB_FILE
         with self.connect() as con:
-            con.execute(SCHEMA)
+            _ensure_schema(con)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
