@@ -64,11 +64,20 @@ CREATE OR REPLACE VIEW doc_view AS
 SELECT d.* REPLACE (coalesce(o.date, d.date) AS date,
                     CASE WHEN o.date IS NOT NULL THEN 'analyst' ELSE d.date_source END AS date_source)
 FROM documents d LEFT JOIN document_overrides o USING (doc_id);
+-- the most used name and label; ties go to running-text spellings over ALL-CAPS ones, then
+-- alphabetically, so every page shows the same name
 CREATE OR REPLACE VIEW entity_names AS
-SELECT coalesce(o.merged_into, m.entity_key) AS entity, mode(m.entity_name) AS name,
-       mode(m.entity_label) AS label
-FROM mentions m LEFT JOIN entity_overrides o ON o.entity_key = m.entity_key
-GROUP BY ALL;
+WITH counted AS (
+    SELECT coalesce(o.merged_into, m.entity_key) AS entity, m.entity_name, m.entity_label, count(*) AS n
+    FROM mentions m LEFT JOIN entity_overrides o ON o.entity_key = m.entity_key
+    GROUP BY ALL),
+names AS (SELECT entity, entity_name, sum(n) AS n FROM counted GROUP BY ALL),
+labels AS (SELECT entity, entity_label, sum(n) AS n FROM counted GROUP BY ALL)
+SELECT entity, name, label
+FROM (SELECT entity, first(entity_name ORDER BY n DESC, entity_name = upper(entity_name), entity_name) AS name
+      FROM names GROUP BY entity)
+JOIN (SELECT entity, first(entity_label ORDER BY n DESC, entity_label) AS label FROM labels GROUP BY entity)
+USING (entity);
 CREATE OR REPLACE VIEW entities AS
 SELECT n.entity, coalesce(o.name, n.name) AS name, coalesce(o.label, n.label) AS label,
        coalesce(o.hidden, FALSE) AS hidden
