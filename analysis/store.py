@@ -300,7 +300,7 @@ os.register_at_fork(after_in_child=_forget_in_child)
 
 
 class Workspace:
-    """A workspace folder; every method opens the database briefly and closes it again."""
+    """A workspace folder; every method uses this process's shared hold on its database (see `_Hold`)."""
 
     def __init__(self, path: str | Path | None = None, lock_timeout: float = 120.0):
         self.path = Path(path) if path is not None else settings.workspace_dir()
