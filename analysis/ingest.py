@@ -101,12 +101,14 @@ def ingest(
     for result in extract_all(todo, model, processes or settings.processes(), batch_size, chunk_chars):
         done += 1
         if isinstance(result, LoadError):
-            report.results.append(FileResult(result.file_name, "failed", reason=result.reason))
+            name = result.file_name
+            report.results.append(FileResult(name, "failed", reason=result.reason))
         else:
+            name = result.raw.file_name
             buffer.append(result)
             if len(buffer) >= max(batch_size, WRITE_DOCS) or time.monotonic() - since >= WRITE_SECONDS:
                 flush()
         if progress:
-            progress(done, len(todo), getattr(result, "file_name", None) or result.raw.file_name)
+            progress(done, len(todo), name)
     flush()
     return report

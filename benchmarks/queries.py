@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "reuters21578.jsonl"
+from ingest import CORPUS, corpus_records as distinct_records  # noqa: E402  (benchmarks/ is on sys.path)
 
 TARGET_QUERY_MS = 200.0
 TARGET_EXPORT_S = 3.0
@@ -52,19 +52,7 @@ TARGET_START_S = 1.5
 
 def corpus_records(limit: int, path: Path = CORPUS) -> list[dict]:
     """`limit` records with distinct bodies; copies of the first ones (marked) when the corpus runs out."""
-    from analysis.model import document_id
-
-    seen: set[str] = set()
-    records: list[dict] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            text = record.get("text") or ""
-            if text.strip() and (key := document_id(text)) not in seen:
-                seen.add(key)
-                records.append({k: record.get(k) for k in ("id", "date", "title", "text")})
-                if len(records) >= limit:
-                    return records
+    records = distinct_records(limit, path)
     distinct, copy = len(records), 1
     while len(records) < limit:
         for record in records[:distinct]:
