@@ -149,18 +149,15 @@ def _period(day: datetime.date, granularity: str) -> DateRange:
 
 
 def _shifted_period(reference: datetime.date, granularity: str, steps: int) -> DateRange | None:
-    """The period `steps` periods away from the one holding `reference` (None off the calendar)."""
-    try:
-        if granularity in ("day", "week"):
-            size = 7 if granularity == "week" else 1
-            return _period(reference + datetime.timedelta(days=size * steps), granularity)
-        if granularity == "month":
-            months = reference.year * 12 + reference.month - 1 + steps
-            return _period(datetime.date(months // 12, months % 12 + 1, 1), "month")
-        years = steps * (10 if granularity == "decade" else 1)
-        return _period(datetime.date(reference.year + years, 1, 1), granularity)
-    except (ValueError, OverflowError):
-        return None
+    """The period `steps` periods away from the one holding `reference` (raises off the calendar)."""
+    if granularity in ("day", "week"):
+        size = 7 if granularity == "week" else 1
+        return _period(reference + datetime.timedelta(days=size * steps), granularity)
+    if granularity == "month":
+        months = reference.year * 12 + reference.month - 1 + steps
+        return _period(datetime.date(months // 12, months % 12 + 1, 1), "month")
+    years = steps * (10 if granularity == "decade" else 1)
+    return _period(datetime.date(reference.year + years, 1, 1), granularity)
 
 
 def _closest_day(month: int, day: int, reference: datetime.date) -> datetime.date | None:
@@ -387,7 +384,10 @@ def _first_rule(rules: list[tuple[re.Pattern[str], Rule]], text: str, reference:
     for pattern, rule in rules:
         m = pattern.fullmatch(text) if whole else pattern.search(text)
         if m:
-            return True, rule(m, reference)
+            try:
+                return True, rule(m, reference)
+            except (ValueError, OverflowError):  # a date off the calendar ("the '90s" in year 89)
+                return True, None
     return False, None
 
 
