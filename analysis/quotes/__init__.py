@@ -39,11 +39,11 @@ def find_quotes(doc: Doc) -> list[Quote]:
 
 
 def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> Quote:
-    text = ctx.doc.text
+    text = ctx.text
     event = attribution.event
     lex = resolver.lex
-    outlet = speaker_spans(event.outlet, lex).speaker if event.outlet is not None else None
-    spans: SpeakerSpans | None = speaker_spans(event.speaker, lex) if event.speaker is not None else None
+    outlet = speaker_spans(event.outlet, ctx, lex).speaker if event.outlet is not None else None
+    spans: SpeakerSpans | None = speaker_spans(event.speaker, ctx, lex) if event.speaker is not None else None
     speaker = spans.speaker if spans is not None else None
     referent = resolver.resolve(spans, outlet) if spans is not None else None
     speaks_as_outlet = event.kind != "verb" or event.lemma == "report"  # "according to X", "X reported"

@@ -107,7 +107,7 @@ class Attributor:
 
     def __init__(self, ctx: DocContext, events: list[Event]) -> None:
         self.ctx = ctx
-        self.text = ctx.doc.text
+        self.text = ctx.text
         self.events = events
         self.cue_ends = {e.cue_end for e in events}
         self.consumed: set[int] = set()  # ids of events whose statement is a direct quote

@@ -21,6 +21,8 @@ class DocContext:
     """
 
     doc: Doc
+    text: str = field(init=False)  # `Doc.text` and `Doc.ents` are rebuilt at every access: read once here
+    ents: tuple[Span, ...] = field(init=False)
     marks: list[MarkSpan] = field(init=False)
     segments: list[Span] = field(init=False)
     _paragraph_starts: list[int] = field(init=False)
@@ -30,7 +32,8 @@ class DocContext:
     _mark_starts: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        text = self.doc.text
+        self.text = text = self.doc.text
+        self.ents = tuple(self.doc.ents)
         self.marks = find_mark_spans(text)
         self._mark_starts = [m.content_start for m in self.marks]
         self._paragraph_starts = [start for start, _ in paragraphs(text)]
@@ -38,7 +41,7 @@ class DocContext:
         self.segments = self._join_inside_quotes(list(self._segment()))
         self._segment_starts = [s.start_char for s in self.segments]
         self._person_last_words = frozenset(
-            e[-1].lower_ for e in self.doc.ents if e.label_ == "PERSON"
+            e[-1].lower_ for e in self.ents if e.label_ == "PERSON"
         )
 
     def _segment(self):
@@ -92,7 +95,7 @@ class DocContext:
         span = self.doc.char_span(start, end, alignment_mode="expand")
         if span is not None and len(span) and span[-1].lower_ in self._person_last_words:
             return "PERSON"
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.start_char <= start and end <= ent.end_char:
                 return ent.label_
         return "PERSON"

@@ -256,7 +256,7 @@ def _is_label(tokens: list[Token]) -> bool:
 
 def _dash_events(ctx: DocContext) -> list[Event]:
     """`"…" ― Jane Doe`: a quote signed with a dash and a name at the end of its line."""
-    doc, text = ctx.doc, ctx.doc.text
+    doc, text = ctx.doc, ctx.text
     events = []
     for mark in ctx.marks:
         if not mark.closed:
@@ -276,7 +276,7 @@ def _dash_events(ctx: DocContext) -> list[Event]:
 def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """`PENCE: Well, look, …` and `Pence: Flowers won't be at debate`: a name, a colon
     and what the named person said, as transcripts and headlines write it."""
-    doc, text = ctx.doc, ctx.doc.text
+    doc, text = ctx.doc, ctx.text
     events = []
     for start, end in paragraphs(text):
         colon = text.find(":", start, min(end, start + MAX_LABEL_CHARS))

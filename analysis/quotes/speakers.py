@@ -7,9 +7,10 @@ this size, and every step can be explained to an analyst.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
 from .events import document_author
@@ -66,9 +67,9 @@ def _is_title_word(tok: Token, lex: Lexicon) -> bool:
     return bool(lex.kind_of_noun(tok.text) & {"person_noun", "group_noun", "outlet_noun"})
 
 
-def find_name(head: Token, phrase: Offsets, lex: Lexicon) -> tuple[Offsets | None, bool]:
-    """The named span in a speaker phrase and whether it identifies the speaker."""
-    ents = [e for e in head.doc.ents if e.label_ in NAME_LABELS
+def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) -> tuple[Offsets | None, bool]:
+    """The named span in a speaker phrase and whether it identifies the speaker (`ents`: the doc's)."""
+    ents = [e for e in ents if e.label_ in NAME_LABELS
             and phrase[0] <= e.start_char and e.end_char <= phrase[1]]
     for ent in ents:
         if ent.start <= head.i < ent.end or (ent.root.dep_ == "appos" and ent.root.head == head):
@@ -85,9 +86,9 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon) -> tuple[Offsets | Non
     return None, False
 
 
-def speaker_spans(head: Token, lex: Lexicon) -> SpeakerSpans:
+def speaker_spans(head: Token, ctx: DocContext, lex: Lexicon) -> SpeakerSpans:
     phrase = char_range(noun_phrase(head))
-    name, identifies = find_name(head, phrase, lex)
+    name, identifies = find_name(head, phrase, lex, ctx.ents)
     return SpeakerSpans(head, phrase, name, identifies)
 
 
@@ -98,7 +99,7 @@ def _title_map(ctx: DocContext) -> list[tuple[int, str, Offsets]]:
     later "the chief" or "the adviser" is that person.
     """
     titles = []
-    for ent in ctx.doc.ents:
+    for ent in ctx.ents:
         if ent.label_ != "PERSON":
             continue
         root = ent.root
@@ -133,7 +134,7 @@ class Resolver:
         return docs
 
     def referent_of_name(self, head: Token) -> Offsets:
-        spans = speaker_spans(head, self.lex)
+        spans = speaker_spans(head, self.ctx, self.lex)
         return spans.name or spans.phrase
 
     def remember(self, position: int, referent: Offsets | None, outlet: Offsets | None) -> None:
@@ -149,7 +150,7 @@ class Resolver:
         head = spans.head
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
             # "Graham, who endorsed Bush": the relative pronoun stands for its noun
-            return self.resolve(speaker_spans(head.head.head, self.lex), outlet)
+            return self.resolve(speaker_spans(head.head.head, self.ctx, self.lex), outlet)
         before = spans.phrase[0]
         word = head.lower_
         kinds = self.lex.kind_of_noun(word)
@@ -175,7 +176,7 @@ class Resolver:
         """Latest person that spoke or was a subject before `before`."""
         subjects = [
             (e.start_char, (e.start_char, e.end_char))
-            for e in self.ctx.doc.ents
+            for e in self.ctx.ents
             if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
         ]
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
@@ -191,7 +192,7 @@ class Resolver:
         return self._last([(p, r) for p, w, r in self.documents if w == word], before)
 
     def _last_entity(self, before: int, labels: set[str]) -> Offsets | None:
-        ents = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.doc.ents if e.label_ in labels]
+        ents = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ in labels]
         return self._last(ents, before)
 
     @staticmethod
