@@ -37,6 +37,9 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _safe_column(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.StringDtype):  # text or missing only: one vectorised test, no Python per cell
+        risky = values.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        return values.mask(risky, "'" + values)
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         return values.map(_cell, na_action="ignore")
     return values  # pandas writes dates with no time of day as yyyy-mm-dd
