@@ -138,6 +138,15 @@ def test_opening_an_older_workspace_builds_the_derived_tables(old_schema, tmp_pa
     assert_derived_tables_match_mentions(reopened)
 
 
+def test_a_changed_schema_rebuilds_derived_tables_that_exist(ws, tmp_path) -> None:
+    """As when an older store wrote mentions without keeping the counts: the rebuild corrects them."""
+    with ws.connect() as con:
+        con.execute("UPDATE entity_name_counts SET n = n + 5")
+        con.execute("DELETE FROM entity_key_names WHERE entity_key IN (SELECT entity_key FROM entity_key_names LIMIT 3)")
+        con.execute("UPDATE meta SET value = 'another schema' WHERE key = 'schema'")
+    assert_derived_tables_match_mentions(Workspace(tmp_path / "ws"))
+
+
 def test_opening_an_up_to_date_workspace_writes_nothing(ws, tmp_path) -> None:
     from analysis.store import release_all
 
