@@ -53,6 +53,27 @@ def titles() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def _titles_by_first_word() -> dict[str, tuple[str, ...]]:
+    """`titles()` grouped by their first word, in the same order: a name is tried against the
+    few titles its first word allows, not the whole list, for every mention."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for title in titles():
+        index[title.split(" ", 1)[0]].append(title)
+    return {word: tuple(group) for word, group in index.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _titles_by_prefix() -> dict[str, tuple[str, ...]]:
+    """Multi-word titles under each of their proper word prefixes ("supreme" -> "supreme leader")."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for title in titles():
+        for i, char in enumerate(title):
+            if char == " ":
+                index[title[:i]].append(title)
+    return {prefix: tuple(group) for prefix, group in index.items()}
+
+
+@functools.lru_cache(maxsize=1)
 def country_aliases() -> dict[str, Alias]:
     """Demonyms and alternate names, keyed by their folded form."""
     rows = list(csv.DictReader(_data_lines("country_aliases.tsv"), delimiter="\t"))
@@ -70,11 +91,12 @@ def fold(text: str) -> str:
 
 def strip_title(name: str) -> str:
     """Remove leading titles ("Ayatollah", "Supreme Leader", "Sheikh") as long as a name remains."""
+    by_first_word = _titles_by_first_word()
     changed = True
     while changed:
         changed = False
         low = name.lower()
-        for title in titles():
+        for title in by_first_word.get(low.split(" ", 1)[0], ()):
             if low.startswith(title + " ") and len(name) > len(title) + 1:
                 name = name[len(title) + 1 :].lstrip()
                 changed = True
@@ -110,8 +132,10 @@ def _tokens_without_articles(folded: str) -> list[str]:
     return [w for i, w in enumerate(words) if not (w in _ARABIC_ARTICLES and i + 1 < len(words))]
 
 
+@functools.lru_cache(maxsize=2**16)
 def entity_key(name: str) -> tuple[str, Alias | None]:
-    """The key all spellings of `name` share, and the alias-table entry when one applied."""
+    """The key all spellings of `name` share, and the alias-table entry when one applied
+    (cached: the same names recur in every document)."""
     name = strip_title(name)
     folded = fold(name)
     alias = country_aliases().get(folded)
@@ -133,12 +157,11 @@ class _Group:
 def _starts_a_title(text: str, start: int, surface: str) -> bool:
     """Whether `surface` is the first word(s) of a longer title at `start` ("Supreme" of
     "Supreme Leader"): the small model tags such fragments as organisations."""
-    folded = fold(surface)
-    ahead = fold(text[start : start + 40])
-    return any(
-        " " in title and title.startswith(folded + " ") and (ahead + " ").startswith(title + " ")
-        for title in titles()
-    )
+    longer = _titles_by_prefix().get(fold(surface))
+    if not longer:
+        return False
+    ahead = fold(text[start : start + 40]) + " "
+    return any(ahead.startswith(title + " ") for title in longer)
 
 
 def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -5,7 +5,8 @@ gives more evidence than that: a name recognised once is a name wherever it recu
 headline in capitals is the same words as the body in normal case, and a span with no
 capital letter or no letter at all is not a name. Each fix below is a pure function over
 the document text and its spans `(start, end, spaCy label)`; `fix_mentions` chains them.
-The only model call is an NER pass over the few ALL-CAPS lines (`caps_line_spans`).
+The only model call is an NER pass over the few ALL-CAPS lines (`caps_line_entities`), made
+once for a batch of documents.
 """
 from __future__ import annotations
 
@@ -56,12 +57,13 @@ def ner_pass(nlp: Language) -> NerPass | None:
     return run
 
 
-def fix_mentions(text: str, spans: list[Span], ner: NerPass | None = None) -> list[Span]:
-    """All fixes, in order: capitals re-read (when `ner` is given), spans cut at numbers and
-    dashes, implausible spans dropped, acronyms defined in brackets added, recognised names
+def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None = None) -> list[Span]:
+    """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
+    text's entry of `caps_line_entities`, when given), spans cut at numbers and dashes,
+    implausible spans dropped, acronyms defined in brackets added, recognised names
     propagated. Spans of other labels (dates, numbers) pass through."""
-    if ner is not None:
-        spans = caps_line_spans(text, spans, ner)
+    if caps_entities is not None:
+        spans = replace_caps_lines(text, spans, caps_entities)
     spans = drop_implausible(text, split_at_separators(text, spans))
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
@@ -114,23 +116,32 @@ def truecase(line: str, forms: dict[str, Counter[str]]) -> str:
     return _LETTERS.sub(recase, line)
 
 
-def caps_line_spans(text: str, spans: list[Span], ner: NerPass) -> list[Span]:
-    """`spans` with the entities of ALL-CAPS lines read again from a true-cased copy.
+def caps_line_entities(texts: list[str], ner: NerPass) -> list[list[Span]]:
+    """For each text, the entities of its ALL-CAPS lines read again from a true-cased copy.
 
     A tagger trained on mixed-case text sees capitals as a weak cue and misreads headlines
-    and datelines ("BELGRADE 1996-08-31"). On those lines the entities found in the
-    true-cased copy replace the ones found in the capitals.
+    and datelines ("BELGRADE 1996-08-31"). The lines of all `texts` go through the
+    recogniser in one call: a call per document cost more than the reading itself.
     """
+    lines: list[tuple[int, int, str]] = []  # (text index, line offset, true-cased line)
+    for i, text in enumerate(texts):
+        spans = list(caps_lines(text))
+        if spans:
+            forms = case_forms(text, _overlap_test(spans))
+            lines += [(i, s, truecase(text[s:e], forms)) for s, e in spans]
+    entities: list[list[Span]] = [[] for _ in texts]
+    for (i, offset, _), found in zip(lines, ner([line for _, _, line in lines]) if lines else []):
+        entities[i] += [(offset + s, offset + e, label) for s, e, label in found]
+    return entities
+
+
+def replace_caps_lines(text: str, spans: list[Span], caps_entities: list[Span]) -> list[Span]:
+    """`spans` with those on ALL-CAPS lines replaced by `caps_entities` (from `caps_line_entities`)."""
     lines = list(caps_lines(text))
     if not lines:
         return spans
     in_caps = _overlap_test(lines)
-    forms = case_forms(text, in_caps)
-    found = ner([truecase(text[s:e], forms) for s, e in lines])
-    kept = [span for span in spans if not in_caps(span[0], span[1])]
-    kept += [(offset + s, offset + e, label) for (offset, _), line_spans in zip(lines, found)
-             for s, e, label in line_spans]
-    return kept
+    return [span for span in spans if not in_caps(span[0], span[1])] + caps_entities
 
 
 def split_at_separators(text: str, spans: list[Span]) -> list[Span]:

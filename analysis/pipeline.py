@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from multiprocessing.pool import AsyncResult
+from typing import TypeVar
 
 from spacy.tokens import Doc
 
@@ -22,7 +23,7 @@ from . import settings
 from .dates import document_date
 from .events import find_events
 from .entities import alias_mentions, canonicalise
-from .mention_fixes import NerPass, Span, fix_mentions, ner_pass
+from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
 from .model import Event, Extraction, LoadError, Mention, Quote, RawDocument, Sentence
 from .nlp import load_pipeline
 from .paragraphs import paragraph_starts
@@ -30,6 +31,8 @@ from .quotes import find_quotes
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
 CHUNK_CHARS = 100_000
+
+T = TypeVar("T")
 
 
 def split_text(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -60,9 +63,10 @@ def _shift(record, chars: int, sentences: int):
     return dataclasses.replace(record, **changes)
 
 
-def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]], ner: NerPass | None = None) -> Extraction:
-    """All rows for one document from its parsed pieces ((offset, Doc) in text order);
-    `ner` re-reads its ALL-CAPS lines (see `mention_fixes`)."""
+def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
+                     caps_entities: list[Span] | None = None) -> Extraction:
+    """All rows for one document from its parsed pieces ((offset, Doc) in text order) and the
+    entities of its ALL-CAPS lines read again (`mention_fixes.caps_line_entities`)."""
     text = raw.text
     date, date_source = document_date(raw)
     sentences: list[Sentence] = []
@@ -75,15 +79,14 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]], ner: NerPa
         for sent in doc.sents:
             start = offset + sent.start_char
             sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
-        found = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        found += alias_mentions(doc.text, [(s, e) for s, e, _ in found])
-        spans += [(offset + s, offset + e, label) for s, e, label in found]
+        spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         quotes += [_shift(q, offset, first) for q in find_quotes(doc)]
         events += [_shift(ev, offset, first) for ev in find_events(doc, _as_date(date))]
+    spans += alias_mentions(text, [(s, e) for s, e, _ in spans])
     sent_starts = [s.start for s in sentences]
     mentions = canonicalise(text, [
         Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
-        for s, e, label in fix_mentions(text, spans, ner)
+        for s, e, label in fix_mentions(text, spans, caps_entities)
     ])
     _attach_entities(mentions, quotes, events)
     return Extraction(
@@ -147,12 +150,26 @@ class Extractor:
                     yield piece, (index, offset)
 
         parsed = self.nlp.pipe(pieces(), as_tuples=True, batch_size=self.batch_size)
-        for index, group in groupby(parsed, key=lambda item: item[1][0]):
-            raw = pending.pop(index)
-            try:
-                yield extract_document(raw, [(offset, doc) for doc, (_, offset) in group], self.ner)
-            except Exception as err:  # a bug on one document must not sink the batch
-                yield LoadError(raw.file_name, f"extraction failed: {type(err).__name__}: {err}")
+        documents = ((pending.pop(index), [(offset, doc) for doc, (_, offset) in group])
+                     for index, group in groupby(parsed, key=lambda item: item[1][0]))
+        for batch in _batches(documents, self.batch_size):
+            try:  # one recogniser call for the ALL-CAPS lines of the whole batch
+                caps: list[list[Span] | None] = self._caps_entities([raw.text for raw, _ in batch])
+            except Exception:  # read each document alone below: the failure stays with its document
+                caps = [None] * len(batch)
+            for (raw, parsed_pieces), caps_entities in zip(batch, caps):
+                try:
+                    if caps_entities is None:
+                        caps_entities = self._caps_entities([raw.text])[0]
+                    yield extract_document(raw, parsed_pieces, caps_entities)
+                except Exception as err:  # a bug on one document must not sink the batch
+                    yield LoadError(raw.file_name, f"extraction failed: {type(err).__name__}: {err}")
+
+    def _caps_entities(self, texts: list[str]) -> list[list[Span] | None]:
+        """Each text's ALL-CAPS lines read again (`mention_fixes`), or None without a recogniser."""
+        if self.ner is None:
+            return [None] * len(texts)
+        return list(caps_line_entities(texts, self.ner))
 
 
 _worker: Extractor | None = None
@@ -173,10 +190,10 @@ def _extract_batch(raws: list[RawDocument]) -> list[Extraction | LoadError]:
     return results
 
 
-def _batches(raws: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
-    batch: list[RawDocument] = []
-    for raw in raws:
-        batch.append(raw)
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []

@@ -105,7 +105,7 @@ def bare_spacy(nlp: Language, texts: list[str]) -> tuple[list[Doc], float]:
 def fixes_cost(nlp: Language, docs: list[Doc]) -> tuple[float, float, int]:
     """Seconds `fix_mentions` takes over the bare NER output of `docs`, the part of it spent
     re-reading ALL-CAPS lines with the recogniser, and the number of those lines."""
-    from analysis.mention_fixes import fix_mentions, ner_pass
+    from analysis.mention_fixes import caps_line_entities, fix_mentions, ner_pass
 
     run = ner_pass(nlp)
     assert run is not None
@@ -119,8 +119,11 @@ def fixes_cost(nlp: Language, docs: list[Doc]) -> tuple[float, float, int]:
         return found
 
     started = time.perf_counter()
-    for doc in docs:
-        fix_mentions(doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], timed_ner)
+    texts = [doc.text for doc in docs]
+    reread = [entities for i in range(0, len(texts), BATCH_SIZE)
+              for entities in caps_line_entities(texts[i : i + BATCH_SIZE], timed_ner)]
+    for doc, text, caps_entities in zip(docs, texts, reread):
+        fix_mentions(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], caps_entities)
     return time.perf_counter() - started, caps["seconds"], caps["lines"]
 
 

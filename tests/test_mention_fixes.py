@@ -8,12 +8,13 @@ from hypothesis import given, settings, strategies as st
 
 from analysis.mention_fixes import (
     Span,
-    caps_line_spans,
+    caps_line_entities,
     caps_lines,
     defined_acronyms,
     drop_implausible,
     fix_mentions,
     ner_pass,
+    replace_caps_lines,
     propagated_names,
     split_at_separators,
     truecase,
@@ -54,9 +55,23 @@ def test_caps_lines_are_read_again_in_true_case_and_replace_what_the_capitals_ga
         return [[(0, 7, "GPE")] for _ in lines]
 
     spans = [(0, 13, "ORG"), _span(text, "Valmora", "GPE"), _span(text, "Monday", "DATE")]
-    fixed = caps_line_spans(text, spans, fake_ner)
+    fixed = replace_caps_lines(text, spans, caps_line_entities([text], fake_ner)[0])
     assert seen == ["Valmora mayor resigns"]
-    assert _surfaces(text, fixed) == [("VALMORA", "GPE"), ("Valmora", "GPE"), ("Monday", "DATE")]
+    assert sorted(_surfaces(text, fixed)) == [("Monday", "DATE"), ("VALMORA", "GPE"), ("Valmora", "GPE")]
+
+
+def test_the_caps_lines_of_many_texts_are_read_in_one_call_and_each_keeps_its_offsets() -> None:
+    texts = ["No capitals here.", "Intro line.\nKESTREL WINS\nKestrel won.", "VALMORA VOTES\nValmora voted."]
+    calls: list[list[str]] = []
+
+    def fake_ner(lines: list[str]) -> list[list[Span]]:
+        calls.append(lines)
+        return [[(0, 7, "ORG")] for _ in lines]
+
+    found = caps_line_entities(texts, fake_ner)
+    assert calls == [["Kestrel Wins", "Valmora Votes"]]  # words the body lacks are capitalised
+    assert [[texts[i][s:e] for s, e, _ in spans] for i, spans in enumerate(found)] == [[], ["KESTREL"], ["VALMORA"]]
+    assert caps_line_entities(["plain text"], fake_ner) == [[]] and len(calls) == 1  # nothing to read: no call
 
 
 @pytest.mark.parametrize(
@@ -148,6 +163,6 @@ def test_fixes_keep_offsets_inside_and_settle_in_one_pass(text: str, raw: list[t
     def fake_ner(lines: list[str]) -> list[list[Span]]:
         return [[(0, len(line), "GPE")] if line else [] for line in lines]
 
-    once = fix_mentions(text, spans, fake_ner)
+    once = fix_mentions(text, spans, caps_line_entities([text], fake_ner)[0])
     assert all(0 <= s < e <= len(text) for s, e, _ in once)
     assert fix_mentions(text, once) == once

@@ -21,8 +21,11 @@ class DocContext:
     """
 
     doc: Doc
-    text: str = field(init=False)  # `Doc.text` and `Doc.ents` are rebuilt at every access: read once here
+    # spaCy builds Token objects, `Doc.text` and `Doc.ents` anew at every access: build them once here.
+    tokens: list[Token] = field(init=False)
+    text: str = field(init=False)
     ents: tuple[Span, ...] = field(init=False)
+    sents: list[Span] = field(init=False)
     marks: list[MarkSpan] = field(init=False)
     segments: list[Span] = field(init=False)
     _paragraph_starts: list[int] = field(init=False)
@@ -32,12 +35,14 @@ class DocContext:
     _mark_starts: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.text = text = self.doc.text
+        self.tokens = list(self.doc)
+        self.text = text = "".join(t.text_with_ws for t in self.tokens)
         self.ents = tuple(self.doc.ents)
+        self.sents = list(self.doc.sents)
         self.marks = find_mark_spans(text)
         self._mark_starts = [m.content_start for m in self.marks]
         self._paragraph_starts = [start for start, _ in paragraphs(text)]
-        self._sent_starts = [s.start_char for s in self.doc.sents]
+        self._sent_starts = [s.start_char for s in self.sents]
         self.segments = self._join_inside_quotes(list(self._segment()))
         self._segment_starts = [s.start_char for s in self.segments]
         self._person_last_words = frozenset(
@@ -45,9 +50,9 @@ class DocContext:
         )
 
     def _segment(self):
-        for sent in self.doc.sents:
+        for sent in self.sents:
             start = sent.start
-            for tok in sent:
+            for tok in self.tokens[sent.start : sent.end]:
                 if "\n" in tok.text or "\n" in tok.whitespace_:
                     if tok.i + 1 > start:
                         yield self.doc[start : tok.i + 1]

@@ -199,7 +199,7 @@ def _phrase_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """Events for "according to X" (a source) and "in an interview with X" (an outlet)."""
     doc = ctx.doc
     events = []
-    for i, tok in enumerate(doc):
+    for i, tok in enumerate(ctx.tokens):
         for kind, phrases in (("source", lex.source_cues), ("outlet", lex.outlet_cues)):
             for phrase in phrases:
                 if tok.lower_ != phrase[0] or not _phrase_at(doc, i, phrase):
@@ -300,7 +300,7 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """All reporting events of the document, in text order."""
     verbs = [
         _verb_event(tok, ctx, lex)
-        for tok in ctx.doc
+        for tok in ctx.tokens
         if _is_reporting_verb(tok, lex) and ctx.in_mark(tok.idx) is None
     ]
     others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)

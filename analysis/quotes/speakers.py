@@ -126,7 +126,7 @@ class Resolver:
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
         docs = []
-        for tok in self.ctx.doc:
+        for tok in self.ctx.tokens:
             if tok.pos_ == "NOUN" and "document_noun" in self.lex.kind_of_noun(tok.text):
                 author = document_author(tok)
                 if author is not None:
