@@ -4,17 +4,23 @@ Plotly renders a subset of HTML inside labels, legends and hover boxes, and the 
 come from uploaded documents. So every label that reaches a figure goes through
 `html.escape` (Plotly shows the escaped entities as the literal characters), and hover
 boxes take their values from `customdata` through a fixed `hovertemplate`.
+
+networkx is imported by the two network figures only: the other pages, the Overview first of
+all, need not wait for it.
 """
 from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
 from .highlight import type_colour
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 _FONT = dict(family="system-ui, -apple-system, Segoe UI, sans-serif", size=13)
@@ -206,6 +212,8 @@ def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
     cluster into the middle; laying out each component in a box sized by its node count keeps
     every part readable. Seeded, so the same data always draws the same picture.
     """
+    import networkx as nx
+
     components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
     sides = [max(1.0, math.sqrt(len(c)) * 1.5) for c in components]
     width = max(max(sides, default=1.0), math.sqrt(sum(side * side for side in sides)) * 1.3)
@@ -261,6 +269,8 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
     """
     if edges.empty:
         return empty_figure("No pairs of entities at this threshold")
+    import networkx as nx
+
     graph = nx.Graph()
     for row in edges.itertuples(index=False):
         graph.add_edge(row.source, row.target, layout_weight=float(row.count))
@@ -289,6 +299,8 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
     """Speaker -> entity mentioned in their quotes (from `speaker_graph`), edges labelled by verb."""
     if links.empty:
         return empty_figure("No quotes that mention other entities in view")
+    import networkx as nx
+
     graph = nx.DiGraph()
     for row in links.itertuples(index=False):
         graph.add_edge(row.speaker, row.entity, layout_weight=float(row.quotes))

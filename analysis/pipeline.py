@@ -53,6 +53,8 @@ def split_text(text: str, max_chars: int = CHUNK_CHARS) -> list[tuple[int, str]]
 
 def _shift(record, chars: int, sentences: int):
     """A copy of a Quote/Event with char offsets and sentence index moved into the document."""
+    if not chars and not sentences:  # the first piece, which is most documents whole
+        return record
     changes = {
         f.name: getattr(record, f.name) + chars
         for f in dataclasses.fields(record)

@@ -26,6 +26,7 @@ class DocContext:
     text: str = field(init=False)
     ents: tuple[Span, ...] = field(init=False)
     sents: list[Span] = field(init=False)
+    paragraphs: list[tuple[int, int]] = field(init=False)  # (start, end) of each non-blank line
     marks: list[MarkSpan] = field(init=False)
     segments: list[Span] = field(init=False)
     _paragraph_starts: list[int] = field(init=False)
@@ -39,9 +40,10 @@ class DocContext:
         self.text = text = "".join(t.text_with_ws for t in self.tokens)
         self.ents = tuple(self.doc.ents)
         self.sents = list(self.doc.sents)
-        self.marks = find_mark_spans(text)
+        self.paragraphs = paragraphs(text)
+        self.marks = find_mark_spans(text, self.paragraphs)
         self._mark_starts = [m.content_start for m in self.marks]
-        self._paragraph_starts = [start for start, _ in paragraphs(text)]
+        self._paragraph_starts = [start for start, _ in self.paragraphs]
         self._sent_starts = [s.start_char for s in self.sents]
         self.segments = self._join_inside_quotes(list(self._segment()))
         self._segment_starts = [s.start_char for s in self.segments]

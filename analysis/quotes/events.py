@@ -12,7 +12,6 @@ from spacy.tokens import Doc, Span, Token
 
 from .context import QUOTE_CHARS, DocContext, char_range
 from .lexicon import Lexicon
-from .marks import paragraphs
 
 CLAUSE_DEPS = ("ccomp",)
 COMPLEMENT_DEPS = ("xcomp", "dobj", "prep", "attr", "oprd", "dative")
@@ -200,27 +199,26 @@ def _phrase_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     doc = ctx.doc
     events = []
     for i, tok in enumerate(ctx.tokens):
-        for kind, phrases in (("source", lex.source_cues), ("outlet", lex.outlet_cues)):
-            for phrase in phrases:
-                if tok.lower_ != phrase[0] or not _phrase_at(doc, i, phrase):
-                    continue
-                last = doc[i + len(phrase) - 1]
-                source = _cue_object(last)
-                if source is None or ctx.in_mark(tok.idx):
-                    continue
-                segment_i = ctx.segment_index(tok.idx)
-                events.append(
-                    Event(
-                        kind=kind,
-                        lemma=None,
-                        cue_start=tok.idx,
-                        cue_end=last.idx + len(last),
-                        segment=segment_i,
-                        speaker=source,
-                        content=_rest_of_segment(ctx.segments[segment_i], tok, source),
-                        anchor=tok,
-                    )
+        for kind, phrase in lex.cues_by_first_word.get(tok.lower_, ()):
+            if not _phrase_at(doc, i, phrase):
+                continue
+            last = doc[i + len(phrase) - 1]
+            source = _cue_object(last)
+            if source is None or ctx.in_mark(tok.idx):
+                continue
+            segment_i = ctx.segment_index(tok.idx)
+            events.append(
+                Event(
+                    kind=kind,
+                    lemma=None,
+                    cue_start=tok.idx,
+                    cue_end=last.idx + len(last),
+                    segment=segment_i,
+                    speaker=source,
+                    content=_rest_of_segment(ctx.segments[segment_i], tok, source),
+                    anchor=tok,
                 )
+            )
     return events
 
 
@@ -278,7 +276,7 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     and what the named person said, as transcripts and headlines write it."""
     doc, text = ctx.doc, ctx.text
     events = []
-    for start, end in paragraphs(text):
+    for start, end in ctx.paragraphs:
         colon = text.find(":", start, min(end, start + MAX_LABEL_CHARS))
         if colon < 0 or not text[colon + 1 : colon + 2].isspace() or not text[colon + 1 : end].strip():
             continue  # no label, or a clock time ("10:03 p.m.")

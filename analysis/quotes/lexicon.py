@@ -6,7 +6,8 @@ run without its lemmatizer.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,22 @@ class Lexicon:
     source_cues: tuple[tuple[str, ...], ...]  # ("according", "to")
     outlet_cues: tuple[tuple[str, ...], ...]  # ("in", "an", "interview", "with")
     words: dict[str, frozenset[str]]  # section of speaker_words.txt -> words
+    # Derived once, as the extractor asks them for every token: word -> its sections, and
+    # first word -> the (kind, cue phrase) pairs starting with it, sources before outlets.
+    noun_kinds: dict[str, frozenset[str]] = field(init=False, repr=False)
+    cues_by_first_word: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        kinds: dict[str, set[str]] = defaultdict(set)
+        for section, members in self.words.items():
+            for word in members:
+                kinds[word].add(section)
+        cues: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for kind, phrases in (("source", self.source_cues), ("outlet", self.outlet_cues)):
+            for phrase in phrases:
+                cues[phrase[0]].append((kind, phrase))
+        object.__setattr__(self, "noun_kinds", {word: frozenset(k) for word, k in kinds.items()})
+        object.__setattr__(self, "cues_by_first_word", {word: tuple(c) for word, c in cues.items()})
 
     def is_reporting_form(self, form: str) -> bool:
         return form.lower() in self.verb_lemma
@@ -27,10 +44,9 @@ class Lexicon:
     def lemma(self, form: str) -> str | None:
         return self.verb_lemma.get(form.lower())
 
-    def kind_of_noun(self, word: str) -> set[str]:
+    def kind_of_noun(self, word: str) -> frozenset[str]:
         """The referent kinds ("person_noun", "document_noun", ...) a noun belongs to."""
-        low = word.lower()
-        return {section for section, members in self.words.items() if low in members}
+        return self.noun_kinds.get(word.lower(), frozenset())
 
 
 def _lines(name: str) -> list[str]:

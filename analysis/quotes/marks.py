@@ -128,7 +128,7 @@ def _starts_with_opener(text: str, start: int, end: int) -> bool:
     return bool(_DOUBLE.match(text, first)) and text[first] not in DOUBLE_CLOSE
 
 
-def find_mark_spans(text: str) -> list[MarkSpan]:
+def find_mark_spans(text: str, paras: list[tuple[int, int]] | None = None) -> list[MarkSpan]:
     """All quoted stretches of `text`, in order, with multi-paragraph quotes grouped.
 
     News style continues a long quote by leaving the paragraph open and reopening the next
@@ -137,7 +137,7 @@ def find_mark_spans(text: str) -> list[MarkSpan]:
     spans: list[MarkSpan] = []
     group = 0
     continuing = False
-    paras = paragraphs(text)
+    paras = paragraphs(text) if paras is None else paras
     for n, (start, end) in enumerate(paras):
         pairs, open_mark = _scan_double(text, start, end)
         taken = [(a[0], b[0] + b[1]) for a, b in pairs]
