@@ -324,7 +324,9 @@ def _preferred_spelling(spellings: list[str]) -> str:
 @functools.lru_cache(maxsize=1)
 def _multiword_alias_pattern() -> re.Pattern[str]:
     names = sorted({a for a in _alias_spellings() if " " in a}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    # Only a capital can start one (see `alias_mentions`): the case-sensitive look-ahead lets
+    # the scan skip every other position before trying the names.
+    return re.compile(r"\b(?-i:(?=[A-Z]))(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
 
 
 def _alias_spellings() -> list[str]:

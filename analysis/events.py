@@ -6,6 +6,7 @@ depend on parsing who did what.
 """
 from __future__ import annotations
 
+import bisect
 import datetime
 
 from spacy.tokens import Doc
@@ -22,7 +23,8 @@ def find_events(doc: Doc, reference: datetime.date | None) -> list[Event]:
     that mean the same range ("July 22 ... July 22") give one event. `entities` is left
     empty for the pipeline to fill with canonical keys.
     """
-    sentence_index = {sentence.start: i for i, sentence in enumerate(doc.sents)}
+    sentences = list(doc.sents)
+    starts = [sentence.start for sentence in sentences]  # `Span.sent` would walk the tokens back
     events: list[Event] = []
     seen: set[tuple[int, datetime.date, datetime.date, str]] = set()
     for entity in doc.ents:
@@ -31,8 +33,8 @@ def find_events(doc: Doc, reference: datetime.date | None) -> list[Event]:
         found = normalise_date(entity.text, reference)
         if found is None:
             continue
-        sentence = entity.sent
-        index = sentence_index[sentence.start]
+        index = bisect.bisect_right(starts, entity.start) - 1
+        sentence = sentences[index]
         key = (index, found.start, found.end, found.granularity)
         if key in seen:
             continue

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import IDX, LOWER, POS
+from spacy.strings import get_string_id
+from spacy.symbols import IDS as POS_IDS
 from spacy.tokens import Doc, Span, Token
 
 from .marks import MarkSpan, find_mark_spans, paragraphs
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 QUOTE_CHARS = frozenset("\"'“”‘’«»„")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass
@@ -21,8 +29,8 @@ class DocContext:
     """
 
     doc: Doc
-    # spaCy builds Token objects, `Doc.text` and `Doc.ents` anew at every access: build them once here.
-    tokens: list[Token] = field(init=False)
+    # spaCy builds Token objects, `Doc.text` and `Doc.ents` anew at every access: read them
+    # once here, and find the few tokens a step looks at in arrays rather than one by one.
     text: str = field(init=False)
     ents: tuple[Span, ...] = field(init=False)
     sents: list[Span] = field(init=False)
@@ -34,10 +42,14 @@ class DocContext:
     _segment_starts: list[int] = field(init=False)
     _person_last_words: frozenset[str] = field(init=False)
     _mark_starts: list[int] = field(init=False)
+    _token_starts: list[int] = field(init=False)
+    _pos: numpy.ndarray = field(init=False)
+    _lower: numpy.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.tokens = list(self.doc)
-        self.text = text = "".join(t.text_with_ws for t in self.tokens)
+        self.text = text = self.doc.text
+        arrays = self.doc.to_array([IDX, POS, LOWER])
+        self._token_starts, self._pos, self._lower = arrays[:, 0].tolist(), arrays[:, 1], arrays[:, 2]
         self.ents = tuple(self.doc.ents)
         self.sents = list(self.doc.sents)
         self.paragraphs = paragraphs(text)
@@ -51,14 +63,25 @@ class DocContext:
             e[-1].lower_ for e in self.ents if e.label_ == "PERSON"
         )
 
-    def _segment(self):
+    def tokens_where(self, pos: frozenset[str] = frozenset(), lower: frozenset[str] = frozenset()) -> list[Token]:
+        """The tokens, in order, with one of the parts of speech `pos` (when given) and
+        written as one of the lowercase words `lower` (when given)."""
+        keep = numpy.ones(len(self.doc), dtype=bool)
+        if pos:
+            keep &= numpy.isin(self._pos, _ids(pos, POS_IDS.__getitem__))
+        if lower:
+            keep &= numpy.isin(self._lower, _ids(lower, get_string_id))
+        return [self.doc[i] for i in numpy.flatnonzero(keep).tolist()]
+
+    def _segment(self) -> Iterator[Span]:
+        # A token holding a line break, in its text or its trailing space, ends a segment.
+        breaks = sorted({bisect.bisect_right(self._token_starts, m.start()) - 1 for m in _NEWLINE.finditer(self.text)})
         for sent in self.sents:
             start = sent.start
-            for tok in self.tokens[sent.start : sent.end]:
-                if "\n" in tok.text or "\n" in tok.whitespace_:
-                    if tok.i + 1 > start:
-                        yield self.doc[start : tok.i + 1]
-                    start = tok.i + 1
+            for i in breaks[bisect.bisect_left(breaks, sent.start) : bisect.bisect_left(breaks, sent.end)]:
+                if i + 1 > start:
+                    yield self.doc[start : i + 1]
+                start = i + 1
             if start < sent.end:
                 yield self.doc[start : sent.end]
 
@@ -106,6 +129,12 @@ class DocContext:
             if ent.start_char <= start and end <= ent.end_char:
                 return ent.label_
         return "PERSON"
+
+
+@functools.lru_cache(maxsize=32)
+def _ids(names: frozenset[str], to_id) -> numpy.ndarray:
+    """The spaCy ids of `names` as an array, made once per set of names."""
+    return numpy.array([to_id(n) for n in names], dtype=numpy.uint64)
 
 
 def char_range(tokens: list[Token]) -> tuple[int, int]:

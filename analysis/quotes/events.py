@@ -22,6 +22,7 @@ MAX_LABEL_CHARS = 40  # a speaker label is a short name before the colon
 MAX_LABEL_WORDS = 4
 OBJECT_PRONOUNS = frozenset({"him", "them", "me", "us"})
 EDGE_WORDS = frozenset({"that", "whether", "if"})
+REPORTING_POS = frozenset({"VERB", "AUX"})
 
 
 @dataclass
@@ -156,7 +157,7 @@ def verb_speaker(verb: Token, lex: Lexicon) -> Token | None:
 
 
 def _is_reporting_verb(tok: Token, lex: Lexicon) -> bool:
-    return tok.pos_ in ("VERB", "AUX") and tok.tag_.startswith("VB") and lex.is_reporting_form(tok.text)
+    return tok.pos_ in REPORTING_POS and tok.tag_.startswith("VB") and lex.is_reporting_form(tok.text)
 
 
 def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
@@ -198,8 +199,9 @@ def _phrase_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """Events for "according to X" (a source) and "in an interview with X" (an outlet)."""
     doc = ctx.doc
     events = []
-    for i, tok in enumerate(ctx.tokens):
-        for kind, phrase in lex.cues_by_first_word.get(tok.lower_, ()):
+    for tok in ctx.tokens_where(lower=lex.cue_first_words):
+        i = tok.i
+        for kind, phrase in lex.cues_by_first_word[tok.lower_]:
             if not _phrase_at(doc, i, phrase):
                 continue
             last = doc[i + len(phrase) - 1]
@@ -298,7 +300,7 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """All reporting events of the document, in text order."""
     verbs = [
         _verb_event(tok, ctx, lex)
-        for tok in ctx.tokens
+        for tok in ctx.tokens_where(pos=REPORTING_POS, lower=lex.verb_forms)
         if _is_reporting_verb(tok, lex) and ctx.in_mark(tok.idx) is None
     ]
     others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)

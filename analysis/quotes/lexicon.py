@@ -25,6 +25,8 @@ class Lexicon:
     # first word -> the (kind, cue phrase) pairs starting with it, sources before outlets.
     noun_kinds: dict[str, frozenset[str]] = field(init=False, repr=False)
     cues_by_first_word: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(init=False, repr=False)
+    verb_forms: frozenset[str] = field(init=False, repr=False)
+    cue_first_words: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         kinds: dict[str, set[str]] = defaultdict(set)
@@ -37,6 +39,8 @@ class Lexicon:
                 cues[phrase[0]].append((kind, phrase))
         object.__setattr__(self, "noun_kinds", {word: frozenset(k) for word, k in kinds.items()})
         object.__setattr__(self, "cues_by_first_word", {word: tuple(c) for word, c in cues.items()})
+        object.__setattr__(self, "verb_forms", frozenset(self.verb_lemma))
+        object.__setattr__(self, "cue_first_words", frozenset(cues))
 
     def is_reporting_form(self, form: str) -> bool:
         return form.lower() in self.verb_lemma

@@ -19,6 +19,7 @@ from .lexicon import Lexicon
 Offsets = tuple[int, int]
 STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
 CUT_DEPS = ("relcl", "acl", "advcl", "parataxis")
+NOUN = frozenset({"NOUN"})
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
 
 
@@ -126,8 +127,8 @@ class Resolver:
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
         docs = []
-        for tok in self.ctx.tokens:
-            if tok.pos_ == "NOUN" and "document_noun" in self.lex.kind_of_noun(tok.text):
+        for tok in self.ctx.tokens_where(pos=NOUN):
+            if "document_noun" in self.lex.kind_of_noun(tok.text):
                 author = document_author(tok)
                 if author is not None:
                     docs.append((tok.idx, tok.lower_, self.referent_of_name(author)))
