@@ -1,9 +1,9 @@
 """Newsroom Lens: the entry point (`streamlit run dashboard.py`) and its Overview page.
 
-The entry point draws the navigation and the global filter once for every page, then runs
-the chosen page. The Overview shows the workspace at a glance, takes uploads and exports
-everything. It must open fast: spaCy is imported and its model loaded only when something
-is ingested (once per server, shared by all sessions).
+The entry point draws the navigation, settles the global filter, runs the chosen page, then
+draws the filter's sidebar (after the page: see `ui.common`). The Overview shows the workspace
+at a glance, takes uploads and exports everything. It must open fast: spaCy is imported and
+its model loaded only when something is ingested (once per server, shared by all sessions).
 """
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def home() -> None:
     filters = common.page_header(
         "Newsroom Lens",
         "Who is mentioned, who said what, when, and who is connected to whom — across the articles you add.")
-    empty = not common.run(queries.overview)["documents"]
+    empty = not common.has_documents()
     overview_panel(filters)
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -155,8 +155,9 @@ def main() -> None:
         st.Page("pages/4_Timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
         st.Page("pages/5_Relationships.py", title="Relationships", icon=":material/hub:", url_path="relationships"),
     ])
-    common.sidebar_filters()
+    common.settle_filters()
     navigation.run()
+    common.filter_sidebar()
 
 
 main()

@@ -2,6 +2,7 @@
 
     python benchmarks/queries.py --workspace /tmp/nl-20k      # build once (minutes), reuse after
     python benchmarks/queries.py --workspace /tmp/nl-20k --runs 9 --no-dashboard
+    python benchmarks/queries.py --workspace /tmp/nl-20k --startup-only --startup-runs 7
     python benchmarks/queries.py --docs 2000 --workspace /tmp/nl-2k   # a quick, smaller one
 
 The workspace is filled with Reuters-21578 articles (records with a body, distinct by content
@@ -15,15 +16,25 @@ Measured, each the median of `--runs` calls (default 7), each call as the pages 
   - every function of `analysis.queries` that the dashboard and its pages call (found by
     reading dashboard.py, pages/ and ui/), with no filter and with an entity filter on the
     most mentioned entity, when the function takes a filter;  target: median < 200 ms;
-  - the CSV export of all mentions, `to_csv_bytes(queries.all_mentions(ws))`;  target < 3 s;
-  - the dashboard's start: `streamlit run dashboard.py` until /_stcore/health answers, and the
-    first render in a fresh process (`AppTest.from_file("dashboard.py").run()`, import time
-    included);  target < 1.5 s. Whether the first render imported spaCy is reported.
+  - the CSV export of all mentions, `to_csv_bytes(queries.all_mentions(ws))`;  target < 3 s.
+The dashboard's start, as a user waits for it (target < 1.5 s): the clock starts when
+`streamlit run dashboard.py` is launched (headless, a free port, the workspace above) and
+stops when the home page is usable in a real browser (Debian's Chromium driven by Playwright):
+the document count, the top-entities chart drawn and the upload box all visible. Printed as
+info: when /_stcore/health first answered, when the numbers showed, and when the sidebar's
+filter (drawn after the page) showed too. Each is the median of `--startup-runs` starts
+(default 5), for a first visit (an empty browser cache) and for a returning visitor (a
+browser profile kept between starts, on the same port, as an analyst's browser keeps
+Streamlit's scripts). The same is measured, as info, for a bare Streamlit page with one
+number and one Plotly chart: Streamlit's own floor on this machine. Finally, as info, the
+home page's first run in a fresh process through `AppTest` (which adds its own import), and
+whether it imported spaCy (it must not: the model loads on the first ingest) or networkx.
 The corpus is read from ../shared at run time; the benchmark skips (exit 0) when it is absent.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import inspect
 import json
 import os
@@ -37,11 +48,15 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
 
 from ingest import CORPUS, corpus_records as distinct_records  # noqa: E402  (benchmarks/ is on sys.path)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 TARGET_QUERY_MS = 200.0
 TARGET_EXPORT_S = 3.0
@@ -165,37 +180,126 @@ def median_seconds(call: Callable[[], object], runs: int) -> tuple[float, list[f
 
 # --- dashboard start-up ------------------------------------------------------------------
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, as in tests/e2e: never a downloaded browser
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1440, "height": 1000}
+# What must be visible at each milestone of the home page (CSS selectors, all of them), in order.
+# "home page" is what the target judges: the numbers, the top-entities chart drawn, the upload box.
+JUDGED = "home page"
+HOME_MILESTONES = {
+    "numbers": ["[data-testid=stMetricValue]"],
+    JUDGED: ["[data-testid=stPlotlyChart] .js-plotly-plot", "[data-testid=stFileUploaderDropzone]"],
+    "sidebar filter too": ["[data-testid=stSidebar] [data-testid=stMultiSelect]"],
+}
+# Streamlit's own floor ("floor" in the output): a page with a title, a number and one Plotly
+# chart, started and opened the same way.
+FLOOR_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+
+st.title("Newsroom Lens")
+st.metric("Documents", "20,000")
+st.plotly_chart(go.Figure(go.Bar(x=[3, 2, 1], y=["a", "b", "c"], orientation="h")))
+"""
+FLOOR_MILESTONES = {"numbers": ["[data-testid=stMetricValue]"], "chart": ["[data-testid=stPlotlyChart] .js-plotly-plot"]}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def streamlit_health_seconds(workspace: Path, timeout: float = 60.0) -> float | None:
-    """`streamlit run dashboard.py` until its health endpoint answers "ok" (the server is up)."""
-    port = _free_port()
-    env = {**os.environ, "NEWSROOM_LENS_WORKSPACE": str(workspace)}
+def _wait_for_health(proc: subprocess.Popen, port: int, deadline: float) -> bool:
+    while time.perf_counter() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as answer:
+                if answer.read().strip() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.01)
+    return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def one_start(page: Page, app: Path, workspace: Path | None, milestones: dict[str, list[str]], port: int,
+              timeout: float = 90.0) -> dict[str, float | None]:
+    """Seconds from launching `streamlit run app` to the health answer and to each milestone in `page`.
+
+    The clock starts before the server process does; a milestone is reached when every one of
+    its selectors, and of the milestones before it, is visible. One not reached within
+    `timeout` is None.
+    """
+    from playwright.sync_api import Error as BrowserError
+
+    env = {**os.environ, "NEWSROOM_LENS_WORKSPACE": str(workspace)} if workspace else dict(os.environ)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", app.name, "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=app.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times: dict[str, float | None] = dict.fromkeys(["health", *milestones])
     try:
-        while time.perf_counter() - start < timeout and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as answer:
-                    if answer.read().strip() == b"ok":
-                        return time.perf_counter() - start
-            except OSError:
-                time.sleep(0.02)
-        return None
+        if not _wait_for_health(proc, port, start + timeout):
+            return times
+        times["health"] = time.perf_counter() - start
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
+        for name, selectors in milestones.items():
+            left_ms = max(1.0, (start + timeout - time.perf_counter()) * 1000)
+            for selector in selectors:
+                page.locator(selector).first.wait_for(state="visible", timeout=left_ms)
+            times[name] = time.perf_counter() - start
+    except BrowserError as err:  # a milestone not reached (a timeout): reported as missing, the run goes on
+        print(f"  start-up run incomplete: {str(err).splitlines()[0]}")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        page.goto("about:blank")  # the page must not reconnect to the next server by itself
+        _stop(proc)
+    return times
+
+
+def browser_starts(app: Path, workspace: Path | None, milestones: dict[str, list[str]],
+                   runs: int) -> dict[str, list[dict[str, float | None]]]:
+    """`runs` starts seen by a first-time visitor (empty browser cache) and by a returning one.
+
+    The returning visitor's browser keeps its profile (HTTP cache, compiled scripts) between
+    starts, as an analyst's does, and the server keeps its port; one visit fills it first.
+    """
+    from playwright.sync_api import sync_playwright
+
+    found: dict[str, list[dict[str, float | None]]] = {"first visit": [], "returning": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        for _ in range(runs):
+            context = browser.new_context(viewport=VIEWPORT)
+            found["first visit"].append(one_start(context.new_page(), app, workspace, milestones, _free_port()))
+            context.close()
+        browser.close()
+        with tempfile.TemporaryDirectory(prefix="nl-bench-browser-") as profile:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=str(CHROMIUM), args=BROWSER_ARGS, viewport=VIEWPORT)
+            page, port = context.new_page(), _free_port()
+            one_start(page, app, workspace, milestones, port)
+            found["returning"] = [one_start(page, app, workspace, milestones, port) for _ in range(runs)]
+            context.close()
+    return found
+
+
+def floor_app(folder: Path) -> Path:
+    """The bare Streamlit page of FLOOR_APP in `folder`, with the dashboard's Streamlit settings."""
+    (folder / ".streamlit").mkdir()
+    (folder / ".streamlit" / "config.toml").write_bytes((ROOT / ".streamlit" / "config.toml").read_bytes())
+    app = folder / "floor.py"
+    app.write_text(FLOOR_APP, encoding="utf-8")
+    return app
 
 
 FIRST_RENDER = """
@@ -207,8 +311,8 @@ app = AppTest.from_file("dashboard.py", default_timeout=120)
 app.run()
 done = time.perf_counter()
 print(json.dumps({"seconds": done - start, "import": imported - start, "run": done - imported,
-                  "exceptions": [str(e.value)[:300] for e in app.exception], "spacy": "spacy" in sys.modules,
-                  "thinc": "thinc" in sys.modules}))
+                  "exceptions": [str(e.value)[:300] for e in app.exception],
+                  "lazy": {m: m in sys.modules for m in ("spacy", "networkx")}}))
 """
 
 
@@ -238,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--runs", type=int, default=7, help="calls per query, the median counts (default 7)")
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard start-up figures")
+    parser.add_argument("--startup-only", action="store_true", help="measure only the dashboard start-up")
+    parser.add_argument("--startup-runs", type=int, default=5,
+                        help="dashboard starts per browser (first visit, returning), the median counts (default 5)")
     parser.add_argument("--build-only", action="store_true", help="build the workspace and stop")
     parser.add_argument("--only", default=None, help="measure only queries whose name contains this")
     args = parser.parse_args(argv)
@@ -259,7 +366,28 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(path, ignore_errors=True)
 
 
+class Report:
+    """Prints each figure beside its target and counts the targets missed."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def line(self, label: str, shown: str, target: str = "", ok: bool | None = None) -> None:
+        self.failures += ok is False
+        print(f"{label:52s} {shown:>36s}   {target:10s} {'' if ok is None else verdict(ok)}")
+
+
 def measure(path: Path, args: argparse.Namespace) -> int:
+    report = Report()
+    if not args.startup_only:
+        measure_queries(path, args, report)
+    if not args.no_dashboard:
+        measure_startup(path, args, report)
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (2 cores: above 2, other programs share the CPU)")
+    return 1 if report.failures else 0
+
+
+def measure_queries(path: Path, args: argparse.Namespace, report: Report) -> None:
     from analysis import queries
     from analysis.export import to_csv_bytes
     from analysis.store import Workspace
@@ -271,64 +399,90 @@ def measure(path: Path, args: argparse.Namespace) -> int:
     size = sum(p.stat().st_size for p in path.iterdir() if p.is_file())
     print(f"workspace {path}: " + ", ".join(f"{int(v):,} {k}" for k, v in counts.items())
           + f"; {size / 2**20:,.0f} MB on disk; load average {os.getloadavg()[0]:.1f}")
-    failures = 0
-
-    def line(label: str, shown: str, target: str, ok: bool | None) -> None:
-        nonlocal failures
-        failures += ok is False
-        print(f"{label:52s} {shown:>36s}   {target:10s} {'' if ok is None else verdict(ok)}")
 
     open_cost, _ = median_seconds(lambda: ws.query("SELECT 1"), max(args.runs, 15))
-    line("store open + lock + trivial query (info)", f"{open_cost * 1000:,.1f} ms", "", None)
+    report.line("store open + lock + trivial query (info)", f"{open_cost * 1000:,.1f} ms")
 
     names = page_queries()
     plan = call_plan(ws, names)
     print(f"\n{len(names)} page queries: {', '.join(names)}")
     print(f"{'query':52s} {'median ms (min-max)':>36s}   target")
-    slowest = 0.0
     for label, call in plan:
         if args.only and args.only not in label:
             continue
         if call is None:
-            line(label, "-", "", None)
+            report.line(label, "-")
             continue
         call()  # warm: the first call of a process pays imports and DuckDB's first plan
         median, times = median_seconds(call, args.runs)
-        slowest = max(slowest, median)
-        line(label, f"{median * 1000:,.1f} ({min(times) * 1000:,.0f}-{max(times) * 1000:,.0f})",
-             f"< {TARGET_QUERY_MS:.0f} ms", median * 1000 < TARGET_QUERY_MS)
+        report.line(label, f"{median * 1000:,.1f} ({min(times) * 1000:,.0f}-{max(times) * 1000:,.0f})",
+                    f"< {TARGET_QUERY_MS:.0f} ms", median * 1000 < TARGET_QUERY_MS)
 
     export_runs = max(3, args.runs // 2)
     fetch, _ = median_seconds(lambda: queries.all_mentions(ws), export_runs)
     frame = queries.all_mentions(ws)
     export, _ = median_seconds(lambda: to_csv_bytes(queries.all_mentions(ws)), export_runs)
-    line(f"CSV export of all mentions ({len(frame):,} rows)", f"{export:,.2f} s (query {fetch:,.2f} s)",
-         f"< {TARGET_EXPORT_S:.0f} s", export < TARGET_EXPORT_S)
+    report.line(f"CSV export of all mentions ({len(frame):,} rows)", f"{export:,.2f} s (query {fetch:,.2f} s)",
+                f"< {TARGET_EXPORT_S:.0f} s", export < TARGET_EXPORT_S)
 
-    if not args.no_dashboard:
-        health = [streamlit_health_seconds(path) for _ in range(2)]
-        shown = ", ".join("none" if h is None else f"{h:.2f} s" for h in health)
-        ok = all(h is not None for h in health) and statistics.median(health) < TARGET_START_S
-        line("streamlit run -> /_stcore/health ok", shown, f"< {TARGET_START_S} s", ok)
-        renders = [first_render(path) for _ in range(2)]
-        errors = [r["error"] for r in renders if "error" in r]
-        if errors:
-            line("first render (AppTest, fresh process)", "error", f"< {TARGET_START_S} s", False)
-            print(errors[0])
-        else:
-            seconds = [r["seconds"] for r in renders]
-            line("first render (AppTest, fresh process)", ", ".join(f"{s:.2f} s" for s in seconds),
-                 f"< {TARGET_START_S} s", statistics.median(seconds) < TARGET_START_S)
-            line("  of which importing streamlit.testing (info)", ", ".join(f"{r['import']:.2f} s" for r in renders),
-                 "", None)
-            line("  of which running the home page (info)", ", ".join(f"{r['run']:.2f} s" for r in renders), "", None)
-            line("  spaCy imported by the first render", ", ".join(str(r["spacy"]) for r in renders), "False",
-                 not any(r["spacy"] for r in renders))
-            for r in renders:
-                for e in r["exceptions"]:
-                    print(f"  exception on the page: {e}")
-    print(f"load average at the end {os.getloadavg()[0]:.1f} (2 cores: above 2, other programs share the CPU)")
-    return 1 if failures else 0
+
+def _spread(values: list[float | None]) -> tuple[str, float | None]:
+    """"median s (min-max)" and the median, or how often the milestone was missed (median None)."""
+    reached = [v for v in values if v is not None]
+    if len(reached) < len(values):
+        return f"missed {len(values) - len(reached)} of {len(values)}", None
+    median = statistics.median(reached)
+    return f"{median:.2f} s ({min(reached):.2f}-{max(reached):.2f})", median
+
+
+def report_starts(report: Report, label: str, starts: dict[str, list[dict[str, float | None]]],
+                  judged: str | None) -> None:
+    """The health figure once, then each milestone per visitor; only the `judged` one against the target."""
+    shown, _ = _spread([run["health"] for runs in starts.values() for run in runs])
+    report.line(f"{label}: /_stcore/health answered (info)", shown)
+    for visitor, runs in starts.items():
+        for milestone in runs[0]:
+            if milestone == "health":
+                continue
+            shown, median = _spread([run[milestone] for run in runs])
+            if milestone == judged:
+                report.line(f"{label}, {visitor}: {milestone}", shown, f"< {TARGET_START_S} s",
+                            median is not None and median < TARGET_START_S)
+            else:
+                report.line(f"{label}, {visitor}: {milestone} (info)", shown)
+
+
+def measure_startup(path: Path, args: argparse.Namespace, report: Report) -> None:
+    from analysis.store import release_all
+
+    release_all()  # the servers must not wait for this process's hold on the workspace
+    print(f"\ndashboard start-up: {args.startup_runs} starts per browser, median s (min-max); "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
+        print(f"  browser figures skipped: they need Playwright (requirements-dev.txt) and {CHROMIUM}")
+    else:
+        report_starts(report, "dashboard", browser_starts(ROOT / "dashboard.py", path, HOME_MILESTONES,
+                                                          args.startup_runs), judged=JUDGED)
+        with tempfile.TemporaryDirectory(prefix="nl-bench-floor-") as folder:
+            floor = browser_starts(floor_app(Path(folder)), None, FLOOR_MILESTONES, args.startup_runs)
+        report_starts(report, "floor", floor, judged=None)
+
+    renders = [first_render(path) for _ in range(2)]
+    errors = [r["error"] for r in renders if "error" in r]
+    if errors:
+        report.line("first render (AppTest, fresh process)", "error", "no error", False)
+        print(errors[0])
+        return
+    report.line("first render (AppTest, fresh process; info)", ", ".join(f"{r['seconds']:.2f} s" for r in renders))
+    report.line("  of which importing streamlit.testing (info)", ", ".join(f"{r['import']:.2f} s" for r in renders))
+    report.line("  of which running the home page (info)", ", ".join(f"{r['run']:.2f} s" for r in renders))
+    report.line("  spaCy imported by the home page", ", ".join(str(r["lazy"]["spacy"]) for r in renders), "False",
+                not any(r["lazy"]["spacy"] for r in renders))
+    report.line("  networkx imported by the home page (info)", ", ".join(str(r["lazy"]["networkx"]) for r in renders))
+    for r in renders:
+        for e in r["exceptions"]:
+            print(f"  exception on the page: {e}")
+            report.failures += 1
 
 
 if __name__ == "__main__":

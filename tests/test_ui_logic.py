@@ -106,6 +106,7 @@ def test_overview_on_empty_workspace_offers_upload_and_samples(empty: Path) -> N
 def test_pages_run_on_empty_workspace(empty: Path, page: str) -> None:
     at = ok(open_page(app(), page))
     assert "no documents yet" in at.info[0].value
+    assert at.multiselect(key="flt_entities").value == []  # the page stopped early, the filter is still drawn
 
 
 def test_sample_button_ingests_and_reports_each_file(empty: Path) -> None:
@@ -204,6 +205,15 @@ def test_filter_round_trips_through_query_params_and_pages(populated: Path) -> N
     next(b for b in at.button if b.label == "Clear filters").click()
     at.run()
     assert urlstate.from_query(at.query_params).is_empty()
+
+
+def test_clear_filters_is_offered_as_soon_as_a_filter_is_set(populated: Path) -> None:
+    at = ok(app())
+    clear = next(b for b in at.button if b.label == "Clear filters")
+    assert clear.disabled
+    at.multiselect(key="flt_entities").select("elena marsh").run()
+    assert "Filtered: mentioning Elena Marsh" in ok(at).info[0].value  # the page got it in the same run
+    assert not next(b for b in at.button if b.label == "Clear filters").disabled
 
 
 def test_unknown_values_in_the_url_are_dropped(populated: Path) -> None:

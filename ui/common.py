@@ -5,22 +5,29 @@ this module only wires them to widgets. The global filter lives in three places 
 kept equal on every run: the sidebar widgets, `st.session_state[FILTERS]` (which survives
 page changes within a session) and the URL query string (which survives a reload and can
 be shared). A new session starts from the URL; after that the session state leads.
+
+The sidebar's widgets are drawn after the page (`filter_sidebar`), not before it: on a big
+workspace their option lists (every entity, every document) weigh megabytes, and while the
+browser digests them it draws nothing else. Drawn first, they held the whole page back by
+seconds (20,000 articles: see benchmarks/queries.py); drawn last, the page shows first.
 """
 from __future__ import annotations
 
 import datetime
 import importlib.metadata
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import queries, settings, urlstate
 from analysis.export import to_csv_bytes
 from analysis.queries import Filters
 from analysis.store import Workspace
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 FILTERS = "nl_filters"  # session key of the current global Filters
 _DONE = "nl_done_message"
@@ -92,7 +99,8 @@ def report_frame(results: Iterable) -> pd.DataFrame:
 def entity_labels() -> dict[str, str]:
     """Entity key -> "Name (TYPE)" for every visible entity, most mentioned first."""
     choices = run(queries.entity_choices)
-    return {e: f"{n} ({t})" for e, n, t in zip(choices["entity"], choices["name"], choices["label"])}
+    return {e: f"{n} ({t})" for e, n, t in zip(choices["entity"].tolist(), choices["name"].tolist(),
+                                                choices["label"].tolist())}
 
 
 def entity_picker(label: str, key: str, options: Sequence[str] | None = None,
@@ -122,41 +130,72 @@ def _query_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
-def sidebar_filters() -> Filters:
-    """Draw the global filter in the sidebar and return it; keeps session and URL in step."""
+def _type_options(filters: Filters) -> list[str]:
+    """Every entity type; types the filter names but no entity has (yet) stay selectable."""
+    return sorted(set(run(queries.entity_choices)["label"]) | set(filters.types))
+
+
+def _document_titles() -> dict[str, str]:
+    """doc_id -> title of every document, newest first."""
+    docs = run(queries.document_choices)
+    return dict(zip(docs["doc_id"].tolist(), docs["title"].tolist()))
+
+
+def _keep_known(key: str, options: Callable[[], Iterable[str]]) -> None:
+    """`keep_valid`, asking for the options only when something is selected: they can be tens of
+    thousands of entities, which the page need not wait for."""
+    if st.session_state.get(key):
+        keep_valid(key, list(options()))
+
+
+def settle_filters() -> Filters:
+    """This run's global filter, settled before the page runs; `filter_sidebar` draws its widgets after.
+
+    The widgets' values are read from their session state, where Streamlit puts a changed
+    widget's new value before the rerun starts, so the page gets exactly what the widgets
+    will show. Values that are no longer options (a merged entity, a bad URL) are dropped.
+    """
     if FILTERS not in st.session_state:
         st.session_state[FILTERS] = urlstate.from_query(_query_params())
-    current: Filters = st.session_state[FILTERS]
-    first, last = run(queries.date_span)
-    docs = run(queries.document_choices)
-    doc_titles = dict(zip(docs["doc_id"], docs["title"]))
-    source_options = run(queries.sources)
-    type_options = sorted(set(run(queries.entity_choices)["label"]) | set(current.types))
-
-    _seed(current, first, last)
-    with st.sidebar:
-        st.subheader("Filter every page")
-        entities = entity_picker("Entities", _W["entities"], help="Only documents that mention any of these.")
-        keep_valid(_W["types"], type_options)
-        types = st.multiselect("Entity types", type_options, key=_W["types"], placeholder="All types")
-        dates = st.date_input("Document dates", key=_W["dates"], min_value=first, max_value=last,
-                              disabled=first is None, format="YYYY-MM-DD",
-                              help="Documents dated in this range (documents without a date are left out).")
-        keep_valid(_W["sources"], source_options)
-        sources = st.multiselect("Sources", source_options, key=_W["sources"], placeholder="All sources")
-        keep_valid(_W["documents"], list(doc_titles))
-        documents = st.multiselect("Documents", list(doc_titles), key=_W["documents"],
-                                   format_func=lambda d: doc_titles.get(d, d), placeholder="All documents")
-        st.button("Clear filters", on_click=_clear_filters, disabled=current.is_empty(), width="stretch")
-
-    dates = tuple(dates) if isinstance(dates, (tuple, list)) else ()
+    previous: Filters = st.session_state[FILTERS]
+    _seed(previous, *run(queries.date_span))
+    _keep_known(_W["entities"], entity_labels)
+    _keep_known(_W["types"], lambda: _type_options(previous))
+    _keep_known(_W["sources"], lambda: run(queries.sources))
+    _keep_known(_W["documents"], _document_titles)
+    state = st.session_state
+    dates = state[_W["dates"]]
     filters = Filters(
-        entities=tuple(entities), types=tuple(types), sources=tuple(sources), documents=tuple(documents),
+        entities=tuple(state[_W["entities"]]), types=tuple(state[_W["types"]]), sources=tuple(state[_W["sources"]]),
+        documents=tuple(state[_W["documents"]]),
         date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
     )
     st.session_state[FILTERS] = filters
     _write_url(filters)
     return filters
+
+
+def filter_sidebar() -> None:
+    """Draw the global filter's widgets in the sidebar; they show the values `settle_filters` settled.
+
+    Called once per run, after the page (see the module docstring), or by a page that stops early.
+    """
+    filters = current_filters()
+    first, last = run(queries.date_span)
+    types, sources, titles = _type_options(filters), run(queries.sources), _document_titles()
+    with st.sidebar:
+        st.subheader("Filter every page")
+        entity_picker("Entities", _W["entities"], help="Only documents that mention any of these.")
+        keep_valid(_W["types"], types)
+        st.multiselect("Entity types", types, key=_W["types"], placeholder="All types")
+        st.date_input("Document dates", key=_W["dates"], min_value=first, max_value=last, disabled=first is None,
+                      format="YYYY-MM-DD", help="Documents dated in this range (documents without a date are left out).")
+        keep_valid(_W["sources"], sources)
+        st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources")
+        keep_valid(_W["documents"], list(titles))
+        st.multiselect("Documents", list(titles), key=_W["documents"], format_func=lambda d: titles.get(d, d),
+                       placeholder="All documents")
+        st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
 
 
 def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | None) -> None:
@@ -195,7 +234,7 @@ def _write_url(filters: Filters) -> None:
 
 
 def current_filters() -> Filters:
-    """The filter the sidebar set on this run (the entry point draws it before any page runs)."""
+    """The filter settled for this run (the entry point settles it before any page runs)."""
     return st.session_state.get(FILTERS, Filters())
 
 
@@ -244,10 +283,17 @@ def page_header(title: str, caption: str) -> Filters:
     return filters
 
 
+def has_documents() -> bool:
+    """Whether the workspace holds a document; read from the filter's document list, which every
+    run fetches anyway, so it costs no query of its own."""
+    return bool(len(run(queries.document_choices)))
+
+
 def require_documents() -> None:
     """Stop a page early, with a pointer to the uploader, when the workspace is empty."""
-    if not run(queries.overview)["documents"]:
+    if not has_documents():
         st.info("The workspace has no documents yet. Add some on the Overview page.", icon=":material/upload_file:")
+        filter_sidebar()  # the entry point would draw it after the page, which ends here
         st.stop()
 
 
