@@ -307,12 +307,12 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
     pos = _positions(graph.to_undirected())
     fig = go.Figure()
     widths = _scale(links["quotes"], 1, 2.5)
-    label_x, label_y, labels, hover = [], [], [], []
+    arrows, label_x, label_y, labels, hover = [], [], [], [], []
     for row, width in zip(links.itertuples(index=False), widths):
         (x0, y0), (x1, y1) = pos[row.speaker], pos[row.entity]
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+        arrows.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
                            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=float(width),
-                           arrowcolor="rgba(90,90,90,.5)", standoff=14)
+                           arrowcolor="rgba(90,90,90,.5)", standoff=14))
         label_x.append(x0 + (x1 - x0) * 0.55)
         label_y.append(y0 + (y1 - y0) * 0.55)
         labels.append(esc(_short(row.cues, 30)))
@@ -321,6 +321,7 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
                     showlegend=False, customdata=hover,
                     hovertemplate="<b>%{customdata[0]}</b> → <b>%{customdata[1]}</b><br>%{customdata[2]} quotes"
                                   "<br>verbs: %{customdata[3]}<extra></extra>")
+    fig.update_layout(annotations=arrows)  # at once: Plotly re-checks every annotation at each add_annotation
     speakers = links.groupby(["speaker", "speaker_name", "speaker_type"], as_index=False)["quotes"].sum()
     targets = links.groupby(["entity", "entity_name", "entity_type"], as_index=False)["quotes"].sum()
     nodes = pd.concat([

@@ -51,7 +51,8 @@ weight = weight_col.segmented_control("Line width by", list(WEIGHTS), format_fun
                                       key="rel_weight") or "count"
 edges = common.run(queries.cooccurrence, filters, unit=unit)
 labels = common.entity_labels()
-in_network = [e for e in labels if e in set(edges["source"]) | set(edges["target"])]
+linked = set(edges["source"].tolist()) | set(edges["target"].tolist())  # once: 100,000 links on a big workspace
+in_network = [e for e in labels if e in linked]
 common.keep_valid("rel_focus", in_network)
 if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
     st.session_state["rel_focus"] = next((e for e in filters.entities if e in in_network), None)
@@ -83,7 +84,10 @@ st.caption("An arrow from a speaker to each entity named in their quotes, labell
 links = common.run(queries.speaker_graph, filters)
 if focus:
     links = links[(links["speaker"] == focus) | (links["entity"] == focus)]
-common.chart(charts.speaker_network(links), key="rel_speakers")
+drawn = links.head(MAX_EDGES)  # the links with the most quotes: speaker_graph sorts them so
+common.chart(charts.speaker_network(drawn), key="rel_speakers")
+if len(drawn) < len(links):
+    st.caption(f"Showing the {len(drawn)} links with the most quotes of {len(links):,}; the table lists them all.")
 common.table(links[["speaker_name", "entity_name", "quotes", "cues"]].set_axis(
     ["speaker", "talks about", "quotes", "verbs"], axis=1).reset_index(drop=True), "speakers",
              empty="No quotes that name another entity in view.")

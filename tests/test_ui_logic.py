@@ -433,6 +433,16 @@ def test_network_places_every_node_and_sizes_by_mentions() -> None:
     assert person.marker.size[0] > person.marker.size[1]
 
 
+def test_speaker_network_draws_one_arrow_per_link() -> None:
+    names = [f"P{i}" for i in range(30)]
+    links = pd.DataFrame({"speaker": names, "speaker_name": names, "speaker_type": "PERSON",
+                          "entity": names[1:] + names[:1], "entity_name": names[1:] + names[:1], "entity_type": "PERSON",
+                          "quotes": range(1, 31), "cues": "said"})
+    fig = charts.speaker_network(links)
+    assert len(fig.layout.annotations) == len(links)
+    assert all(a.showarrow and a.axref == "x" for a in fig.layout.annotations)
+
+
 # --- urlstate ----------------------------------------------------------------------------
 
 def test_urlstate_round_trip_example() -> None:
