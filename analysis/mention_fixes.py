@@ -24,7 +24,8 @@ Span = tuple[int, int, str]  # start, end (character offsets into the document),
 # Named-entity spans of each of a list of short texts (offsets into that text).
 NerPass = Callable[[list[str]], list[list[Span]]]
 
-_LINE = re.compile(r"[^\n]+")
+# A whole line without a lower-case ASCII letter: the only lines that can be in capitals.
+_LINE_WITHOUT_ASCII_LOWER = re.compile(r"^[^\na-z]+$", re.MULTILINE)
 _LETTERS = re.compile(r"[^\W\d_]+")
 # What comes just before a sentence's first word: a text or line start, or a full stop.
 _SENTENCE_START = re.compile(r"(?:^|\n|[.!?]['\"’”]?)[ \t]*$")
@@ -71,7 +72,7 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
 
 def caps_lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of the lines written in capitals: headlines, datelines, table headers."""
-    for match in _LINE.finditer(text):
+    for match in _LINE_WITHOUT_ASCII_LOWER.finditer(text):
         letters = "".join(_LETTERS.findall(match.group()))
         if len(letters) >= 2 and letters.isupper():
             yield match.span()

@@ -4,10 +4,9 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import numpy
 from spacy.attrs import IDX, LOWER, POS
 from spacy.strings import get_string_id
 from spacy.symbols import IDS as POS_IDS
@@ -43,13 +42,13 @@ class DocContext:
     _person_last_words: frozenset[str] = field(init=False)
     _mark_starts: list[int] = field(init=False)
     _token_starts: list[int] = field(init=False)
-    _pos: numpy.ndarray = field(init=False)
-    _lower: numpy.ndarray = field(init=False)
+    _pos: list[int] = field(init=False)
+    _lower: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.text = text = self.doc.text
         arrays = self.doc.to_array([IDX, POS, LOWER])
-        self._token_starts, self._pos, self._lower = arrays[:, 0].tolist(), arrays[:, 1], arrays[:, 2]
+        self._token_starts, self._pos, self._lower = (column.tolist() for column in arrays.T)
         self.ents = tuple(self.doc.ents)
         self.sents = list(self.doc.sents)
         self.paragraphs = paragraphs(text)
@@ -66,12 +65,11 @@ class DocContext:
     def tokens_where(self, pos: frozenset[str] = frozenset(), lower: frozenset[str] = frozenset()) -> list[Token]:
         """The tokens, in order, with one of the parts of speech `pos` (when given) and
         written as one of the lowercase words `lower` (when given)."""
-        keep = numpy.ones(len(self.doc), dtype=bool)
-        if pos:
-            keep &= numpy.isin(self._pos, _ids(pos, POS_IDS.__getitem__))
-        if lower:
-            keep &= numpy.isin(self._lower, _ids(lower, get_string_id))
-        return [self.doc[i] for i in numpy.flatnonzero(keep).tolist()]
+        pos_ids, lower_ids = _ids(pos, POS_IDS.__getitem__), _ids(lower, get_string_id)
+        return [
+            self.doc[i] for i, (p, w) in enumerate(zip(self._pos, self._lower))
+            if (not pos or p in pos_ids) and (not lower or w in lower_ids)
+        ]
 
     def _segment(self) -> Iterator[Span]:
         # A token holding a line break, in its text or its trailing space, ends a segment.
@@ -132,9 +130,9 @@ class DocContext:
 
 
 @functools.lru_cache(maxsize=32)
-def _ids(names: frozenset[str], to_id) -> numpy.ndarray:
-    """The spaCy ids of `names` as an array, made once per set of names."""
-    return numpy.array([to_id(n) for n in names], dtype=numpy.uint64)
+def _ids(names: frozenset[str], to_id: Callable[[str], int]) -> frozenset[int]:
+    """The spaCy ids of `names`, made once per set of names."""
+    return frozenset(to_id(n) for n in names)
 
 
 def char_range(tokens: list[Token]) -> tuple[int, int]:
