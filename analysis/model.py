@@ -5,6 +5,7 @@ worker processes (or on Dask/Ray) and its output be pickled, shipped and stored 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -37,8 +38,9 @@ class RawDocument:
     date_source: str | None = None  # where `date` came from, e.g. "html-meta"
     record_id: str | None = None  # the `id` a batch row or record gave
 
-    @property
+    @functools.cached_property
     def doc_id(self) -> str:
+        """`document_id` of the text, hashed once: ingest asks for it several times."""
         return document_id(self.text)
 
 
