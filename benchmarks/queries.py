@@ -15,7 +15,8 @@ Measured, each the median of `--runs` calls (default 7), each call as the pages 
 (`analysis.queries` with a `Workspace`, so every call pays the store's open-and-lock):
   - every function of `analysis.queries` that the dashboard and its pages call (found by
     reading dashboard.py, pages/ and ui/), with no filter and with an entity filter on the
-    most mentioned entity, when the function takes a filter;  target: median < 200 ms;
+    most mentioned entity, when the function takes a filter;  target: median < 200 ms, but for
+    the queries that build a download on click (`DOWNLOAD_QUERIES`): < 3 s, as exports;
   - the CSV export of all mentions, `to_csv_bytes(queries.all_mentions(ws))`;  target < 3 s.
 The dashboard's start, as a user waits for it (target < 1.5 s): the clock starts when
 `streamlit run dashboard.py` is launched (headless, a free port, the workspace above) and
@@ -60,6 +61,9 @@ if TYPE_CHECKING:
 
 TARGET_QUERY_MS = 200.0
 TARGET_EXPORT_S = 3.0
+# Queries that build a download, run when the analyst clicks it (dashboard.py's zip of every
+# table), not when a page is drawn: they are held to the export target, not the page one.
+DOWNLOAD_QUERIES = frozenset({"export_tables"})
 TARGET_START_S = 1.5
 
 
@@ -415,8 +419,9 @@ def measure_queries(path: Path, args: argparse.Namespace, report: Report) -> Non
             continue
         call()  # warm: the first call of a process pays imports and DuckDB's first plan
         median, times = median_seconds(call, args.runs)
+        target_ms = TARGET_EXPORT_S * 1000 if label.split()[0] in DOWNLOAD_QUERIES else TARGET_QUERY_MS
         report.line(label, f"{median * 1000:,.1f} ({min(times) * 1000:,.0f}-{max(times) * 1000:,.0f})",
-                    f"< {TARGET_QUERY_MS:.0f} ms", median * 1000 < TARGET_QUERY_MS)
+                    f"< {target_ms:,.0f} ms", median * 1000 < target_ms)
 
     export_runs = max(3, args.runs // 2)
     fetch, _ = median_seconds(lambda: queries.all_mentions(ws), export_runs)
