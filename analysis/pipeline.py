@@ -156,13 +156,12 @@ class Extractor:
                      for index, group in groupby(parsed, key=lambda item: item[1][0]))
         for batch in _batches(documents, self.batch_size):
             try:  # one recogniser call for the ALL-CAPS lines of the whole batch
-                caps: list[list[Span] | None] = self._caps_entities([raw.text for raw, _ in batch])
-            except Exception:  # read each document alone below: the failure stays with its document
-                caps = [None] * len(batch)
-            for (raw, parsed_pieces), caps_entities in zip(batch, caps):
+                caps: list[list[Span] | None] | None = self._caps_entities([raw.text for raw, _ in batch])
+            except Exception:  # None: each document is read alone below, so a failure stays with it
+                caps = None
+            for i, (raw, parsed_pieces) in enumerate(batch):
                 try:
-                    if caps_entities is None:
-                        caps_entities = self._caps_entities([raw.text])[0]
+                    caps_entities = caps[i] if caps is not None else self._caps_entities([raw.text])[0]
                     yield extract_document(raw, parsed_pieces, caps_entities)
                 except Exception as err:  # a bug on one document must not sink the batch
                     yield LoadError(raw.file_name, f"extraction failed: {type(err).__name__}: {err}")
@@ -171,7 +170,7 @@ class Extractor:
         """Each text's ALL-CAPS lines read again (`mention_fixes`), or None without a recogniser."""
         if self.ner is None:
             return [None] * len(texts)
-        return list(caps_line_entities(texts, self.ner))
+        return caps_line_entities(texts, self.ner)
 
 
 _worker: Extractor | None = None

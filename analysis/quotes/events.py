@@ -156,10 +156,6 @@ def verb_speaker(verb: Token, lex: Lexicon) -> Token | None:
     return None
 
 
-def _is_reporting_verb(tok: Token, lex: Lexicon) -> bool:
-    return tok.pos_ in REPORTING_POS and tok.tag_.startswith("VB") and lex.is_reporting_form(tok.text)
-
-
 def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
     segment = ctx.segment_of(verb)
     speaker = verb_speaker(verb, lex)
@@ -300,8 +296,8 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     """All reporting events of the document, in text order."""
     verbs = [
         _verb_event(tok, ctx, lex)
-        for tok in ctx.tokens_where(pos=REPORTING_POS, lower=lex.verb_forms)
-        if _is_reporting_verb(tok, lex) and ctx.in_mark(tok.idx) is None
+        for tok in ctx.tokens_where(pos=REPORTING_POS, lower=lex.verb_forms)  # reporting-verb forms
+        if tok.tag_.startswith("VB") and ctx.in_mark(tok.idx) is None
     ]
     others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)
     return sorted(verbs + others, key=lambda e: e.cue_start)

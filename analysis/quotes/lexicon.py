@@ -42,9 +42,6 @@ class Lexicon:
         object.__setattr__(self, "verb_forms", frozenset(self.verb_lemma))
         object.__setattr__(self, "cue_first_words", frozenset(cues))
 
-    def is_reporting_form(self, form: str) -> bool:
-        return form.lower() in self.verb_lemma
-
     def lemma(self, form: str) -> str | None:
         return self.verb_lemma.get(form.lower())
 
