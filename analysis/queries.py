@@ -96,6 +96,21 @@ def entity_choices(ws: Workspace) -> pd.DataFrame:
         WHERE NOT e.hidden GROUP BY ALL ORDER BY mentions DESC, e.name""")
 
 
+def entity_labels(ws: Workspace) -> dict[str, str]:
+    """Entity key -> "Name (TYPE)" of every visible entity, most mentioned first: the pickers' options.
+
+    A dict, built once per workspace version by the dashboard's cache: rebuilding it from the
+    DataFrame on every run cost ~0.1 s on a 20,000-article workspace.
+    """
+    rows = entity_choices(ws)
+    return dict(zip(rows["entity"].tolist(), (rows["name"] + " (" + rows["label"] + ")").tolist()))
+
+
+def entity_types(ws: Workspace) -> list[str]:
+    """The types of the visible entities, sorted."""
+    return sorted(set(entity_choices(ws)["label"].tolist()))
+
+
 def sources(ws: Workspace) -> list[str]:
     return ws.query("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY 1")["source"].tolist()
 
@@ -378,6 +393,12 @@ def document_choices(ws: Workspace) -> pd.DataFrame:
     return ws.query("""
         SELECT doc_id, coalesce(title, file_name, doc_id) AS title, date
         FROM doc_view ORDER BY date DESC NULLS LAST, title""")
+
+
+def document_titles(ws: Workspace) -> dict[str, str]:
+    """doc_id -> title of every document, newest first (the document picker's options)."""
+    rows = document_choices(ws)
+    return dict(zip(rows["doc_id"].tolist(), rows["title"].tolist()))
 
 
 def hidden_entities(ws: Workspace) -> pd.DataFrame:

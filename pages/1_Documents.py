@@ -57,8 +57,8 @@ common.table(docs[SHOWN], "documents", column_config={"date": common.DATE_COLUMN
 
 if not docs.empty:
     titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
-    common.keep_valid("doc_open", list(titles))
-    chosen = st.selectbox("Open a document", list(titles), format_func=lambda d: titles[d], key="doc_open")
+    chosen = common.picker("Open a document", list(titles), "doc_open", titles, noun="documents", ranked="newest",
+                           multi=False)
     doc = common.run(queries.document, chosen)
     st.divider()
     meta = " · ".join(str(v) for v in (doc.get("source"), doc.get("author"), doc.get("file_name")) if v and not pd.isna(v))

@@ -95,7 +95,8 @@ if not entities.empty:
     common.keep_valid("ent_profile", list(names))
     if "ent_profile" not in st.session_state:  # start with the entity the analyst filtered on
         st.session_state["ent_profile"] = next((e for e in filters.entities if e in names), next(iter(names)))
-    chosen = st.selectbox("Entity", list(names), format_func=names.get, key="ent_profile")
+    chosen = common.picker("Entity", list(names), "ent_profile", names, noun="entities", ranked="most mentioned",
+                           multi=False)
     row = entities.set_index("entity").loc[chosen]
     st.caption(f"{row['type']} · {common.plural(row['mentions'], 'mention')} in "
                f"{common.plural(row['documents'], 'document')}")

@@ -56,8 +56,8 @@ in_network = [e for e in labels if e in linked]
 common.keep_valid("rel_focus", in_network)
 if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
     st.session_state["rel_focus"] = next((e for e in filters.entities if e in in_network), None)
-focus = focus_col.selectbox("Focus on", in_network, format_func=labels.get, key="rel_focus",
-                            placeholder="All entities", help="Show one entity's ego network.")
+focus = common.picker("Focus on", in_network, "rel_focus", labels, noun="entities", ranked="most mentioned",
+                      multi=False, container=focus_col, placeholder="All entities", help="Show one entity's ego network.")
 
 if focus:
     edges = ego(edges, focus)

@@ -24,6 +24,7 @@ from hypothesis import given, strategies as st
 from streamlit.testing.v1 import AppTest
 
 from analysis import charts, highlight, queries, urlstate
+from analysis.choices import fold, narrow_choices
 from analysis.export import to_csv_bytes, zip_bundle
 from analysis.queries import Filters
 from analysis.store import Workspace
@@ -278,6 +279,44 @@ def test_timeline_plots_chosen_entities(populated: Path) -> None:
     assert [t["name"] for t in fig["data"]] == ["Priya Raman"]
 
 
+@pytest.fixture
+def short_lists(monkeypatch) -> int:
+    """Pickers list at most 3 options, so the sample workspace's lists count as long ones."""
+    from ui import common
+
+    monkeypatch.setattr(common, "PICKER_LIMIT", 3)
+    return 3
+
+
+def test_long_entity_list_is_searched_on_the_server(populated: Path, short_lists: int) -> None:
+    at = ok(app())
+    box, search = at.multiselect(key="flt_entities"), at.text_input(key="flt_entities_search")
+    most_mentioned = list(queries.entity_labels(Workspace(populated)).values())[:short_lists]
+    assert box.options == most_mentioned  # not every entity: the most mentioned ones
+    assert "Search" in search.placeholder
+
+    search.input("okafor").run()
+    assert at.multiselect(key="flt_entities").options == ["David Okafor (PERSON)"]
+    at.multiselect(key="flt_entities").select("david okafor").run()
+    assert urlstate.from_query(at.query_params).entities == ("david okafor",)
+    assert "Filtered: mentioning David Okafor" in ok(at).info[0].value
+
+    at.text_input(key="flt_entities_search").input("MARSH").run()  # the choice stays listed beside the matches
+    assert at.multiselect(key="flt_entities").options == ["David Okafor (PERSON)", "Elena Marsh (PERSON)"]
+    assert at.multiselect(key="flt_entities").value == ["david okafor"]
+    at.text_input(key="flt_entities_search").input("no such name").run()
+    assert at.multiselect(key="flt_entities").options == ["David Okafor (PERSON)"]
+    assert "No entities match" in at.multiselect(key="flt_entities").placeholder
+
+
+def test_long_single_choice_is_searched_too(populated: Path, short_lists: int) -> None:
+    at = ok(open_page(app(), "pages/2_Entities.py"))
+    assert len(at.selectbox(key="ent_profile").options) <= short_lists + 1  # the shown entity, the first three
+    at.text_input(key="ent_profile_search").input("birkeland").run()
+    at.selectbox(key="ent_profile").set_value("tomas birkeland").run()
+    assert "Tomas Birkeland" in ok(at).text_input(key="ent_name_tomas birkeland").value
+
+
 # --- CSV and zip builders (what the download buttons hand out) ---------------------------
 
 def _rows(data: bytes) -> list[dict[str, str]]:
@@ -441,6 +480,21 @@ def test_speaker_network_draws_one_arrow_per_link() -> None:
     fig = charts.speaker_network(links)
     assert len(fig.layout.annotations) == len(links)
     assert all(a.showarrow and a.axref == "x" for a in fig.layout.annotations)
+
+
+# --- choices: what a long picker lists ---------------------------------------------------
+
+def test_narrow_choices_keeps_order_chosen_and_counts_matches() -> None:
+    names = {"a": "Recep Tayyip Erdoğan (PERSON)", "b": "Ali Khamenei (PERSON)", "c": "Hamas (ORG)",
+             "d": "Ali Akbar Velayati (PERSON)", "e": "Tehran (GPE)"}
+    ranked = list(names)
+    assert narrow_choices(ranked, names.get, "", 2) == (["a", "b"], 5)
+    assert narrow_choices(ranked, names.get, "ali", 5) == (["b", "d"], 2)
+    assert narrow_choices(ranked, names.get, "  ALI  velay ", 5) == (["d"], 1)  # every word, any case
+    assert narrow_choices(ranked, names.get, "erdogan", 5) == (["a"], 1)  # accents need not be typed
+    assert narrow_choices(ranked, names.get, "ali", 1, chosen=["e"]) == (["e", "b"], 2)  # chosen first, not counted
+    assert narrow_choices(ranked, names.get, "nobody", 3, chosen=["c"]) == (["c"], 0)
+    assert fold("Erdoğan ÇELİK") == fold("erdogan celik")
 
 
 # --- urlstate ----------------------------------------------------------------------------

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from analysis import queries, settings, urlstate
+from analysis import choices, queries, settings, urlstate
 from analysis.export import to_csv_bytes
 from analysis.queries import Filters
 from analysis.store import Workspace
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 FILTERS = "nl_filters"  # session key of the current global Filters
+PICKER_LIMIT = 500  # options a picker sends to the browser; beyond, it searches here (see `picker`)
 _DONE = "nl_done_message"
 _W = {  # sidebar widget keys
     "entities": "flt_entities", "types": "flt_types", "dates": "flt_dates",
@@ -98,19 +99,45 @@ def report_frame(results: Iterable) -> pd.DataFrame:
 
 def entity_labels() -> dict[str, str]:
     """Entity key -> "Name (TYPE)" for every visible entity, most mentioned first."""
-    choices = run(queries.entity_choices)
-    return {e: f"{n} ({t})" for e, n, t in zip(choices["entity"].tolist(), choices["name"].tolist(),
-                                                choices["label"].tolist())}
+    return run(queries.entity_labels)
 
 
 def entity_picker(label: str, key: str, options: Sequence[str] | None = None,
                   help: str | None = None, container: Any = st) -> list[str]:
-    """A searchable multi-select of entities shown as "Name (TYPE)"; returns entity keys."""
+    """A searchable multi-select of entities shown as "Name (TYPE)", most mentioned first; returns entity keys."""
     labels = entity_labels()
     options = list(labels) if options is None else list(options)
+    return picker(label, options, key, labels, noun="entities", ranked="most mentioned", container=container,
+                  placeholder="Type to search entities", help=help)
+
+
+def picker(label: str, options: Sequence[str], key: str, labels: Mapping[str, str], *, noun: str, ranked: str,
+           multi: bool = True, container: Any = st, placeholder: str | None = None, **widget: Any) -> Any:
+    """A multi-select (or, `multi=False`, a select box) of `options` shown by `labels`, light on any workspace.
+
+    Up to PICKER_LIMIT options go to the browser, whose own search finds them. Beyond that
+    (a big workspace: 33,000 entities, 20,000 titles), listing them all held the page back by
+    seconds, so a search box comes first and the list holds the chosen options and the first
+    PICKER_LIMIT that match the search, in the given order (`ranked`, e.g. "most mentioned").
+    """
     keep_valid(key, options)
-    return container.multiselect(label, options, key=key, format_func=lambda e: labels.get(e, e),
-                                 placeholder="Type to search entities", help=help)
+
+    def show(option: str) -> str:
+        return labels.get(option, option)
+
+    if len(options) > PICKER_LIMIT:
+        value = st.session_state.get(key)
+        chosen = value if isinstance(value, list) else [] if value is None else [value]
+        search = container.text_input(label, key=f"{key}_search", help=widget.get("help"),
+                                      placeholder=f"Search {len(options):,} {noun} ({PICKER_LIMIT:,} {ranked} listed)")
+        options, found = choices.narrow_choices(options, show, search, PICKER_LIMIT, chosen)
+        if search.strip():
+            placeholder = (f"No {noun} match “{search.strip()}”" if not found else
+                           f"{found:,} match{'es' if found > 1 else ''}" +
+                           (f", the {PICKER_LIMIT:,} {ranked} listed" if found > PICKER_LIMIT else ""))
+        widget["label_visibility"] = "collapsed"
+    draw = container.multiselect if multi else container.selectbox
+    return draw(label, options, key=key, format_func=show, placeholder=placeholder, **widget)
 
 
 def keep_valid(key: str, options: Sequence[str]) -> None:
@@ -132,13 +159,7 @@ def _query_params() -> dict[str, list[str]]:
 
 def _type_options(filters: Filters) -> list[str]:
     """Every entity type; types the filter names but no entity has (yet) stay selectable."""
-    return sorted(set(run(queries.entity_choices)["label"]) | set(filters.types))
-
-
-def _document_titles() -> dict[str, str]:
-    """doc_id -> title of every document, newest first."""
-    docs = run(queries.document_choices)
-    return dict(zip(docs["doc_id"].tolist(), docs["title"].tolist()))
+    return sorted(set(run(queries.entity_types)) | set(filters.types))
 
 
 def _keep_known(key: str, options: Callable[[], Iterable[str]]) -> None:
@@ -162,7 +183,7 @@ def settle_filters() -> Filters:
     _keep_known(_W["entities"], entity_labels)
     _keep_known(_W["types"], lambda: _type_options(previous))
     _keep_known(_W["sources"], lambda: run(queries.sources))
-    _keep_known(_W["documents"], _document_titles)
+    _keep_known(_W["documents"], lambda: run(queries.document_titles))
     state = st.session_state
     dates = state[_W["dates"]]
     filters = Filters(
@@ -182,7 +203,7 @@ def filter_sidebar() -> None:
     """
     filters = current_filters()
     first, last = run(queries.date_span)
-    types, sources, titles = _type_options(filters), run(queries.sources), _document_titles()
+    types, sources, titles = _type_options(filters), run(queries.sources), run(queries.document_titles)
     with st.sidebar:
         st.subheader("Filter every page")
         entity_picker("Entities", _W["entities"], help="Only documents that mention any of these.")
@@ -192,9 +213,8 @@ def filter_sidebar() -> None:
                       format="YYYY-MM-DD", help="Documents dated in this range (documents without a date are left out).")
         keep_valid(_W["sources"], sources)
         st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources")
-        keep_valid(_W["documents"], list(titles))
-        st.multiselect("Documents", list(titles), key=_W["documents"], format_func=lambda d: titles.get(d, d),
-                       placeholder="All documents")
+        picker("Documents", list(titles), _W["documents"], titles, noun="documents", ranked="newest",
+               placeholder="All documents")
         st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
 
 
@@ -286,7 +306,7 @@ def page_header(title: str, caption: str) -> Filters:
 def has_documents() -> bool:
     """Whether the workspace holds a document; read from the filter's document list, which every
     run fetches anyway, so it costs no query of its own."""
-    return bool(len(run(queries.document_choices)))
+    return bool(run(queries.document_titles))
 
 
 def require_documents() -> None:
