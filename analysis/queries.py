@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -254,23 +255,20 @@ def _unit_column(unit: str) -> str:
     return {"sentence": "m.sentence", "paragraph": "s.paragraph", "document": "0"}[unit]
 
 
-def cooccurrence(ws: Workspace, filters: Filters | None = None, unit: str = "sentence",
-                 min_count: int = 1, focus: str | None = None) -> pd.DataFrame:
-    """Pairs of entities named in the same unit: count of shared units and PMI.
+def _edge_ctes(unit: str, focus: bool) -> str:
+    """CTEs (after the filter's) counting the pairs of entities named in the same unit, on numbers.
 
-    PMI = log(p(a,b) / (p(a) p(b))) over the units in view: high when two entities appear
-    together far more than their frequencies predict, which counts alone hide for rare names.
-
-    The self-join that finds the pairs runs on numbers, not text: entities are numbered in key
-    order (so `source < target` still compares keys), a unit is one integer (document number and
-    unit), and names are joined only to the pairs found, ranked once so the final sort compares
-    numbers too. A workspace of 20,000 articles has ~100,000 sentence pairs.
+    Entities are numbered in key order (so `a < b` still compares keys), a unit is one integer
+    (document number and unit), and each entity's name is ranked once, so the self-join that
+    finds the pairs and any sort of them compare numbers, not text; names are joined last, only
+    to the rows wanted. Parameters: the focus entity (when `focus`), then the minimum count.
+    Gives `ids` (entity, name, label, id), `pairs` (a, b, count) and `edges` (a, b, count, pmi,
+    ra, rb: the name ranks).
     """
     col = _unit_column(unit)
     join = 'JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence' if unit == "paragraph" else ""
     focus_sql = "AND (SELECT id FROM ids WHERE entity = ?) IN (a.id, b.id)" if focus else ""
-    params = [focus] if focus else []
-    return _q(ws, filters, f"""
+    return f"""
         , ids AS (SELECT entity, name, label, row_number() OVER (ORDER BY entity) AS id FROM fents),
         docs AS (SELECT doc_id, row_number() OVER () AS d FROM fdocs),
         units AS (
@@ -278,18 +276,79 @@ def cooccurrence(ws: Workspace, filters: Filters | None = None, unit: str = "sen
             FROM mention_view m {join} JOIN docs ON docs.doc_id = m.doc_id JOIN ids ON ids.entity = m.entity),
         totals AS (SELECT count(DISTINCT unit) AS n FROM units),
         nodes AS (
-            SELECT ids.*, c, dense_rank() OVER (ORDER BY name) AS name_rank
+            SELECT id, c, dense_rank() OVER (ORDER BY name) AS name_rank
             FROM ids JOIN (SELECT id, count(*) AS c FROM units GROUP BY id) USING (id)),
         pairs AS (
             SELECT a.id AS a, b.id AS b, count(*) AS count
             FROM units a JOIN units b ON a.unit = b.unit AND a.id < b.id
             WHERE TRUE {focus_sql}
-            GROUP BY ALL HAVING count(*) >= ?)
+            GROUP BY ALL HAVING count(*) >= ?),
+        edges AS (
+            SELECT p.a, p.b, p.count, round(ln((p.count * t.n) / (na.c * nb.c)), 3) AS pmi,
+                   na.name_rank AS ra, nb.name_rank AS rb
+            FROM pairs p CROSS JOIN totals t JOIN nodes na ON na.id = p.a JOIN nodes nb ON nb.id = p.b)"""
+
+
+def _named_edges(rows: str, order: str, extra: str = "") -> str:
+    """The rows of `rows` (an `edges`-like relation) with both entities' keys, names and types, in `order`."""
+    return f"""
         SELECT sa.entity AS source, sa.name AS source_name, sa.label AS source_type,
-               sb.entity AS target, sb.name AS target_name, sb.label AS target_type, p.count,
-               round(ln((p.count * t.n) / (sa.c * sb.c)), 3) AS pmi
-        FROM pairs p CROSS JOIN totals t JOIN nodes sa ON sa.id = p.a JOIN nodes sb ON sb.id = p.b
-        ORDER BY p.count DESC, pmi DESC, sa.name_rank, sb.name_rank""", *params, min_count)
+               sb.entity AS target, sb.name AS target_name, sb.label AS target_type, e.count, e.pmi {extra}
+        FROM {rows} e JOIN ids sa ON sa.id = e.a JOIN ids sb ON sb.id = e.b
+        ORDER BY {order}"""
+
+
+_WEIGHTS = ("count", "pmi")
+
+
+def _strongest_first(by: str) -> str:
+    other = "pmi" if by == "count" else "count"
+    return f"e.{by} DESC, e.{other} DESC, e.ra, e.rb"
+
+
+def cooccurrence(ws: Workspace, filters: Filters | None = None, unit: str = "sentence",
+                 min_count: int = 1, focus: str | None = None) -> pd.DataFrame:
+    """Pairs of entities named in the same unit: count of shared units and PMI, most frequent first.
+
+    PMI = log(p(a,b) / (p(a) p(b))) over the units in view: high when two entities appear
+    together far more than their frequencies predict, which counts alone hide for rare names.
+    With `focus`, only the pairs that include it. A workspace of 20,000 articles has ~100,000
+    sentence pairs: the pages ask `strongest_links`; this is for exports.
+    """
+    return _q(ws, filters, _edge_ctes(unit, bool(focus)) + _named_edges("edges", _strongest_first("count")),
+              *([focus] if focus else []), min_count)
+
+
+class Links(NamedTuple):
+    """The strongest links of a co-occurrence network, and how many links it has in all."""
+
+    strongest: pd.DataFrame
+    total: int
+
+
+def strongest_links(ws: Workspace, filters: Filters | None = None, unit: str = "sentence", by: str = "count",
+                    limit: int = 150, around: str | None = None) -> Links:
+    """The `limit` strongest links by `by` ("count" or "pmi") of the network in view, as `cooccurrence` rows.
+
+    With `around`, of that entity's ego network: it, the entities named with it, and the links
+    among all of them. Ties are broken by the other weight, then by names. Only these rows are
+    named and fetched: naming, sorting and fetching all ~100,000 links of a big workspace cost as
+    much as finding them.
+    """
+    if by not in _WEIGHTS:
+        raise ValueError(f"by must be one of {_WEIGHTS}, not {by!r}")
+    circle, inside, params = "", "", [1]
+    if around:
+        circle = """, me AS (SELECT id FROM ids WHERE entity = ?),
+            circle AS (SELECT id FROM me UNION SELECT b FROM pairs JOIN me ON a = me.id
+                       UNION SELECT a FROM pairs JOIN me ON b = me.id)"""
+        inside = "WHERE a IN (SELECT id FROM circle) AND b IN (SELECT id FROM circle)"
+        params.append(around)
+    frame = _q(ws, filters, f"""{_edge_ctes(unit, focus=False)} {circle},
+        chosen AS (SELECT * FROM edges e {inside} ORDER BY {_strongest_first(by)} LIMIT ?)
+        {_named_edges("chosen", _strongest_first(by), f", (SELECT count(*) FROM pairs {inside}) AS links")}""",
+               *params, limit)
+    return Links(frame.drop(columns="links"), int(frame["links"].iloc[0]) if len(frame) else 0)
 
 
 def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,

@@ -146,6 +146,10 @@ def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
         "mentions_over_time": {"freq": "week"},
         "documents_per_period": {"freq": "week"},
     }
+    # options a page adds to its question: measured too, without a filter
+    variants: dict[str, dict[str, dict[str, object]]] = {
+        "strongest_links": {"focus on an entity": {"around": entity}, "by PMI": {"by": "pmi"}},
+    }
     plan: list[tuple[str, Callable[[], object]]] = []
     for name in names:
         fn = getattr(queries, name)
@@ -173,6 +177,8 @@ def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
                          lambda fn=fn, kw=kwargs: fn(ws, filters=Filters(entities=(entity,)), **kw)))
         else:
             plan.append((name, lambda fn=fn, kw=kwargs: fn(ws, **kw)))
+        for label, extra in variants.get(name, {}).items():
+            plan.append((f"{name} [{label}]", lambda fn=fn, kw={**kwargs, **extra}: fn(ws, filters=Filters(), **kw)))
     return plan
 
 

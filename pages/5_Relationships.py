@@ -11,21 +11,21 @@ MAX_EDGES = 150  # more lines than this is a hairball, not a picture
 WEIGHTS = {"count": "Times together", "pmi": "PMI (surprise)"}
 
 
-def ego(edges: pd.DataFrame, focus: str) -> pd.DataFrame:
-    """The focus entity, its neighbours and the links among them (its ego network)."""
-    touching = (edges["source"] == focus) | (edges["target"] == focus)
-    circle = set(edges.loc[touching, "source"]) | set(edges.loc[touching, "target"]) | {focus}
-    return edges[edges["source"].isin(circle) & edges["target"].isin(circle)]
-
-
 def threshold_slider(edges: pd.DataFrame, weight: str) -> float:
-    """Minimum edge weight; counts step by one, PMI by a tenth."""
+    """Minimum edge weight, between the weakest and the strongest link drawn (a lower minimum
+    would not change the picture: only the strongest links are drawn); counts step by one, PMI by a tenth.
+
+    A minimum set for another network (another unit, focus or filter) is brought into this one's range.
+    """
     low, high = float(edges[weight].min()), float(edges[weight].max())
     if low == high:
         return low
-    if weight == "count":
-        return st.slider("Minimum times together", int(low), int(high), int(low), key="rel_min_count")
-    return st.slider("Minimum PMI", round(low, 1), round(high, 1), round(low, 1), step=0.1, key="rel_min_pmi")
+    low, high, step = (int(low), int(high), 1) if weight == "count" else (round(low, 1), round(high, 1), 0.1)
+    key = f"rel_min_{weight}"
+    if key in st.session_state:
+        st.session_state[key] = min(max(st.session_state[key], low), high)
+    label = "Minimum times together" if weight == "count" else "Minimum PMI"
+    return st.slider(label, low, high, low, step=step, key=key)
 
 
 def evidence(shown: pd.DataFrame, filters: queries.Filters, unit: str) -> None:
@@ -49,26 +49,25 @@ unit = unit_col.segmented_control("Together in the same", list(queries.UNITS), d
     or "sentence"
 weight = weight_col.segmented_control("Line width by", list(WEIGHTS), format_func=WEIGHTS.get, default="count",
                                       key="rel_weight") or "count"
-edges = common.run(queries.cooccurrence, filters, unit=unit)
 labels = common.entity_labels()
-linked = set(edges["source"].tolist()) | set(edges["target"].tolist())  # once: 100,000 links on a big workspace
-in_network = [e for e in labels if e in linked]
-common.keep_valid("rel_focus", in_network)
+common.keep_valid("rel_focus", list(labels))
 if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
-    st.session_state["rel_focus"] = next((e for e in filters.entities if e in in_network), None)
-focus = common.picker("Focus on", in_network, "rel_focus", labels, noun="entities", ranked="most mentioned",
-                      multi=False, container=focus_col, placeholder="All entities", help="Show one entity's ego network.")
+    st.session_state["rel_focus"] = next((e for e in filters.entities if e in labels), None)
+focus = common.picker("Focus on", list(labels), "rel_focus", labels, noun="entities", ranked="most mentioned",
+                      multi=False, container=focus_col, placeholder="All entities",
+                      help="Show one entity's ego network: it, the entities named with it, and their links.")
+network = common.run(queries.strongest_links, filters, unit=unit, by=weight, limit=MAX_EDGES, around=focus)
+edges = network.strongest
 
-if focus:
-    edges = ego(edges, focus)
 if edges.empty:
-    st.info("No two entities are named together in the documents in view.")
+    st.info(f"{labels.get(focus, focus)} is not named together with another entity in the documents in view."
+            if focus else "No two entities are named together in the documents in view.")
 else:
     minimum = threshold_slider(edges, weight)
-    shown = edges[edges[weight] >= minimum].sort_values(weight, ascending=False).head(MAX_EDGES)
+    shown = edges[edges[weight] >= minimum]
     nodes = common.run(queries.entity_table, filters)[["entity", "name", "type", "mentions"]]
     common.chart(charts.network(shown, nodes, weight=weight, title=f"Named in the same {unit}"), key="rel_network")
-    st.caption(f"Showing {len(shown)} of {len(edges)} links. Node size: mentions; colour: type; "
+    st.caption(f"Showing the {len(shown)} strongest of {network.total:,} links. Node size: mentions; colour: type; "
                f"line width: {WEIGHTS[weight].lower()}.")
     left, right = st.columns(2, gap="large")
     with left:

@@ -210,6 +210,32 @@ def test_cooccurrence_counts_pmi_and_order_match_a_count_by_hand(ws, unit: str) 
     assert set(zip(around["source"], around["target"])) == {p for p in expected if focus in p}
 
 
+@pytest.mark.parametrize("unit", queries.UNITS)
+@pytest.mark.parametrize("by", ["count", "pmi"])
+def test_strongest_links_are_the_head_of_all_links_sorted(ws, unit: str, by: str) -> None:
+    edges = queries.cooccurrence(ws, unit=unit)
+    other = "pmi" if by == "count" else "count"
+    ranked = edges.sort_values([by, other, "source_name", "target_name"], ascending=[False, False, True, True])
+    for limit in (1, 5, len(edges) + 3):
+        links = queries.strongest_links(ws, unit=unit, by=by, limit=limit)
+        assert links.total == len(edges)
+        pd.testing.assert_frame_equal(links.strongest, ranked.head(limit).reset_index(drop=True))
+
+    def ego(focus: str) -> pd.DataFrame:  # it, its neighbours, and the links among all of them
+        touching = (ranked["source"] == focus) | (ranked["target"] == focus)
+        circle = {focus} | set(ranked.loc[touching, "source"]) | set(ranked.loc[touching, "target"])
+        return ranked[ranked["source"].isin(circle) & ranked["target"].isin(circle)]
+
+    # the entity whose ego network has the most links besides its own
+    focus = max(sorted(set(edges["source"])), key=lambda e: len(ego(e)) - len(queries.cooccurrence(ws, unit=unit, focus=e)))
+    assert len(ego(focus)) > len(queries.cooccurrence(ws, unit=unit, focus=focus))
+    around = queries.strongest_links(ws, unit=unit, by=by, limit=len(edges), around=focus)
+    assert around.total == len(ego(focus))
+    pd.testing.assert_frame_equal(around.strongest, ego(focus).reset_index(drop=True))
+    nobody = queries.strongest_links(ws, unit=unit, by=by, around="no such entity")
+    assert nobody.total == 0 and nobody.strongest.empty
+
+
 def test_quotes_involving_is_spoken_by_or_naming_the_entities(ws) -> None:
     # someone who speaks and is also named in another speaker's quote ("Reyes said on Saturday")
     both = ws.query("""SELECT qe.entity_key FROM quote_entities qe JOIN quotes q ON q.speaker_key = qe.entity_key

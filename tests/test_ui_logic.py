@@ -272,6 +272,17 @@ def test_relationships_focus_shows_an_ego_network(populated: Path) -> None:
     assert len(links) >= 1
 
 
+def test_relationships_minimum_follows_the_network_shown(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/5_Relationships.py"))
+    at.segmented_control(key="rel_unit").set_value("paragraph").run()
+    slider = at.slider(key="rel_min_count")
+    slider.set_value(slider.max).run()  # only the most frequent pair(s) left: 4 paragraphs together
+    assert set(shown(ok(at), "entity", "with")["together"]) == {slider.max} == {4}
+    at.selectbox(key="rel_focus").set_value("priya raman").run()  # her ego network: pairs seen once or twice
+    assert at.slider(key="rel_min_count").value == at.slider(key="rel_min_count").max == 2
+    assert set(shown(ok(at), "entity", "with")["together"]) == {2}
+
+
 def test_timeline_plots_chosen_entities(populated: Path) -> None:
     at = ok(open_page(app(), "pages/4_Timeline.py"))
     at.multiselect(key="time_entities").select("priya raman").run()
