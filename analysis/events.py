@@ -15,14 +15,16 @@ from analysis.dates import normalise_date
 from analysis.model import Event
 
 
-def find_events(doc: Doc, reference: datetime.date | None) -> list[Event]:
+def find_events(doc: Doc, reference: datetime.date | None, text: str | None = None) -> list[Event]:
     """One Event per sentence and distinct normalised DATE entity in it, in text order.
 
     `reference` is the document date that relative expressions ("last year") count from;
     without it only absolute ones ("in 2011") make events. Two DATE entities of a sentence
     that mean the same range ("July 22 ... July 22") give one event. `entities` is left
-    empty for the pipeline to fill with canonical keys.
+    empty for the pipeline to fill with canonical keys. `text` is `doc.text` when the caller
+    has it: texts are sliced from it (`Span.text` joins the span's tokens one by one).
     """
+    text = doc.text if text is None else text
     sentences = list(doc.sents)
     starts = [sentence.start for sentence in sentences]  # `Span.sent` would walk the tokens back
     events: list[Event] = []
@@ -30,7 +32,8 @@ def find_events(doc: Doc, reference: datetime.date | None) -> list[Event]:
     for entity in doc.ents:
         if entity.label_ != "DATE":
             continue
-        found = normalise_date(entity.text, reference)
+        date_text = text[entity.start_char:entity.end_char]
+        found = normalise_date(date_text, reference)
         if found is None:
             continue
         index = bisect.bisect_right(starts, entity.start) - 1
@@ -43,8 +46,8 @@ def find_events(doc: Doc, reference: datetime.date | None) -> list[Event]:
             Event(
                 start=sentence.start_char,
                 end=sentence.end_char,
-                text=sentence.text,
-                date_text=entity.text,
+                text=text[sentence.start_char:sentence.end_char],
+                date_text=date_text,
                 date_start=found.start.isoformat(),
                 date_end=found.end.isoformat(),
                 granularity=found.granularity,

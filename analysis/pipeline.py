@@ -76,14 +76,16 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
     quotes: list[Quote] = []
     events: list[Event] = []
     paragraphs = paragraph_starts(text)
-    for offset, doc in pieces:
+    ends = [offset for offset, _ in pieces[1:]] + [len(text)]  # the pieces are contiguous slices of `text`
+    for (offset, doc), end in zip(pieces, ends):
+        piece = text[offset:end]  # `doc.text`, without rebuilding it from the tokens
         first = len(sentences)
         for sent in doc.sents:
             start = offset + sent.start_char
             sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
         spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
-        quotes += [_shift(q, offset, first) for q in find_quotes(doc)]
-        events += [_shift(ev, offset, first) for ev in find_events(doc, _as_date(date))]
+        quotes += [_shift(q, offset, first) for q in find_quotes(doc, piece)]
+        events += [_shift(ev, offset, first) for ev in find_events(doc, _as_date(date), piece)]
     spans += alias_mentions(text, [(s, e) for s, e, _ in spans])
     sent_starts = [s.start for s in sentences]
     mentions = canonicalise(text, [

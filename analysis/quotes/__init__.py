@@ -21,10 +21,10 @@ from .speakers import Resolver, SpeakerSpans, speaker_spans
 __all__ = ["find_quotes"]
 
 
-def find_quotes(doc: Doc) -> list[Quote]:
-    """All attributed statements of a parsed document, in text order."""
+def find_quotes(doc: Doc, text: str | None = None) -> list[Quote]:
+    """All attributed statements of a parsed document, in text order (`text`: `doc.text`, when known)."""
     lex = load_lexicon()
-    ctx = DocContext(doc)
+    ctx = DocContext(doc, text)
     events = attach_outlets(find_events(ctx, lex))
     attributions = Attributor(ctx, events).run()
     resolver = Resolver(ctx, lex)

@@ -30,7 +30,8 @@ class DocContext:
     doc: Doc
     # spaCy builds Token objects, `Doc.text` and `Doc.ents` anew at every access: read them
     # once here, and find the few tokens a step looks at in arrays rather than one by one.
-    text: str = field(init=False)
+    # `text` is the Doc's text when the caller has it (`Doc.text` joins every token's text).
+    text: str | None = None
     ents: tuple[Span, ...] = field(init=False)
     sents: list[Span] = field(init=False)
     paragraphs: list[tuple[int, int]] = field(init=False)  # (start, end) of each non-blank line
@@ -46,7 +47,7 @@ class DocContext:
     _lower: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.text = text = self.doc.text
+        self.text = text = self.doc.text if self.text is None else self.text
         arrays = self.doc.to_array([IDX, POS, LOWER])
         self._token_starts, self._pos, self._lower = (column.tolist() for column in arrays.T)
         self.ents = tuple(self.doc.ents)
