@@ -7,17 +7,17 @@ rest by a search run here, on the server.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from .entities import strip_accents
 
 T = TypeVar("T")
 
 
 def fold(text: str) -> str:
     """`text` lower-cased and without accents, so "erdogan" finds "Erdoğan"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(text.casefold())
 
 
 def narrow_choices(options: Sequence[T], label: Callable[[T], str], search: str, limit: int,

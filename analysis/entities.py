@@ -82,11 +82,15 @@ def country_aliases() -> dict[str, Alias]:
     return table
 
 
+def strip_accents(text: str) -> str:
+    """`text` without diacritics ("Erdoğan" -> "Erdogan"), compatibility forms decomposed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, words separated by single spaces (hyphens and dots dropped)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_WORD.findall(plain.lower()))
+    return " ".join(_WORD.findall(strip_accents(text).lower()))
 
 
 def strip_title(name: str) -> str:
