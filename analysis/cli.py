@@ -79,6 +79,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _progress_bar(desc: str) -> tuple[tqdm, Callable[[int, int, str], None]]:
+    tqdm.monitor_interval = 0  # no monitor thread: `update` redraws, and one thread lets workers fork
     bar = tqdm(desc=desc, unit="doc", file=sys.stderr, disable=None)
 
     def update(done: int, total: int, _name: str) -> None:

@@ -15,8 +15,8 @@ inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases
 (bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
 alike; `--repeat` runs the whole set again and the verdicts use the median of the per-round
 ratios. Words are whitespace-separated tokens of the texts. Memory is the peak summed RSS of
-the phase's process tree (the phase process and its workers), sampled every 50 ms with psutil
-if installed, else from /proc. CPU seconds (the tree's user+system time) are printed too: on a
+the phase's process tree (the phase process and its workers) over the whole phase, sampled
+every 50 ms by the launching process with psutil if installed, else from /proc. CPU seconds (the tree's user+system time) are printed too: on a
 busy machine words per CPU-second is steadier than wall time.
 
 Articles are the corpus records with a body, distinct by content hash, in file order. The
@@ -133,15 +133,20 @@ def tree_rss(root: int) -> int:
 
 
 class PeakMemory:
-    """Samples the summed RSS of this process's tree in a thread until stopped."""
+    """Samples the summed RSS of process `root`'s tree, from a thread of this process, until stopped.
 
-    def __init__(self, interval: float = 0.05):
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+    It runs in the process that launched the phase, not in the phase itself: a thread there
+    would make the phase multi-threaded, and then its worker processes are spawned, not forked
+    (`analysis.pipeline._start_method`), unlike the CLI's.
+    """
+
+    def __init__(self, root: int, interval: float = 0.05):
+        self.root, self.interval, self.peak, self._stop = root, interval, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self.peak = max(self.peak, tree_rss(self.root))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -151,7 +156,6 @@ class PeakMemory:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, tree_rss(os.getpid()))
 
 
 def cpu_seconds() -> float:
@@ -179,27 +183,23 @@ def run_phase(args: argparse.Namespace) -> dict:
     data = Path(args.data)
     if args.phase == "bare":
         texts = [item.text for item in load_paths([data])]
-        with PeakMemory() as memory:
-            cpu0, t0 = cpu_seconds(), time.perf_counter()
-            n = sum(1 for _ in nlp.pipe(texts, batch_size=args.batch_size, n_process=args.processes))
-            seconds = time.perf_counter() - t0
-            _reap_children()
-            cpu = cpu_seconds() - cpu0
-        return {"seconds": seconds, "cpu": cpu, "docs": n, "peak_rss": memory.peak}
+        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        n = sum(1 for _ in nlp.pipe(texts, batch_size=args.batch_size, n_process=args.processes))
+        seconds = time.perf_counter() - t0
+        _reap_children()
+        return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "docs": n}
 
     from analysis.ingest import ingest
     from analysis.store import Workspace
 
     ws = Workspace(args.workspace)
-    with PeakMemory() as memory:
-        cpu0, t0 = cpu_seconds(), time.perf_counter()
-        report = ingest(ws, load_paths([data]), model=args.model, processes=args.processes,
-                        batch_size=args.batch_size)
-        seconds = time.perf_counter() - t0
-        _reap_children()
-        cpu = cpu_seconds() - cpu0
-    return {"seconds": seconds, "cpu": cpu, "added": len(report.added), "duplicates": len(report.duplicates),
-            "failed": len(report.failed), "peak_rss": memory.peak}
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    report = ingest(ws, load_paths([data]), model=args.model, processes=args.processes,
+                    batch_size=args.batch_size)
+    seconds = time.perf_counter() - t0
+    _reap_children()
+    return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "added": len(report.added),
+            "duplicates": len(report.duplicates), "failed": len(report.failed)}
 
 
 def phase(name: str, data: Path, processes: int, batch_size: int, model: str, workspace: Path | None = None) -> dict:
@@ -207,10 +207,12 @@ def phase(name: str, data: Path, processes: int, batch_size: int, model: str, wo
                "--processes", str(processes), "--batch-size", str(batch_size), "--model", model]
     if workspace is not None:
         command += ["--workspace", str(workspace)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(f"phase {name} (P={processes}, B={batch_size}) failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    with PeakMemory(child.pid) as memory:
+        stdout, stderr = child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"phase {name} (P={processes}, B={batch_size}) failed:\n{stderr[-3000:]}")
+    return {**json.loads(stdout.strip().splitlines()[-1]), "peak_rss": memory.peak}
 
 
 # --- the report --------------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """Extraction over whole documents: long texts in pieces, empty results, offsets that hold."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
+import pytest
+
 from analysis.model import LoadError, RawDocument
 from analysis.nlp import load_pipeline
-from analysis.pipeline import CHUNK_CHARS, Extractor, extract_all, split_text
+from analysis.pipeline import CHUNK_CHARS, Extractor, _start_method, extract_all, split_text
 from analysis.settings import DEFAULT_MODEL
 from tests.fictional import ALL, ELECTION, HARBOUR, MINING
 
@@ -44,7 +49,23 @@ def test_a_document_with_no_entities_quotes_or_dates_is_still_stored_data() -> N
     assert x.n_words == 10 and len(x.sentences) == 2
 
 
-def test_documents_come_back_in_order_with_two_processes() -> None:
+@pytest.fixture(params=["fork", "spawn"])
+def start_method(request) -> Iterator[str]:
+    """Each way workers start: from this process alone (fork), or beside another thread (spawn)."""
+    if request.param == "fork" and threading.active_count() > 1:
+        pytest.fail(f"threads left running by earlier tests: {threading.enumerate()}")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    if request.param == "spawn":
+        other.start()
+    yield request.param
+    stop.set()
+    if other.is_alive():
+        other.join()
+
+
+def test_documents_come_back_in_order_with_two_processes(start_method: str) -> None:
+    assert _start_method() == start_method
     raws = [RawDocument(t, n) for n, t in ALL.items()] * 1
     raws += [RawDocument(f"Nadia Brook visited Lisbon on day {i}.", f"n{i}.txt") for i in range(6)]
     results = list(extract_all(raws, processes=2, batch_size=2))
