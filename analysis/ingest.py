@@ -87,6 +87,7 @@ def ingest(
         else:
             stored.add(raw.doc_id)
             todo.append(raw)
+    workspace.release()  # not needed until the first write; alone on its thread, this process forks its workers
 
     done = 0
     if progress:

@@ -275,6 +275,16 @@ class _Hold:
             self.lock_file.close()
             self.lock_file = None
 
+    def release(self) -> None:
+        """Close now unless a use is in progress, and wait for the closer thread to end."""
+        with self.mutex:
+            if self.depth == 0:
+                self.close()
+            self.changed.notify_all()
+            closer = self.closer if self.con is None else None
+        if closer is not None and closer is not threading.current_thread():
+            closer.join()
+
     def _close_when_idle(self) -> None:
         with self.mutex:
             while self.con is not None:
@@ -338,9 +348,7 @@ def release_all() -> None:
     with _holds_mutex:
         holds = list(_holds.values())
     for hold in holds:
-        with hold.mutex:
-            if hold.depth == 0:
-                hold.close()
+        hold.release()
 
 
 def _forget_in_child() -> None:
@@ -374,6 +382,15 @@ class Workspace:
         """
         with _hold(self.path, self.db_path).use(self.lock_timeout) as con:
             yield con
+
+    def release(self) -> None:
+        """Let go of the database now rather than `IDLE_RELEASE` seconds after the last use.
+
+        For a long computation between uses: other processes get the lock at once, and this
+        process's closer thread ends, so a process that had only that other thread can fork
+        its workers (`analysis.pipeline._start_method`). The next use opens the database again.
+        """
+        _hold(self.path, self.db_path).release()
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         """The rows of a SELECT as the DataFrame DuckDB's `df()` gives (see `_to_pandas` for how)."""

@@ -10,6 +10,7 @@ from analysis.model import LoadError, RawDocument
 from analysis.nlp import load_pipeline
 from analysis.pipeline import CHUNK_CHARS, Extractor, _start_method, extract_all, split_text
 from analysis.settings import DEFAULT_MODEL
+from analysis.store import Workspace, release_all
 from tests.fictional import ALL, ELECTION, HARBOUR, MINING
 
 
@@ -52,6 +53,7 @@ def test_a_document_with_no_entities_quotes_or_dates_is_still_stored_data() -> N
 @pytest.fixture(params=["fork", "spawn"])
 def start_method(request) -> Iterator[str]:
     """Each way workers start: from this process alone (fork), or beside another thread (spawn)."""
+    release_all()  # earlier tests' workspaces: their closer threads end
     if request.param == "fork" and threading.active_count() > 1:
         pytest.fail(f"threads left running by earlier tests: {threading.enumerate()}")
     stop = threading.Event()
@@ -74,3 +76,13 @@ def test_documents_come_back_in_order_with_two_processes(start_method: str) -> N
     serial = list(extract_all(raws, processes=1, batch_size=2))
     assert [[(m.start, m.entity_key) for m in r.mentions] for r in results] == \
            [[(m.start, m.entity_key) for m in r.mentions] for r in serial]
+
+def test_a_workspace_released_leaves_this_process_free_to_fork(tmp_path) -> None:
+    """An ingest reads the store, then releases it before starting workers: no thread is left."""
+    release_all()
+    ws = Workspace(tmp_path / "ws")
+    assert ws.existing_ids(["nothing"]) == set()
+    assert threading.active_count() == 2, "the workspace's closer thread runs while the database is open"
+    ws.release()
+    assert threading.active_count() == 1 and _start_method() == "fork"
+    assert ws.existing_ids(["nothing"]) == set()  # and opens again on the next use
