@@ -276,14 +276,18 @@ class _Hold:
             self.lock_file = None
 
     def release(self) -> None:
-        """Close now unless a use is in progress, and wait for the closer thread to end."""
+        """Close now unless a use is in progress, and let the closer thread end.
+
+        It ends at its next poll; the wait is bounded because another of this process's threads
+        may open the database again meanwhile, which keeps the closer running.
+        """
         with self.mutex:
             if self.depth == 0:
                 self.close()
             self.changed.notify_all()
             closer = self.closer if self.con is None else None
         if closer is not None and closer is not threading.current_thread():
-            closer.join()
+            closer.join(timeout=10 * _POLL)
 
     def _close_when_idle(self) -> None:
         with self.mutex:
