@@ -16,8 +16,9 @@ inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases
 alike; `--repeat` runs the whole set again and the verdicts use the median of the per-round
 ratios. Words are whitespace-separated tokens of the texts. Memory is the peak summed RSS of
 the phase's process tree (the phase process and its workers) over the whole phase, sampled
-every 50 ms by the launching process with psutil if installed, else from /proc. CPU seconds (the tree's user+system time) are printed too: on a
-busy machine words per CPU-second is steadier than wall time.
+every 50 ms by the launching process with psutil if installed, else from /proc. CPU seconds
+(the tree's user+system time) are printed too: on a busy machine words per CPU-second is
+steadier than wall time.
 
 Articles are the corpus records with a body, distinct by content hash, in file order. The
 corpus is read from ../shared at run time and never stored in the repository; the benchmark

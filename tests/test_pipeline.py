@@ -77,6 +77,7 @@ def test_documents_come_back_in_order_with_two_processes(start_method: str) -> N
     assert [[(m.start, m.entity_key) for m in r.mentions] for r in results] == \
            [[(m.start, m.entity_key) for m in r.mentions] for r in serial]
 
+
 def test_a_workspace_released_leaves_this_process_free_to_fork(tmp_path) -> None:
     """An ingest reads the store, then releases it before starting workers: no thread is left."""
     release_all()
