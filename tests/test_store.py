@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 
 from analysis import curation, queries
+from analysis import ingest as ingest_module
 from analysis.ingest import ingest
 from analysis.model import RawDocument
 from analysis.pipeline import Extractor
@@ -65,6 +67,39 @@ def test_a_failing_batch_leaves_nothing_half_stored(tmp_path, nlp) -> None:
                       "(SELECT count(*) FROM sentences) s")
     assert counts.iloc[0].tolist() == [0, 0, 0]
     assert ws.add([good]) == [True]
+
+
+def _writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("ingest-writer")]
+
+
+def test_writes_in_the_background_are_all_done_when_ingest_returns(tmp_path, nlp, monkeypatch) -> None:
+    monkeypatch.setattr(ingest_module, "WRITE_FIRST_SECONDS", 0.0)  # a write after every document
+    ws = Workspace(tmp_path / "w")
+    names = list(ALL)
+    report = ingest(ws, [_raw(n, t) for n, t in ALL.items()])
+    assert [(r.file_name, r.status) for r in report.results] == [(n, "added") for n in names]
+    assert sorted(queries.documents_table(ws)["file_name"]) == sorted(names)
+    assert not _writer_threads()
+
+
+def test_a_failed_background_write_stops_the_ingest_and_keeps_earlier_writes(tmp_path, nlp, monkeypatch) -> None:
+    monkeypatch.setattr(ingest_module, "WRITE_FIRST_SECONDS", 0.0)
+    real_add = Workspace.add
+    writes: list[list[str]] = []
+
+    def add_refusing_the_second(self, extractions):
+        writes.append([x.raw.file_name for x in extractions])
+        if len(writes) == 2:  # a value the DATE column refuses, as a damaged record would be
+            extractions = [dataclasses.replace(x, date="not a date") for x in extractions]
+        return real_add(self, extractions)
+
+    monkeypatch.setattr(Workspace, "add", add_refusing_the_second)
+    ws = Workspace(tmp_path / "w")
+    with pytest.raises(Exception, match="date"):
+        ingest(ws, [_raw(n, t) for n, t in ALL.items()])
+    assert list(queries.documents_table(ws)["file_name"]) == writes[0]
+    assert not _writer_threads()
 
 
 def test_merge_rename_retype_hide_apply_everywhere_and_to_later_documents(ws) -> None:

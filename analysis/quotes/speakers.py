@@ -127,11 +127,13 @@ class Resolver:
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
         docs = []
-        for tok in self.ctx.tokens_where(pos=NOUN):
-            if "document_noun" in self.lex.kind_of_noun(tok.text):
-                author = document_author(tok)
-                if author is not None:
-                    docs.append((tok.idx, tok.lower_, self.referent_of_name(author)))
+        nouns = self.lex.words.get("document_noun")
+        if not nouns:  # `tokens_where` would read an empty set as "any word"
+            return docs
+        for tok in self.ctx.tokens_where(pos=NOUN, lower=nouns):
+            author = document_author(tok)
+            if author is not None:
+                docs.append((tok.idx, tok.lower_, self.referent_of_name(author)))
         return docs
 
     def referent_of_name(self, head: Token) -> Offsets:
