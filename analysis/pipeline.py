@@ -216,8 +216,9 @@ def extract_all(
 
     With more than one, this process is one of them: it starts `processes - 1` workers and,
     whenever the next results in order are not ready yet (while the workers start, load the
-    model, or are busy), extracts a batch itself. Workers get a few batches ahead at a time,
-    so documents stream through and memory stays flat whatever the number of documents.
+    model, or are busy), extracts a batch itself; at the end, it takes on the batches still
+    waiting for a worker, last first, instead of waiting. Workers get a few batches ahead at a
+    time, so documents stream through and memory stays flat whatever the number of documents.
     """
     model = model or settings.model_name()
     batch_size = batch_size or settings.batch_size()
@@ -265,10 +266,18 @@ def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
         if not queue:
             return
         batch, result = queue[0]
-        if isinstance(result, AsyncResult) and not result.ready() and more:
-            mine = next_batch()  # the workers are behind: do one here meanwhile
-            if mine is not None:
-                queue.append((mine, list(local.extract(mine))))
+        if isinstance(result, AsyncResult) and not result.ready():
+            if more:
+                mine = next_batch()  # the workers are behind: do one here meanwhile
+                if mine is not None:
+                    queue.append((mine, list(local.extract(mine))))
+                continue
+            # No input left: rather than wait idle for the workers, extract here the batch they
+            # will reach last (a worker doing it too only spends a core nothing else needs).
+            waiting = [i for i, (_, r) in enumerate(queue) if isinstance(r, AsyncResult) and not r.ready()]
+            if waiting:  # else every batch got ready since the test above
+                last = queue[waiting[-1]][0]
+                queue[waiting[-1]] = (last, list(local.extract(last)))
             continue
         queue.popleft()
         rows = result.get() if isinstance(result, AsyncResult) else result

@@ -1,6 +1,9 @@
 """Extraction over whole documents: long texts in pieces, empty results, offsets that hold."""
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
 from collections.abc import Iterator
 
@@ -8,7 +11,8 @@ import pytest
 
 from analysis.model import LoadError, RawDocument
 from analysis.nlp import load_pipeline
-from analysis.pipeline import CHUNK_CHARS, Extractor, _start_method, extract_all, split_text
+from analysis.pipeline import (CHUNK_CHARS, Extractor, _batches, _init_worker, _shared_work, _start_method,
+                               extract_all, split_text)
 from analysis.settings import DEFAULT_MODEL
 from analysis.store import Workspace, release_all
 from tests.fictional import ALL, ELECTION, HARBOUR, MINING
@@ -76,6 +80,33 @@ def test_documents_come_back_in_order_with_two_processes(start_method: str) -> N
     serial = list(extract_all(raws, processes=1, batch_size=2))
     assert [[(m.start, m.entity_key) for m in r.mentions] for r in results] == \
            [[(m.start, m.entity_key) for m in r.mentions] for r in serial]
+
+
+def test_a_stalled_worker_does_not_hold_the_extraction_back() -> None:
+    """With no input left, this process extracts the batches still waiting for a worker itself:
+    here the only worker is stopped, and every document still comes back, in order."""
+    release_all()
+    raws = [RawDocument(f"Nadia Brook visited Lisbon on day {i}.", f"n{i}.txt") for i in range(7)]
+    local = Extractor(batch_size=2)
+    with multiprocessing.get_context("fork").Pool(1, _init_worker, (local.model, 2, CHUNK_CHARS)) as pool:
+        workers = multiprocessing.active_children()
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGSTOP)
+
+        def stalled(*_) -> None:
+            raise TimeoutError("the extraction waited for a stopped worker")
+
+        previous = signal.signal(signal.SIGALRM, stalled)
+        signal.alarm(120)
+        try:
+            results = list(_shared_work(local, pool, _batches(raws, 2), ahead=2))
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+            for worker in workers:
+                os.kill(worker.pid, signal.SIGCONT)
+    assert [r.raw.file_name for r in results] == [r.file_name for r in raws]
+    assert all(r.mentions for r in results)
 
 
 def test_a_workspace_released_leaves_this_process_free_to_fork(tmp_path) -> None:
