@@ -13,8 +13,9 @@ What is compared, per process count P and batch size B, in the same run:
 Each phase runs in a fresh Python process, after the model is loaded there (worker start-up
 inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases alternate
 (bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
-alike; `--repeat` runs the whole set again and the verdicts use the median of the per-round
-ratios. Words are whitespace-separated tokens of the texts. Memory is the peak summed RSS of
+alike; `--repeat` runs the whole set again, every other round in the reverse order (ingest
+before bare, P=2 before P=1) so that the machine's drift in speed favours neither side, and the
+verdicts use the median of the per-round ratios (an even number of rounds is fairest). Words are whitespace-separated tokens of the texts. Memory is the peak summed RSS of
 the phase's process tree (the phase process and its workers) over the whole phase, sampled
 every 50 ms by the launching process with psutil if installed, else from /proc. CPU seconds
 (the tree's user+system time) are printed too: on a busy machine words per CPU-second is
@@ -268,13 +269,17 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[tuple[int, int], list[dict]] = {}
     try:
         for round_ in range(args.repeat):
+            # Every other round runs its phases in the reverse order: this machine's speed drifts
+            # by 10-20 % within minutes, and a drift must not always favour the phase that runs first.
+            flip = round_ % 2 == 1
             for batch in batch_sizes:
-                for procs in process_counts:
+                for procs in (process_counts[::-1] if flip else process_counts):
                     ws = base / f"ws-p{procs}-b{batch}-r{round_}"
                     shutil.rmtree(ws, ignore_errors=True)
-                    bare = phase("bare", data, procs, batch, args.model)
+                    bare = None if flip else phase("bare", data, procs, batch, args.model)
                     ing = phase("ingest", data, procs, batch, args.model, ws)
                     again = None if args.no_reingest else phase("ingest", data, procs, batch, args.model, ws)
+                    bare = bare or phase("bare", data, procs, batch, args.model)
                     shutil.rmtree(ws, ignore_errors=True)
                     if ing["added"] != len(records) or ing["failed"]:
                         print(f"  warning: ingest added {ing['added']}, failed {ing['failed']} of {len(records)}")
