@@ -21,7 +21,7 @@ Progress = Callable[[int, int, str], None]  # (done, total, file name)
 # and the entity-name upkeep), so the interval starts short, for the first documents to show in
 # the dashboard within a second, and doubles up to WRITE_SECONDS. Writes run on a thread of their
 # own, one at a time: DuckDB lets go of the interpreter while it works, so the thread running spaCy
-# goes on meanwhile (on that thread, writes cost 2-3 % of an ingest). A crash loses at most one
+# goes on meanwhile (on spaCy's thread, writes cost 2-3 % of an ingest). A crash loses at most one
 # interval of work, which a re-run redoes; progress is reported per document regardless.
 WRITE_DOCS = 1024
 WRITE_FIRST_SECONDS = 1.0
