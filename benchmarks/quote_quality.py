@@ -14,6 +14,7 @@ and exits 0.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -147,10 +148,23 @@ def _token_range(tokens) -> Span:
     return min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
 
 
+@functools.lru_cache(maxsize=1)
+def _lemmatizer():
+    """The stock pipeline's lemmatizer. textacy finds reporting verbs by their lemma, and the
+    product's pipeline leaves the lemmatizer out (it matches verb forms): without lemmas textacy
+    finds nothing at all. Its documents get lemmas here, on the very parse the product reads."""
+    import spacy
+
+    from analysis.settings import DEFAULT_MODEL
+
+    return spacy.load(DEFAULT_MODEL).get_pipe("lemmatizer")
+
+
 def textacy_items(doc) -> list[Item]:
     """textacy's direct quotations: content span, speaker and cue tokens (direct ones only)."""
     from textacy.extract.triples import direct_quotations
 
+    doc = _lemmatizer()(doc.copy())
     try:
         triples = list(direct_quotations(doc))
     except ValueError:  # textacy refuses documents with an odd number of quote marks
