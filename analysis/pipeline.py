@@ -246,6 +246,11 @@ def _start_method() -> str:
     return "spawn"
 
 
+def _waiting(result: list | AsyncResult) -> bool:
+    """Whether a batch's result is still with a worker (a list is this process's own)."""
+    return isinstance(result, AsyncResult) and not result.ready()
+
+
 def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
                  ahead: int) -> Iterator[Extraction | LoadError]:
     """Results of every batch in order, from `pool` or, while it is behind, from `local`."""
@@ -259,14 +264,14 @@ def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
         return batch
 
     while True:
-        while more and sum(1 for _, r in queue if isinstance(r, AsyncResult) and not r.ready()) < ahead:
+        while more and sum(1 for _, r in queue if _waiting(r)) < ahead:
             batch = next_batch()
             if batch is not None:
                 queue.append((batch, pool.apply_async(_extract_batch, (batch,))))
         if not queue:
             return
         batch, result = queue[0]
-        if isinstance(result, AsyncResult) and not result.ready():
+        if _waiting(result):
             if more:
                 mine = next_batch()  # the workers are behind: do one here meanwhile
                 if mine is not None:
@@ -274,7 +279,7 @@ def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
                 continue
             # No input left: rather than wait idle for the workers, extract here the batch they
             # will reach last (a worker doing it too only spends a core nothing else needs).
-            waiting = [i for i, (_, r) in enumerate(queue) if isinstance(r, AsyncResult) and not r.ready()]
+            waiting = [i for i, (_, r) in enumerate(queue) if _waiting(r)]
             if waiting:  # else every batch got ready since the test above
                 last = queue[waiting[-1]][0]
                 queue[waiting[-1]] = (last, list(local.extract(last)))

@@ -15,11 +15,12 @@ inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases
 (bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
 alike; `--repeat` runs the whole set again, every other round in the reverse order (ingest
 before bare, P=2 before P=1) so that the machine's drift in speed favours neither side, and the
-verdicts use the median of the per-round ratios (an even number of rounds is fairest). Words are whitespace-separated tokens of the texts. Memory is the peak summed RSS of
-the phase's process tree (the phase process and its workers) over the whole phase, sampled
-every 50 ms by the launching process with psutil if installed, else from /proc. CPU seconds
-(the tree's user+system time) are printed too: on a busy machine words per CPU-second is
-steadier than wall time.
+verdicts use the median of the per-round ratios (an even number of rounds is fairest). Words
+are whitespace-separated tokens of the texts. Memory is the peak summed RSS of the phase's
+process tree (the phase process and its workers) over the whole phase, sampled every 50 ms by
+the launching process with psutil if installed, else from /proc. CPU seconds (the tree's
+user+system time) are printed too: on a busy machine words per CPU-second is steadier than
+wall time.
 
 Articles are the corpus records with a body, distinct by content hash, in file order. The
 corpus is read from ../shared at run time and never stored in the repository; the benchmark
@@ -279,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
                     bare = None if flip else phase("bare", data, procs, batch, args.model)
                     ing = phase("ingest", data, procs, batch, args.model, ws)
                     again = None if args.no_reingest else phase("ingest", data, procs, batch, args.model, ws)
-                    bare = bare or phase("bare", data, procs, batch, args.model)
+                    if bare is None:
+                        bare = phase("bare", data, procs, batch, args.model)
                     shutil.rmtree(ws, ignore_errors=True)
                     if ing["added"] != len(records) or ing["failed"]:
                         print(f"  warning: ingest added {ing['added']}, failed {ing['failed']} of {len(records)}")

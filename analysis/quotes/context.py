@@ -63,13 +63,14 @@ class DocContext:
             e[-1].lower_ for e in self.ents if e.label_ == "PERSON"
         )
 
-    def tokens_where(self, pos: frozenset[str] = frozenset(), lower: frozenset[str] = frozenset()) -> list[Token]:
+    def tokens_where(self, pos: frozenset[str] | None = None, lower: frozenset[str] | None = None) -> list[Token]:
         """The tokens, in order, with one of the parts of speech `pos` (when given) and
-        written as one of the lowercase words `lower` (when given)."""
-        pos_ids, lower_ids = _ids(pos, POS_IDS.__getitem__), _ids(lower, get_string_id)
+        written as one of the lowercase words `lower` (when given; an empty set matches none)."""
+        pos_ids = None if pos is None else _ids(pos, POS_IDS.__getitem__)
+        lower_ids = None if lower is None else _ids(lower, get_string_id)
         return [
             self.doc[i] for i, (p, w) in enumerate(zip(self._pos, self._lower))
-            if (not pos or p in pos_ids) and (not lower or w in lower_ids)
+            if (pos_ids is None or p in pos_ids) and (lower_ids is None or w in lower_ids)
         ]
 
     def _segment(self) -> Iterator[Span]:

@@ -127,10 +127,7 @@ class Resolver:
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
         docs = []
-        nouns = self.lex.words.get("document_noun")
-        if not nouns:  # `tokens_where` would read an empty set as "any word"
-            return docs
-        for tok in self.ctx.tokens_where(pos=NOUN, lower=nouns):
+        for tok in self.ctx.tokens_where(pos=NOUN, lower=self.lex.words.get("document_noun", frozenset())):
             author = document_author(tok)
             if author is not None:
                 docs.append((tok.idx, tok.lower_, self.referent_of_name(author)))
