@@ -138,7 +138,7 @@ def home() -> None:
                     "articles to see what the app does.", icon=":material/waving_hand:")
         else:
             top = common.run(queries.entity_table, filters, limit=15)
-            common.chart(charts.entity_bars(top, title="Top entities, coloured by type"), key="home_top")
+            common.chart(charts.entity_bars, top, title="Top entities, coloured by type", key="home_top")
     with right:
         add_documents_panel()
     if not empty:

@@ -84,7 +84,7 @@ entities = common.run(queries.entity_table, filters)
 chart_col, table_col = st.columns([1, 1], gap="large")
 with chart_col:
     top_n = st.slider("Entities in the chart", 5, 50, 20, step=5, key="ent_top_n")
-    common.chart(charts.entity_bars(entities.head(top_n), title=f"Top {top_n} entities by mentions"), key="ent_bars")
+    common.chart(charts.entity_bars, entities.head(top_n), title=f"Top {top_n} entities by mentions", key="ent_bars")
 with table_col:
     st.markdown(f"**{common.plural(len(entities), 'entity')} in view**")
     common.table(entities[SHOWN], "entities", column_config=DATES, height=520, empty="No entities in view.")

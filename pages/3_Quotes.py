@@ -27,7 +27,7 @@ quotes = common.run(queries.quotes_involving, filters, filters.entities if narro
 
 per_speaker = (quotes.dropna(subset=["speaker"]).groupby("speaker", as_index=False).size()
                .rename(columns={"size": "quotes"}).sort_values(["quotes", "speaker"], ascending=[False, True]))
-common.chart(charts.speaker_bars(per_speaker.head(25), title="Quotes per speaker (top 25)"), key="quote_bars")
+common.chart(charts.speaker_bars, per_speaker.head(25), title="Quotes per speaker (top 25)", key="quote_bars")
 st.markdown(f"**{common.plural(len(quotes), 'quote')}**")
 common.table(quotes[SHOWN].reset_index(drop=True), "quotes",
              column_config={"quote": common.TEXT_COLUMN, "date": common.DATE_COLUMN},

@@ -19,17 +19,18 @@ freq = freq_col.segmented_control("Per", ["day", "week", "month"], default="mont
 style = style_col.segmented_control("Chart", ["line", "area"], default="line", key="time_style") or "line"
 
 series = common.run(queries.mentions_over_time, filters, entities=tuple(chosen), freq=freq)
-common.chart(charts.mentions_timeline(series, freq=freq, style=style, title=f"Mentions per {freq}"), key="time_mentions")
+common.chart(charts.mentions_timeline, series, freq=freq, style=style, title=f"Mentions per {freq}",
+             key="time_mentions")
 
 st.subheader("Events")
 st.caption("Sentences that carry a date, placed at that date" +
            (" — only those naming the filtered entities." if filters.entities else ".") +
            " Hover a point to read the sentence.")
 events = common.run(queries.events_table, filters, entities=filters.entities)
-common.chart(charts.events_scatter(events), key="time_events")
+common.chart(charts.events_chart, events, freq=freq, key="time_events")
 common.table(events[["date_start", "date_end", "date_text", "sentence", "document", "entities"]], "events",
              column_config={"date_start": common.DATE_COLUMN, "date_end": common.DATE_COLUMN,
                             "sentence": common.TEXT_COLUMN}, empty="No dated sentences in view.")
 
 counts = common.run(queries.documents_per_period, filters, freq=freq)
-common.chart(charts.documents_per_period(counts, freq=freq, title=f"Documents per {freq}"), key="time_docs")
+common.chart(charts.documents_per_period, counts, freq=freq, title=f"Documents per {freq}", key="time_docs")

@@ -66,7 +66,8 @@ else:
     minimum = threshold_slider(edges, weight)
     shown = edges[edges[weight] >= minimum]
     nodes = common.run(queries.entity_table, filters)[["entity", "name", "type", "mentions"]]
-    common.chart(charts.network(shown, nodes, weight=weight, title=f"Named in the same {unit}"), key="rel_network")
+    common.chart(charts.network, shown, nodes, weight=weight, title=f"Named in the same {unit}",
+                 key="rel_network")
     st.caption(f"Showing the {len(shown)} strongest of {network.total:,} links. Node size: mentions; colour: type; "
                f"line width: {WEIGHTS[weight].lower()}.")
     left, right = st.columns(2, gap="large")
@@ -84,7 +85,7 @@ links = common.run(queries.speaker_graph, filters)
 if focus:
     links = links[(links["speaker"] == focus) | (links["entity"] == focus)]
 drawn = links.head(MAX_EDGES)  # the links with the most quotes: speaker_graph sorts them so
-common.chart(charts.speaker_network(drawn), key="rel_speakers")
+common.chart(charts.speaker_network, drawn, key="rel_speakers")
 if len(drawn) < len(links):
     st.caption(f"Showing the {len(drawn)} links with the most quotes of {len(links):,}; the table lists them all.")
 common.table(links[["speaker_name", "entity_name", "quotes", "cues"]].set_axis(

@@ -464,6 +464,37 @@ def test_chart_labels_are_escaped() -> None:
         assert "&lt;img" in spec
 
 
+def _events(dates: list[str], granularity: str = "day") -> pd.DataFrame:
+    n = len(dates)
+    return pd.DataFrame({"date_start": pd.to_datetime(dates), "granularity": [granularity] * n,
+                         "date_text": ["then"] * n, "sentence": [f"Sentence {i}." for i in range(n)],
+                         "document": [f"Story {i % 7}" for i in range(n)], "entities": ["Lisbon"] * n})
+
+
+def test_few_events_are_points_each_with_its_sentence() -> None:
+    events = _events(["2024-01-02", "2024-03-05", "2024-03-09"])
+    fig = charts.events_chart(events, freq="month")
+    assert [t.type for t in fig.data] == ["scatter"]
+    assert len(fig.data[0].x) == 3 and "Sentence 1." in fig.data[0].customdata[1][0]
+
+
+def test_many_events_are_counted_per_period_not_drawn_one_by_one() -> None:
+    days = pd.date_range("2024-01-01", periods=charts.EVENT_POINTS + 500, freq="6h").strftime("%Y-%m-%d").tolist()
+    events = pd.concat([_events(days[:1000], "day"), _events(days[1000:], "month")], ignore_index=True)
+    fig = charts.events_chart(events, freq="month")
+    assert {t.type for t in fig.data} == {"bar"} and {t.name for t in fig.data} == {"day", "month"}
+    assert sum(sum(t.y) for t in fig.data) == len(events)  # every event counted once
+    assert len(fig.data[0].x) <= 12  # months, not 2,000 points
+    assert f"{len(events):,} dated sentences" in fig.layout.title.text
+    assert len(plotly.io.to_json(fig)) < 20_000
+
+
+def test_counted_events_use_a_coarser_period_when_they_span_centuries() -> None:
+    years = [f"{year}-06-01" for year in range(1800, 2030)] * 8
+    fig = charts.events_chart(_events(years, "year"), freq="day")
+    assert "per year" in fig.layout.title.text and len(fig.data[0].x) == 230
+
+
 def test_timeline_fills_quiet_periods_with_zero() -> None:
     series = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-04-01"]), "name": ["A", "A"],
                            "entity": ["a", "a"], "mentions": [2, 1]})
