@@ -226,8 +226,14 @@ def _in_month(m: re.Match[str], reference: Reference) -> DateRange | None:
     return _shifted_period(reference, "month", (month - reference.month + 6) % 12 - 6)
 
 
-def _in_year(m: re.Match[str], reference: Reference) -> DateRange:
-    return _period(datetime.date(int(m["year"]), 1, 1), "year")
+# A plain number before this year is, in news, a clock time ("1000 GMT", "1000/1400" in a
+# schedule), a price or a count that the tagger took for a date, far more often than a year.
+EARLIEST_PLAIN_YEAR = 1500
+
+
+def _in_year(m: re.Match[str], reference: Reference) -> DateRange | None:
+    year = int(m["year"])
+    return _period(datetime.date(year, 1, 1), "year") if year >= EARLIEST_PLAIN_YEAR else None
 
 
 def _in_years(m: re.Match[str], reference: Reference) -> DateRange | None:
@@ -235,7 +241,7 @@ def _in_years(m: re.Match[str], reference: Reference) -> DateRange | None:
     first, last = m["year"], m["last"]
     if len(last) == 2:
         last = first[:2] + last
-    if int(last) <= int(first):
+    if int(first) < EARLIEST_PLAIN_YEAR or int(last) <= int(first):
         return None
     return DateRange(datetime.date(int(first), 1, 1), datetime.date(int(last), 12, 31), "year")
 

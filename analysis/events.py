@@ -9,10 +9,22 @@ from __future__ import annotations
 import bisect
 import datetime
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from analysis.dates import normalise_date
 from analysis.model import Event
+
+
+# Words after a four-digit time ("1700 GMT", "1630 local time", "2000 hrs"): the tagger often
+# takes such a time for a DATE, which would put a 1987 story's trading hours in the year 1700.
+CLOCK_WORDS = frozenset({"GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET",
+                         "CEST", "HRS", "HOURS", "LOCAL"})
+
+
+def _is_clock_time(doc: Doc, entity: Span) -> bool:
+    last = entity[-1].text
+    return (len(last) == 4 and last.isdigit() and entity.end < len(doc)
+            and doc[entity.end].text.upper().rstrip(".") in CLOCK_WORDS)
 
 
 def find_events(doc: Doc, reference: datetime.date | None, text: str | None = None) -> list[Event]:
@@ -31,6 +43,8 @@ def find_events(doc: Doc, reference: datetime.date | None, text: str | None = No
     seen: set[tuple[int, datetime.date, datetime.date, str]] = set()
     for entity in doc.ents:
         if entity.label_ != "DATE":
+            continue
+        if _is_clock_time(doc, entity):
             continue
         date_text = text[entity.start_char:entity.end_char]
         found = normalise_date(date_text, reference)

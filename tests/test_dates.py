@@ -223,7 +223,8 @@ def test_relative_expressions_without_reference_are_none(expression: str) -> Non
 @pytest.mark.parametrize(
     "expression",
     ["recent years", "the past", "two years", "a few years ago", "the coming weeks", "daily", "the week",
-     "the first quarter", "9/11", "54", "", "   ", "Thursday, February 30, 2019"],
+     "the first quarter", "9/11", "54", "", "   ", "Thursday, February 30, 2019",
+     "1000", "1000/1400", "1250-1300"],  # clock times and numbers, not years (EARLIEST_PLAIN_YEAR)
 )
 def test_vague_durations_and_impossible_dates_are_none(expression: str) -> None:
     assert normalise_date(expression, MONDAY) is None
@@ -280,6 +281,17 @@ def test_events_are_sentences_with_their_dates(nlp) -> None:
     assert [e.sentence for e in events] == [0, 2]
     assert all(text[e.start:e.end] == e.text and e.entities == [] for e in events)
     assert events[1].text == "Hamas left Syria in 2012, officials said."
+
+
+def test_plain_years_from_1500_on_are_years() -> None:
+    assert normalise_date("1600", None) == DateRange(D(1600, 1, 1), D(1600, 12, 31), "year")
+    assert normalise_date("1986/87", None) == DateRange(D(1986, 1, 1), D(1987, 12, 31), "year")
+
+
+def test_a_time_of_day_the_tagger_reads_as_a_date_is_no_event(nlp) -> None:
+    doc = nlp("The plant opened in 1998 and closed at 1700 GMT. The auction closes at 1630 local time.")
+    assert {e.text for e in doc.ents if e.label_ == "DATE"} >= {"1998", "1700", "1630"}  # what the tagger does
+    assert [e.date_text for e in find_events(doc, None)] == ["1998"]
 
 
 def test_relative_events_need_the_reference(nlp) -> None:
