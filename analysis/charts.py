@@ -126,8 +126,8 @@ def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
     if freq == "month":
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         fig.update_xaxes(dtick="M1" if months <= 18 else "M3" if months <= 48 else "M12", tickformat="%b %Y")
-    elif freq == "year":
-        fig.update_xaxes(dtick="M12", tickformat="%Y")
+    elif freq == "year":  # a tick a year, unless that is hundreds of ticks (Plotly then takes seconds to place them)
+        fig.update_xaxes(dtick="M12" if last.year - first.year <= 24 else None, tickformat="%Y")
     else:
         fig.update_xaxes(tickformat="%d %b\n%Y")
 
