@@ -290,6 +290,35 @@ def _node_traces(nodes: pd.DataFrame, pos: dict) -> list[go.Scatter]:
     return traces
 
 
+ARROWHEAD_AT = 0.75  # how far along a speaker's line to its subject the arrowhead sits (clear of the node)
+
+
+def _edge_lines(ends: list[tuple[float, float, float, float]], widths: pd.Series, colour: str,
+                arrows: bool = False) -> list[go.Scatter]:
+    """Straight lines (x0, y0) -> (x1, y1), a trace per width rounded to half a pixel.
+
+    A trace (or an arrow annotation) per edge made Plotly take over a second to draw 150 edges
+    in the browser; a few traces, each a path broken by gaps, draw at once. With `arrows`, an
+    arrowhead three quarters along each line points at its end (oriented on the screen, not in
+    data units, by `angleref="previous"`).
+    """
+    paths: dict[float, tuple[list, list, list]] = {}
+    for (x0, y0, x1, y1), width in zip(ends, widths):
+        xs, ys, sizes = paths.setdefault(round(float(width) * 2) / 2, ([], [], []))
+        if arrows:
+            head = (x0 + (x1 - x0) * ARROWHEAD_AT, y0 + (y1 - y0) * ARROWHEAD_AT)
+            xs += [x0, head[0], x1, None]
+            ys += [y0, head[1], y1, None]
+            sizes += [0, 12 + 2 * width, 0, 0]
+        else:
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+    return [go.Scatter(x=xs, y=ys, mode="lines+markers" if arrows else "lines", line=dict(width=width, color=colour),
+                       marker=dict(symbol="arrow", angleref="previous", size=sizes, color=colour) if arrows else None,
+                       hoverinfo="skip", showlegend=False)
+            for width, (xs, ys, sizes) in sorted(paths.items())]
+
+
 def _hidden_axes(fig: go.Figure) -> None:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -310,13 +339,10 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
     for row in edges.itertuples(index=False):
         graph.add_edge(row.source, row.target, layout_weight=float(row.count))
     pos = _positions(graph)
-    widths = _scale(edges[weight], 1, 9)
-    fig = go.Figure()
+    ends = [(*pos[row.source], *pos[row.target]) for row in edges.itertuples(index=False)]
+    fig = go.Figure(_edge_lines(ends, _scale(edges[weight], 1, 9), "rgba(120,120,120,.45)"))
     mid_x, mid_y, hover = [], [], []
-    for row, width in zip(edges.itertuples(index=False), widths):
-        (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
-        fig.add_scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=dict(width=float(width), color="rgba(120,120,120,.45)"),
-                        hoverinfo="skip", showlegend=False)
+    for row, (x0, y0, x1, y1) in zip(edges.itertuples(index=False), ends):
         mid_x.append((x0 + x1) / 2)
         mid_y.append((y0 + y1) / 2)
         hover.append([esc(row.source_name), esc(row.target_name), row.count, row.pmi])
@@ -340,23 +366,18 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
     for row in links.itertuples(index=False):
         graph.add_edge(row.speaker, row.entity, layout_weight=float(row.quotes))
     pos = _positions(graph.to_undirected())
-    fig = go.Figure()
-    widths = _scale(links["quotes"], 1, 2.5)
-    arrows, label_x, label_y, labels, hover = [], [], [], [], []
-    for row, width in zip(links.itertuples(index=False), widths):
-        (x0, y0), (x1, y1) = pos[row.speaker], pos[row.entity]
-        arrows.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                           showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=float(width),
-                           arrowcolor="rgba(90,90,90,.5)", standoff=14))
-        label_x.append(x0 + (x1 - x0) * 0.55)
-        label_y.append(y0 + (y1 - y0) * 0.55)
+    ends = [(*pos[row.speaker], *pos[row.entity]) for row in links.itertuples(index=False)]
+    fig = go.Figure(_edge_lines(ends, _scale(links["quotes"], 1, 2.5), "rgba(90,90,90,.5)", arrows=True))
+    label_x, label_y, labels, hover = [], [], [], []
+    for row, (x0, y0, x1, y1) in zip(links.itertuples(index=False), ends):
+        label_x.append(x0 + (x1 - x0) * 0.45)
+        label_y.append(y0 + (y1 - y0) * 0.45)
         labels.append(esc(_short(row.cues, 30)))
         hover.append([esc(row.speaker_name), esc(row.entity_name), row.quotes, esc(row.cues)])
     fig.add_scatter(x=label_x, y=label_y, mode="text", text=labels, textfont=dict(size=10, color="#8a6100"),
                     showlegend=False, customdata=hover,
                     hovertemplate="<b>%{customdata[0]}</b> → <b>%{customdata[1]}</b><br>%{customdata[2]} quotes"
                                   "<br>verbs: %{customdata[3]}<extra></extra>")
-    fig.update_layout(annotations=arrows)  # at once: Plotly re-checks every annotation at each add_annotation
     speakers = links.groupby(["speaker", "speaker_name", "speaker_type"], as_index=False)["quotes"].sum()
     targets = links.groupby(["entity", "entity_name", "entity_type"], as_index=False)["quotes"].sum()
     nodes = pd.concat([

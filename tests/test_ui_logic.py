@@ -521,8 +521,22 @@ def test_speaker_network_draws_one_arrow_per_link() -> None:
                           "entity": names[1:] + names[:1], "entity_name": names[1:] + names[:1], "entity_type": "PERSON",
                           "quotes": range(1, 31), "cues": "said"})
     fig = charts.speaker_network(links)
-    assert len(fig.layout.annotations) == len(links)
-    assert all(a.showarrow and a.axref == "x" for a in fig.layout.annotations)
+    arrows = [t for t in fig.data if t.mode == "lines+markers"]
+    heads = [(x, y) for t in arrows for x, y, size in zip(t.x, t.y, t.marker.size) if size]
+    assert len(heads) == len(links)
+    assert all(t.marker.symbol == "arrow" and t.marker.angleref == "previous" for t in arrows)
+    assert len(arrows) <= 4  # a trace per line width (1 to 2.5 px in half steps), not one per link: fast to draw
+
+
+def test_network_draws_its_lines_as_a_few_traces() -> None:
+    names = [f"E{i}" for i in range(41)]
+    nodes = pd.DataFrame({"entity": names, "name": names, "type": "ORG", "mentions": range(1, 42)})
+    edges = pd.DataFrame({"source": names[:-1], "source_name": names[:-1], "target": names[1:],
+                          "target_name": names[1:], "count": range(1, 41), "pmi": 0.5})
+    fig = charts.network(edges, nodes)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert sum(list(t.x).count(None) for t in lines) == len(edges)  # each line once, each ended by a gap
+    assert len(lines) <= 17  # widths 1 to 9 px in half steps
 
 
 # --- choices: what a long picker lists ---------------------------------------------------
