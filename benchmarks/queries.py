@@ -33,6 +33,10 @@ Streamlit's scripts). The same is measured, as info, for a bare Streamlit page w
 number and one Plotly chart: Streamlit's own floor on this machine. Finally, as info, the
 home page's first run in a fresh process through `AppTest` (which adds its own import), and
 whether it imported spaCy (it must not: the model loads on the first ingest) or networkx.
+Last, as info (the issue sets no figure for it): changing page as an analyst does, by clicking
+the sidebar links in turn on a running server, timed from the click until the page's run is
+over and its charts are drawn (`--switch-rounds` rounds, the median per page). It shows what the
+queries' 200 ms leave out: building figures and tables, and drawing them in the browser.
 The corpus is read from ../shared at run time; the benchmark skips (exit 0) when it is absent.
 """
 from __future__ import annotations
@@ -322,6 +326,51 @@ def browser_starts(app: Path, workspace: Path | None, milestones: dict[str, list
     return found
 
 
+PAGES = ["Documents", "Entities", "Quotes", "Timeline", "Relationships", "Overview"]  # sidebar link texts
+# A page is drawn when its run is over (no "running" widget, no placeholder) and every chart is drawn.
+PAGE_DRAWN = """() => !document.querySelector('[data-testid=stStatusWidget]')
+    && !document.querySelector('[data-testid=stSkeleton]')
+    && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.js-plotly-plot'))"""
+
+
+def page_switches(workspace: Path, rounds: int, timeout: float = 120.0) -> dict[str, list[float]]:
+    """Seconds from clicking each page's sidebar link to the page drawn, `rounds` times round the pages.
+
+    One server and one browser session, as one analyst's; a first round, not counted, fills the
+    server's query caches and the browser's scripts.
+    """
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "NEWSROOM_LENS_WORKSPACE": str(workspace)}
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times: dict[str, list[float]] = {name: [] for name in PAGES}
+    try:
+        if not _wait_for_health(proc, port, time.perf_counter() + timeout):
+            return times
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+            page = browser.new_context(viewport=VIEWPORT).new_page()
+            opened = time.perf_counter()
+            _visit(page, f"http://127.0.0.1:{port}/", HOME_MILESTONES, opened, opened + timeout)
+            for round_ in range(rounds + 1):
+                for name in PAGES:
+                    start = time.perf_counter()
+                    page.locator("[data-testid=stSidebarNavLink]", has_text=name).click()
+                    heading = "Newsroom Lens" if name == "Overview" else name
+                    page.get_by_role("heading", name=heading, exact=True).wait_for(state="visible",
+                                                                                  timeout=timeout * 1000)
+                    page.wait_for_function(PAGE_DRAWN, timeout=timeout * 1000)
+                    if round_:
+                        times[name].append(time.perf_counter() - start)
+            browser.close()
+    finally:
+        _stop(proc)
+    return times
+
+
 def floor_app(folder: Path) -> Path:
     """The bare Streamlit page of FLOOR_APP in `folder`, with the dashboard's Streamlit settings."""
     (folder / ".streamlit").mkdir()
@@ -374,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-only", action="store_true", help="measure only the dashboard start-up")
     parser.add_argument("--startup-runs", type=int, default=5,
                         help="dashboard starts per browser (first visit, returning), the median counts (default 5)")
+    parser.add_argument("--switch-rounds", type=int, default=3,
+                        help="rounds of clicking through every page, the median counts (default 3; 0: skip)")
     parser.add_argument("--build-only", action="store_true", help="build the workspace and stop")
     parser.add_argument("--only", default=None, help="measure only queries whose name contains this")
     args = parser.parse_args(argv)
@@ -412,6 +463,10 @@ def measure(path: Path, args: argparse.Namespace) -> int:
         measure_queries(path, args, report)
     if not args.no_dashboard:
         measure_startup(path, args, report)
+        if args.switch_rounds and CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None:
+            print(f"\nchanging page in the browser: {args.switch_rounds} rounds, median s (min-max)")
+            for name, times in page_switches(path, args.switch_rounds).items():
+                report.line(f"click '{name}' -> page drawn (info)", _spread(times)[0] if times else "not reached")
     print(f"load average at the end {os.getloadavg()[0]:.1f} (2 cores: above 2, other programs share the CPU)")
     return 1 if report.failures else 0
 
