@@ -28,6 +28,7 @@ ENTITY_LABELS = frozenset(
 _ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an"})
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_LINE = re.compile(r"[^\n]*\S[^\n]*")  # a line with something on it
 _EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»-–—"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A final dot that belongs to the name: "U.S.", "S.A.", "Corp.", "Fla." (the tokenizer only
@@ -44,6 +45,12 @@ class Alias:
 def _data_lines(name: str) -> list[str]:
     text = resources.files("analysis").joinpath("data", name).read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def not_names() -> frozenset[str]:
+    """Entity keys that are never a name on their own: table labels ("Revs", "Shr"), time zones."""
+    return frozenset(line.strip() for line in _data_lines("not_names.txt"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,11 +117,14 @@ def strip_title(name: str) -> str:
 
 def clean_surface(text: str) -> tuple[int, int]:
     """Offsets (into `text`) of the name once a leading "the", a possessive, edge punctuation
-    and any lines after the first go."""
+    and the lines but one go.
+
+    A name never runs across lines: the tagger's span keeps its first line that has a capital
+    letter ("the\nComptroller of the Currency", wrapped in wire copy, is the Comptroller's)."""
     start, end = 0, len(text)
-    if "\n" in text.strip():  # a name never runs across lines: keep its first line
-        start = len(text) - len(text.lstrip())
-        end = text.index("\n", start)
+    if "\n" in text.strip():
+        lines = [line.span() for line in _LINE.finditer(text)]
+        start, end = next(((s, e) for s, e in lines if any(c.isupper() for c in text[s:e])), lines[0])
     while start < end and text[start] in _EDGE_PUNCT:
         start += 1
     match = _LEADING_THE.match(text[start:end])
@@ -173,7 +183,7 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
 
     `mentions` come straight from NER (offsets into `text`); the result is a new list,
     sorted by position, with `entity_key` and `entity_name` set and mentions that are
-    left with no name (a bare "the") dropped.
+    left with no name (a bare "the", a table label such as "Revs": see `not_names`) dropped.
     """
     cleaned: list[Mention] = []
     keys: list[str] = []
@@ -188,7 +198,7 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
             s += len(surface) - len(titled)
             surface = titled
         key, alias = entity_key(surface)
-        if not key or _starts_a_title(text, m.start + s, surface):
+        if not key or surface.islower() or key in not_names() or _starts_a_title(text, m.start + s, surface):
             continue
         cleaned.append(Mention(m.start + s, m.start + e, surface, m.label, m.sentence))
         keys.append(key)

@@ -81,6 +81,25 @@ def test_title_and_the_are_cut_from_spans() -> None:
     assert [text[m.start:m.end] for m in result] == ["Harbour Authority", "Ana Reyes"]
 
 
+def test_a_name_wrapped_onto_the_next_line_keeps_its_capitalised_line() -> None:
+    text = "Harbour Bank filed an application with the\nComptroller of the Currency on Monday."
+    result = canonicalise(text, _mentions(text, [("the\nComptroller of the Currency", "ORG")]))
+    assert [(m.text, m.entity_key) for m in result] == [("Comptroller of the Currency", "comptroller of the currency")]
+    assert text[result[0].start:result[0].end] == "Comptroller of the Currency"
+
+
+def test_a_bare_article_left_of_a_span_is_no_entity() -> None:
+    text = "Talks with the\nunion went on."
+    assert canonicalise(text, _mentions(text, [("the\nunion", "ORG")])) == []
+
+
+def test_results_table_labels_and_time_zones_are_not_names() -> None:
+    text = "Shr 12 cts vs 10 cts\n    Revs 20.1 mln vs 18.7 mln\n    Avg shrs 5.1 mln\nTrading starts at 1430 GMT in Oslo."
+    found = canonicalise(text, _mentions(text, [("Shr", "ORG"), ("Revs", "PERSON"), ("Avg", "PERSON"), ("GMT", "ORG"),
+                                                ("Oslo", "GPE")]))
+    assert [m.text for m in found] == ["Oslo"]
+
+
 def test_majority_label_wins_within_a_document() -> None:
     text = "Orvane Labs grew. Orvane Labs hired. Orvane Labs sold."
     result = canonicalise(text, _mentions(text, [("Orvane Labs", "ORG"), ("Orvane Labs", "PERSON"),
