@@ -174,7 +174,7 @@ def _period_bars(periods: pd.Series, counts: pd.Series, freq: str, noun: str, co
 
 
 EVENT_POINTS = 1500  # more dated sentences than this are drawn as counts per period (see `events_chart`)
-_MAX_PERIODS = 600
+_MAX_PERIODS = 600  # bars of an events chart before it counts by a longer period
 
 
 def events_chart(events: pd.DataFrame, freq: str = "month") -> go.Figure:
