@@ -226,14 +226,8 @@ def _in_month(m: re.Match[str], reference: Reference) -> DateRange | None:
     return _shifted_period(reference, "month", (month - reference.month + 6) % 12 - 6)
 
 
-# A plain number before this year is, in news, a clock time ("1000 GMT", "1000/1400" in a
-# schedule), a price or a count that the tagger took for a date, far more often than a year.
-EARLIEST_PLAIN_YEAR = 1500
-
-
-def _in_year(m: re.Match[str], reference: Reference) -> DateRange | None:
-    year = int(m["year"])
-    return _period(datetime.date(year, 1, 1), "year") if year >= EARLIEST_PLAIN_YEAR else None
+def _in_year(m: re.Match[str], reference: Reference) -> DateRange:
+    return _period(datetime.date(int(m["year"]), 1, 1), "year")
 
 
 def _in_years(m: re.Match[str], reference: Reference) -> DateRange | None:
@@ -241,7 +235,7 @@ def _in_years(m: re.Match[str], reference: Reference) -> DateRange | None:
     first, last = m["year"], m["last"]
     if len(last) == 2:
         last = first[:2] + last
-    if int(first) < EARLIEST_PLAIN_YEAR or int(last) <= int(first):
+    if int(last) <= int(first):
         return None
     return DateRange(datetime.date(int(first), 1, 1), datetime.date(int(last), 12, 31), "year")
 
@@ -410,17 +404,23 @@ def _normalise_clean(text: str, reference: Reference) -> DateRange | None:
     return _first_rule(_EMBEDDED, text, reference, whole=False)[1]
 
 
+# In news, a "date" before this year is a clock time ("1000 GMT", "1100 - APRIL 7"), a schedule
+# ("1000/1400") or a price ("May 1145/1148" in a commodity table) that the tagger took for one.
+EARLIEST_YEAR = 1500
+
+
 def normalise_date(expression: str, reference: datetime.date | None) -> DateRange | None:
     """The range a DATE entity's text means, relative expressions resolved against `reference`.
 
     Returns None for what cannot be placed on the calendar without guessing: vague
-    expressions ("recent years", "the past"), durations ("two years"), and relative
-    expressions when there is no reference.
+    expressions ("recent years", "the past"), durations ("two years"), relative
+    expressions when there is no reference, and anything before EARLIEST_YEAR.
     """
     text = _clean(expression)
     if not text or len(text) > MAX_EXPRESSION_CHARS:
         return None
-    return _normalise_clean(text, reference)
+    found = _normalise_clean(text, reference)
+    return found if found is None or found.start.year >= EARLIEST_YEAR else None
 
 
 # --- document date ----------------------------------------------------------------------

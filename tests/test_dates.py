@@ -224,7 +224,7 @@ def test_relative_expressions_without_reference_are_none(expression: str) -> Non
     "expression",
     ["recent years", "the past", "two years", "a few years ago", "the coming weeks", "daily", "the week",
      "the first quarter", "9/11", "54", "", "   ", "Thursday, February 30, 2019",
-     "1000", "1000/1400", "1250-1300"],  # clock times and numbers, not years (EARLIEST_PLAIN_YEAR)
+     "1000", "1000/1400", "1250-1300", "May 1145/1148", "1100 - APRIL 7"],  # times, prices (EARLIEST_YEAR)
 )
 def test_vague_durations_and_impossible_dates_are_none(expression: str) -> None:
     assert normalise_date(expression, MONDAY) is None
