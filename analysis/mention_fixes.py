@@ -166,11 +166,14 @@ def split_at_separators(text: str, spans: list[Span]) -> list[Span]:
             continue
         cuts = [m.span() for m in _SEPARATOR.finditer(text, start, end)] if label in _WORD_NAMED else []
         bounds = [start, *(x for cut in cuts for x in cut), end]
+        # A part's edge word without a letter goes for word-made names: a number can end up at the
+        # edge when the separator test, which looks at the characters around it, saw a bracket there.
+        edge = _LETTERS if label in _WORD_NAMED else _ALNUM
         for part_start, part_end in zip(bounds[::2], bounds[1::2]):
             words = list(_TOKEN.finditer(text, part_start, part_end))
-            while words and not _ALNUM.search(words[0].group()):
+            while words and not edge.search(words[0].group()):
                 words.pop(0)
-            while words and (not _ALNUM.search(words[-1].group())
+            while words and (not edge.search(words[-1].group())
                              or label != "WORK_OF_ART" and words[-1].group().islower()):
                 words.pop()
             if words:
