@@ -177,6 +177,11 @@ EVENT_POINTS = 1500  # more dated sentences than this are drawn as counts per pe
 _MAX_PERIODS = 600  # bars of an events chart before it counts by a longer period
 
 
+def events_counted(events: pd.DataFrame) -> bool:
+    """Whether `events_chart` counts `events` per period instead of drawing each one."""
+    return len(events) > EVENT_POINTS
+
+
 def events_chart(events: pd.DataFrame, freq: str = "month") -> go.Figure:
     """The dated sentences as points (`events_scatter`), or as counts per period when there are
     more than EVENT_POINTS.
@@ -185,7 +190,7 @@ def events_chart(events: pd.DataFrame, freq: str = "month") -> go.Figure:
     14 MB figure that took seconds to build and to draw, and a smear nobody can hover; the counts
     show where the events fall, and filtering by entity or date brings the single sentences back.
     """
-    if len(events) <= EVENT_POINTS:
+    if not events_counted(events):
         return events_scatter(events)
     dates = pd.to_datetime(events["date_start"])
     while freq != "year" and (dates.max() - dates.min()).days / _PERIOD_DAYS[freq] > _MAX_PERIODS:

@@ -229,6 +229,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _launch(app: Path, workspace: Path | None, port: int) -> subprocess.Popen:
+    """`streamlit run app` headless on `port`, on `workspace` (the default when None)."""
+    env = {**os.environ, "NEWSROOM_LENS_WORKSPACE": str(workspace)} if workspace else dict(os.environ)
+    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", app.name, "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=app.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _wait_for_health(proc: subprocess.Popen, port: int, deadline: float) -> bool:
     while time.perf_counter() < deadline and proc.poll() is None:
         try:
@@ -258,12 +267,8 @@ def one_start(page: Page, app: Path, workspace: Path | None, milestones: dict[st
     its selectors, and of the milestones before it, is visible. One not reached within
     `timeout` is None. The second opening's figures are named "<milestone>, server running".
     """
-    env = {**os.environ, "NEWSROOM_LENS_WORKSPACE": str(workspace)} if workspace else dict(os.environ)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", app.name, "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=app.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = _launch(app, workspace, port)
     times: dict[str, float | None] = dict.fromkeys(["health", *milestones, *(f"{m}{RUNNING}" for m in milestones)])
     try:
         if not _wait_for_health(proc, port, start + timeout):
@@ -341,11 +346,8 @@ def page_switches(workspace: Path, rounds: int, timeout: float = 120.0) -> dict[
     """
     from playwright.sync_api import sync_playwright
 
-    env = {**os.environ, "NEWSROOM_LENS_WORKSPACE": str(workspace)}
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = _launch(ROOT / "dashboard.py", workspace, port)
     times: dict[str, list[float]] = {name: [] for name in PAGES}
     try:
         if not _wait_for_health(proc, port, time.perf_counter() + timeout):

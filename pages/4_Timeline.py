@@ -26,8 +26,8 @@ st.subheader("Events")
 events = common.run(queries.events_table, filters, entities=filters.entities)
 st.caption("Sentences that carry a date, placed at that date" +
            (" — only those naming the filtered entities." if filters.entities else ".") +
-           (" Hover a point to read the sentence." if len(events) <= charts.EVENT_POINTS else
-            " Too many to draw one by one, so the chart counts them; the table lists every sentence."))
+           (" Too many to draw one by one, so the chart counts them; the table lists every sentence."
+            if charts.events_counted(events) else " Hover a point to read the sentence."))
 common.chart(charts.events_chart, events, freq=freq, key="time_events")
 common.table(events[["date_start", "date_end", "date_text", "sentence", "document", "entities"]], "events",
              column_config={"date_start": common.DATE_COLUMN, "date_end": common.DATE_COLUMN,
