@@ -120,6 +120,16 @@ def test_recurrences_surnames_and_capitals_inherit_a_recognised_name() -> None:
         ("Whitfield", "PERSON")]
 
 
+def test_a_recurrence_is_a_whole_word_the_longest_name_wins_and_capitals_only_on_caps_lines() -> None:
+    text = ("Berg opened Kestrel Bay Port. Kestrel Bay Port grew and Kestrel Bay wept.\n"
+            "KESTREL BAY VOTES\n"
+            "Kestrelton and the KESTREL BAY fleet met in Bergen, not Berg.")
+    spans = [_span(text, "Berg", "PERSON"), _span(text, "Kestrel Bay Port", "FAC"),
+             _span(text, "Kestrel Bay", "GPE", 2)]
+    assert _surfaces(text, propagated_names(text, spans)) == [
+        ("Kestrel Bay Port", "FAC"), ("KESTREL BAY", "GPE"), ("Berg", "PERSON")]
+
+
 def test_the_majority_label_spreads_and_common_words_do_not() -> None:
     text = "Orvane grew. Orvane hired. Orvane sold. Men and Women ran. The men won. Orvane"
     spans = [_span(text, "Orvane", "ORG"), _span(text, "Orvane", "ORG", 1), _span(text, "Orvane", "PERSON", 2),
