@@ -22,10 +22,9 @@ def threshold_slider(edges: pd.DataFrame, weight: str) -> float:
         return low
     low, high, step = (int(low), int(high), 1) if weight == "count" else (round(low, 1), round(high, 1), 0.1)
     key = f"rel_min_{weight}"
-    if key in st.session_state:
-        st.session_state[key] = min(max(st.session_state[key], low), high)
+    st.session_state[key] = min(max(st.session_state.get(key, low), low), high)  # the value, so no default
     label = "Minimum times together" if weight == "count" else "Minimum PMI"
-    return st.slider(label, low, high, low, step=step, key=key)
+    return st.slider(label, low, high, step=step, key=key)
 
 
 def evidence(shown: pd.DataFrame, filters: queries.Filters, unit: str) -> None:
