@@ -64,8 +64,7 @@ if edges.empty:
 else:
     minimum = threshold_slider(edges, weight)
     shown = edges[edges[weight] >= minimum]
-    nodes = common.run(queries.entity_table, filters)[["entity", "name", "type", "mentions"]]
-    common.chart(charts.network, shown, nodes, weight=weight, title=f"Named in the same {unit}",
+    common.chart(charts.network, shown, common.run(queries.entity_table, filters), weight=weight, title=f"Named in the same {unit}",
                  key="rel_network")
     st.caption(f"Showing the {len(shown)} strongest of {network.total:,} links. Node size: mentions; colour: type; "
                f"line width: {WEIGHTS[weight].lower()}.")

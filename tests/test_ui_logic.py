@@ -255,6 +255,19 @@ def test_curation_on_entities_page_changes_the_entity_table(populated: Path) -> 
     assert "Port Carrow" not in set(shown(at, "entity", "with")[["entity", "with"]].stack())
 
 
+def test_charts_follow_the_workspace_after_a_curation(populated: Path) -> None:
+    """Figures are cached and shared; one drawn before a change must not be shown after it."""
+    def bar_names(at: AppTest) -> set[str]:
+        return {name for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] for name in trace["y"]}
+
+    at = ok(app())
+    assert "Port Carrow" in bar_names(at)
+    at = ok(open_page(at, "pages/2_Entities.py"))
+    at.selectbox(key="ent_profile").set_value("port carrow").run()
+    ok(at.button(key="ent_hide_btn").click().run())
+    assert "Port Carrow" not in bar_names(ok(app()))  # a new session, in the process holding the figures
+
+
 @pytest.mark.parametrize("option", ["paragraph", "document"])
 def test_relationships_units_and_edge_evidence(populated: Path, option: str) -> None:
     at = ok(open_page(app(), "pages/5_Relationships.py"))
