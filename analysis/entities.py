@@ -50,7 +50,13 @@ def _data_lines(name: str) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     """Entity keys that are never a name on their own: table labels ("Revs", "Shr"), time zones."""
-    return frozenset(line.strip() for line in _data_lines("not_names.txt"))
+    return frozenset(line.strip() for line in _data_lines("not_names.txt")) | time_zones()
+
+
+@functools.lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """Time zones written after clock times ("gmt", "cest"), lower case."""
+    return frozenset(line.strip() for line in _data_lines("time_zones.txt"))
 
 
 @functools.lru_cache(maxsize=1)

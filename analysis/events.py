@@ -12,13 +12,13 @@ import datetime
 from spacy.tokens import Doc, Span
 
 from analysis.dates import normalise_date
+from analysis.entities import time_zones
 from analysis.model import Event
 
 
 # Words after a four-digit time ("1700 GMT", "1630 local time", "2000 hrs"): the tagger often
 # takes such a time for a DATE, which would put a 1987 story's trading hours in the year 1700.
-CLOCK_WORDS = frozenset({"GMT", "UTC", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "BST", "CET",
-                         "CEST", "HRS", "HOURS", "LOCAL"})
+CLOCK_WORDS = frozenset({zone.upper() for zone in time_zones()} | {"HRS", "HOURS", "LOCAL"})
 
 
 def _is_clock_time(doc: Doc, entity: Span) -> bool:
