@@ -405,7 +405,9 @@ def documents_per_period(ws: Workspace, filters: Filters | None = None, freq: st
 
 def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
                  date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> pd.DataFrame:
-    """Dated sentences, optionally only those naming `entities` and falling in a date range."""
+    """Dated sentences, optionally only those naming `entities` and falling in a date range; in date
+    order, then by document (a sentence's entities are named by one grouping, not a lookup per row:
+    on 44,000 dated sentences that was the slower half of the query)."""
     where, params = ["TRUE"], []
     if entities:
         where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
@@ -419,15 +421,15 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
         where.append("ev.date_start <= ?")
         params.append(date_to)
     return _q(ws, filters, f"""
+        , names AS (
+            SELECT x.doc_id, x.event, array_to_string(list_sort(list_distinct(list(e.name))), ', ') AS entities
+            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides o USING (entity_key)
+            JOIN fents e ON e.entity = coalesce(o.merged_into, x.entity_key)
+            GROUP BY ALL)
         SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,
-               d.title AS document, d.date AS document_date,
-               (SELECT string_agg(DISTINCT e.name, ', ' ORDER BY e.name)
-                  FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
-                  JOIN fents e ON e.entity = coalesce(o.merged_into, x.entity_key)
-                  WHERE x.doc_id = ev.doc_id AND x.event = ev.event) AS entities,
-               ev.doc_id
-        FROM events ev JOIN fdocs d USING (doc_id)
-        WHERE {' AND '.join(where)} ORDER BY ev.date_start, d.title""", *params)
+               d.title AS document, d.date AS document_date, n.entities, ev.doc_id
+        FROM events ev JOIN fdocs d USING (doc_id) LEFT JOIN names n ON n.doc_id = ev.doc_id AND n.event = ev.event
+        WHERE {' AND '.join(where)} ORDER BY ev.date_start, d.title, ev.doc_id, ev.event""", *params)
 
 
 def all_mentions(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:

@@ -194,6 +194,8 @@ def test_events_query_filters_by_entity_and_date_range(ws) -> None:
 
     events = queries.events_table(ws)
     assert "1998" in set(events["date_text"])
+    assert events.set_index("date_text").loc["November 5", "entities"] == "Reyes, Tomas Berg, Valmora"  # sorted, once each
+    assert events.equals(queries.events_table(ws))  # one order, every time
     ents = _entities(ws)
     whitfield = ents["Dana Whitfield"][2]
     hers = queries.events_table(ws, entities=(whitfield,))
