@@ -94,7 +94,7 @@ def entity_choices(ws: Workspace) -> pd.DataFrame:
     return ws.query("""
         SELECT e.entity, e.name, e.label, count(*) AS mentions
         FROM mention_view m JOIN entities e ON e.entity = m.entity
-        WHERE NOT e.hidden GROUP BY ALL ORDER BY mentions DESC, e.name""")
+        WHERE NOT e.hidden GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
 
 
 def entity_labels(ws: Workspace) -> dict[str, str]:
@@ -128,7 +128,7 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
         FROM (SELECT m.entity, m.doc_id, count(*) AS n, any_value(d.date) AS date
               FROM mention_view m JOIN fdocs d USING (doc_id) GROUP BY ALL) m
         JOIN fents e ON e.entity = m.entity
-        GROUP BY ALL ORDER BY mentions DESC, e.name {'LIMIT ' + str(int(limit)) if limit else ''}""")
+        GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity {'LIMIT ' + str(int(limit)) if limit else ''}""")
 
 
 def documents_table(ws: Workspace, filters: Filters | None = None, search: str = "") -> pd.DataFrame:
@@ -141,7 +141,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
                d.file_name, d.date_source, d.doc_id
         FROM fdocs d
         WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
-        ORDER BY d.date DESC NULLS LAST, d.title""", like, like, like, like)
+        ORDER BY d.date DESC NULLS LAST, d.title, d.doc_id""", like, like, like, like)
 
 
 def document(ws: Workspace, doc_id: str) -> dict | None:
@@ -214,7 +214,7 @@ def document_quotes(ws: Workspace, doc_id: str) -> pd.DataFrame:
 def quotes_per_speaker(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
     return _q(ws, filters, f"""
         SELECT speaker, speaker_entity, count(*) AS quotes FROM (SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS})
-        WHERE speaker IS NOT NULL GROUP BY ALL ORDER BY quotes DESC, speaker""")
+        WHERE speaker IS NOT NULL GROUP BY ALL ORDER BY quotes DESC, speaker, speaker_entity""")
 
 
 def aliases(ws: Workspace, entity: str) -> pd.DataFrame:
@@ -381,7 +381,7 @@ def speaker_graph(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame
         LEFT JOIN entity_overrides o ON o.entity_key = qe.entity_key
         JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.merged_into, qe.entity_key)
         WHERE sp.entity <> en.entity
-        GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name""")
+        GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name, q.speaker, entity""")
 
 
 def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
@@ -393,7 +393,7 @@ def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: 
         SELECT date_trunc('{unit}', d.date) AS period, e.name, e.entity, count(*) AS mentions
         FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
         WHERE d.date IS NOT NULL AND m.entity IN (SELECT unnest(?))
-        GROUP BY ALL ORDER BY period, e.name""", chosen)
+        GROUP BY ALL ORDER BY period, e.name, e.entity""", chosen)
 
 
 def documents_per_period(ws: Workspace, filters: Filters | None = None, freq: str = "month") -> pd.DataFrame:
@@ -453,7 +453,7 @@ def document_choices(ws: Workspace) -> pd.DataFrame:
     """Every document's id, title and date (for the filter's multi-select), newest first."""
     return ws.query("""
         SELECT doc_id, coalesce(title, file_name, doc_id) AS title, date
-        FROM doc_view ORDER BY date DESC NULLS LAST, title""")
+        FROM doc_view ORDER BY date DESC NULLS LAST, title, doc_id""")
 
 
 def document_titles(ws: Workspace) -> dict[str, str]:
@@ -464,7 +464,7 @@ def document_titles(ws: Workspace) -> dict[str, str]:
 
 def hidden_entities(ws: Workspace) -> pd.DataFrame:
     """Entities the analyst hid, so they can be brought back."""
-    return ws.query("SELECT entity, name, label FROM entities WHERE hidden ORDER BY name")
+    return ws.query("SELECT entity, name, label FROM entities WHERE hidden ORDER BY name, entity")
 
 
 def quotes_involving(ws: Workspace, filters: Filters | None, entities: tuple[str, ...],
