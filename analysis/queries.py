@@ -255,19 +255,28 @@ def _unit_column(unit: str) -> str:
     return {"sentence": "m.sentence", "paragraph": "s.paragraph", "document": "0"}[unit]
 
 
-def _edge_ctes(unit: str, focus: bool) -> str:
+def _edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
     """CTEs (after the filter's) counting the pairs of entities named in the same unit, on numbers.
 
     Entities are numbered in key order (so `a < b` still compares keys), a unit is one integer
     (document number and unit), and each entity's name is ranked once, so the self-join that
     finds the pairs and any sort of them compare numbers, not text; names are joined last, only
-    to the rows wanted. Parameters: the focus entity (when `focus`), then the minimum count.
+    to the rows wanted. With `focus`, only the pairs that include an entity; with `ego`, only the
+    pairs among it and the entities named with it (its ego network: the self-join then reads only
+    their units). Parameters: that entity (with `focus` or `ego`), then the minimum count.
     Gives `ids` (entity, name, label, id), `pairs` (a, b, count) and `edges` (a, b, count, pmi,
     ra, rb: the name ranks).
     """
     col = _unit_column(unit)
     join = 'JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence' if unit == "paragraph" else ""
     focus_sql = "AND (SELECT id FROM ids WHERE entity = ?) IN (a.id, b.id)" if focus else ""
+    paired, circle = "units", ""
+    if ego:
+        paired = "circle_units"
+        circle = """
+        circle AS (SELECT DISTINCT o.id FROM units me JOIN units o ON o.unit = me.unit
+                   WHERE me.id = (SELECT id FROM ids WHERE entity = ?)),
+        circle_units AS (SELECT * FROM units WHERE id IN (SELECT id FROM circle)),"""
     return f"""
         , ids AS (SELECT entity, name, label, row_number() OVER (ORDER BY entity) AS id FROM fents),
         docs AS (SELECT doc_id, row_number() OVER () AS d FROM fdocs),
@@ -278,9 +287,10 @@ def _edge_ctes(unit: str, focus: bool) -> str:
         nodes AS (
             SELECT id, c, dense_rank() OVER (ORDER BY name) AS name_rank
             FROM ids JOIN (SELECT id, count(*) AS c FROM units GROUP BY id) USING (id)),
+        {circle}
         pairs AS (
             SELECT a.id AS a, b.id AS b, count(*) AS count
-            FROM units a JOIN units b ON a.unit = b.unit AND a.id < b.id
+            FROM {paired} a JOIN {paired} b ON a.unit = b.unit AND a.id < b.id
             WHERE TRUE {focus_sql}
             GROUP BY ALL HAVING count(*) >= ?),
         edges AS (
@@ -337,16 +347,10 @@ def strongest_links(ws: Workspace, filters: Filters | None = None, unit: str = "
     """
     if by not in _WEIGHTS:
         raise ValueError(f"by must be one of {_WEIGHTS}, not {by!r}")
-    circle, inside, params = "", "", [1]
-    if around:
-        circle = """, me AS (SELECT id FROM ids WHERE entity = ?),
-            circle AS (SELECT id FROM me UNION SELECT b FROM pairs JOIN me ON a = me.id
-                       UNION SELECT a FROM pairs JOIN me ON b = me.id)"""
-        inside = "WHERE a IN (SELECT id FROM circle) AND b IN (SELECT id FROM circle)"
-        params.append(around)
-    frame = _q(ws, filters, f"""{_edge_ctes(unit, focus=False)} {circle},
-        chosen AS (SELECT * FROM edges e {inside} ORDER BY {_strongest_first(by)} LIMIT ?)
-        {_named_edges("chosen", _strongest_first(by), f", (SELECT count(*) FROM pairs {inside}) AS links")}""",
+    params = [around, 1] if around else [1]  # the ego network's entity, the minimum count
+    frame = _q(ws, filters, f"""{_edge_ctes(unit, focus=False, ego=bool(around))},
+        chosen AS (SELECT * FROM edges e ORDER BY {_strongest_first(by)} LIMIT ?)
+        {_named_edges("chosen", _strongest_first(by), ", (SELECT count(*) FROM pairs) AS links")}""",
                *params, limit)
     return Links(frame.drop(columns="links"), int(frame["links"].iloc[0]) if len(frame) else 0)
 
