@@ -40,6 +40,12 @@ _SEPARATOR = re.compile(rf"(?<!\S){_NOT_LETTER}*\d{_NOT_LETTER}*(?!\S)|(?<!\S)[-
 _WORD_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 
+# Lines a `NerPass` remembers: a text is read alone, so the same line always gets the same
+# entities, and sign-offs and table headers ("REUTER", "WHEAT HRW HRS") recur in every other
+# document. A call costs ~9 ms however few its lines, and most batches then need none.
+NER_MEMORY = 4096
+
+
 def ner_pass(nlp: Language) -> NerPass | None:
     """A `NerPass` running only the pipeline's recogniser (after the embedding layer it
     listens to, if it shares one), or None when the pipeline has no recogniser."""
@@ -48,12 +54,18 @@ def ner_pass(nlp: Language) -> NerPass | None:
     feeders = [nlp.get_pipe(name) for name in nlp.pipe_names
                if "ner" in getattr(nlp.get_pipe(name), "listening_components", ())]
     steps = [*feeders, nlp.get_pipe("ner")]
+    known: dict[str, list[Span]] = {}
 
     def run(texts: list[str]) -> list[list[Span]]:
-        docs = [nlp.make_doc(t) for t in texts]
-        for step in steps:
-            docs = list(step.pipe(docs))
-        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
+        new = list(dict.fromkeys(t for t in texts if t not in known))
+        if new:
+            docs = [nlp.make_doc(t) for t in new]
+            for step in steps:
+                docs = list(step.pipe(docs))
+            if len(known) + len(new) > NER_MEMORY:
+                known.clear()
+            known.update((t, [(e.start_char, e.end_char, e.label_) for e in doc.ents]) for t, doc in zip(new, docs))
+        return [list(known[t]) for t in texts]
 
     return run
 
@@ -78,17 +90,22 @@ def caps_lines(text: str) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
-def case_forms(text: str, skip: Callable[[int, int], bool]) -> dict[str, Counter[str]]:
-    """How the document writes each word inside a sentence: lower-cased word -> its spellings.
+def case_forms(text: str, skip: Callable[[int, int], bool],
+               words: set[str] | None = None) -> dict[str, Counter[str]]:
+    """How the document writes each word inside a sentence: lower-cased word -> its spellings
+    (of the lower-cased `words` only, when given: the few a caller will ask about).
 
     A sentence's first word is capitalised whatever it is, so it is no evidence and not
     counted; neither are the words `skip` covers (the capitals being recased).
     """
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for match in _LETTERS.finditer(text):
+        word = match.group()
+        if words is not None and word.lower() not in words:
+            continue
         start, end = match.span()
         if not skip(start, end) and not _SENTENCE_START.search(text, max(0, start - 4), start):
-            forms[match.group().lower()][match.group()] += 1
+            forms[word.lower()][word] += 1
     return forms
 
 
@@ -128,7 +145,8 @@ def caps_line_entities(texts: list[str], ner: NerPass) -> list[list[Span]]:
     for i, text in enumerate(texts):
         spans = list(caps_lines(text))
         if spans:
-            forms = case_forms(text, _overlap_test(spans))
+            words = {word.lower() for s, e in spans for word in _LETTERS.findall(text, s, e)}
+            forms = case_forms(text, _overlap_test(spans), words)
             lines += [(i, s, truecase(text[s:e], forms)) for s, e in spans]
     entities: list[list[Span]] = [[] for _ in texts]
     for (i, offset, _), found in zip(lines, ner([line for _, _, line in lines]) if lines else []):
