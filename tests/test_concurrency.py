@@ -119,7 +119,8 @@ def test_two_uploads_and_a_cli_ingest_at_once_store_every_document_once(tmp_path
 def test_kill_9_mid_ingest_leaves_no_half_document_and_reingest_completes(tmp_path) -> None:
     ws_dir = tmp_path / "ws"
     folder = tmp_path / "stories"
-    write_stories(folder, range(150))
+    total = 600  # enough that the ingest is still extracting when its second write lands (150 were done by then)
+    write_stories(folder, range(total))
     ws = Workspace(ws_dir)
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "ingest", str(folder), "--workspace", str(ws_dir),
                              "--batch-size", "2"], env=env(), cwd=REPO,
@@ -135,12 +136,12 @@ def test_kill_9_mid_ingest_leaves_no_half_document_and_reingest_completes(tmp_pa
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     stored_after_kill = int(ws.query("SELECT count(*) AS n FROM documents")["n"][0])
-    assert 4 <= stored_after_kill < 150
+    assert 4 <= stored_after_kill < total
     assert all(v == 0 for v in integrity(ws).values()), integrity(ws)
 
     result = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(folder), "--workspace", str(ws_dir)],
                             env=env(), cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert f"{150 - stored_after_kill} added, {stored_after_kill} skipped as duplicates, 0 failed" in result.stdout
-    assert int(ws.query("SELECT count(*) AS n FROM documents")["n"][0]) == 150
+    assert f"{total - stored_after_kill} added, {stored_after_kill} skipped as duplicates, 0 failed" in result.stdout
+    assert int(ws.query("SELECT count(*) AS n FROM documents")["n"][0]) == total
     assert all(v == 0 for v in integrity(ws).values()), integrity(ws)
