@@ -50,13 +50,18 @@ def _data_lines(name: str) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     """Entity keys that are never a name on their own: table labels ("Revs", "Shr"), time zones."""
-    return frozenset(line.strip() for line in _data_lines("not_names.txt")) | time_zones()
+    return _data_words("not_names.txt") | time_zones()
 
 
 @functools.lru_cache(maxsize=1)
 def time_zones() -> frozenset[str]:
     """Time zones written after clock times ("gmt", "cest"), lower case."""
-    return frozenset(line.strip() for line in _data_lines("time_zones.txt"))
+    return _data_words("time_zones.txt")
+
+
+def _data_words(name: str) -> frozenset[str]:
+    """The words of a data file that lists one per line."""
+    return frozenset(line.strip() for line in _data_lines(name))
 
 
 @functools.lru_cache(maxsize=1)

@@ -90,10 +90,9 @@ def caps_lines(text: str) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
-def case_forms(text: str, skip: Callable[[int, int], bool],
-               words: set[str] | None = None) -> dict[str, Counter[str]]:
-    """How the document writes each word inside a sentence: lower-cased word -> its spellings
-    (of the lower-cased `words` only, when given: the few a caller will ask about).
+def case_forms(text: str, skip: Callable[[int, int], bool], words: set[str]) -> dict[str, Counter[str]]:
+    """How the document writes each of `words` (lower case: the few a caller will ask about)
+    inside a sentence: lower-cased word -> its spellings.
 
     A sentence's first word is capitalised whatever it is, so it is no evidence and not
     counted; neither are the words `skip` covers (the capitals being recased).
@@ -101,7 +100,7 @@ def case_forms(text: str, skip: Callable[[int, int], bool],
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for match in _LETTERS.finditer(text):
         word = match.group()
-        if words is not None and word.lower() not in words:
+        if word.lower() not in words:
             continue
         start, end = match.span()
         if not skip(start, end) and not _SENTENCE_START.search(text, max(0, start - 4), start):

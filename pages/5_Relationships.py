@@ -64,8 +64,8 @@ if edges.empty:
 else:
     minimum = threshold_slider(edges, weight)
     shown = edges[edges[weight] >= minimum]
-    common.chart(charts.network, shown, common.run(queries.entity_table, filters), weight=weight, title=f"Named in the same {unit}",
-                 key="rel_network")
+    common.chart(charts.network, shown, common.run(queries.entity_table, filters), weight=weight,
+                 title=f"Named in the same {unit}", key="rel_network")
     st.caption(f"Showing the {len(shown)} strongest of {network.total:,} links. Node size: mentions; colour: type; "
                f"line width: {WEIGHTS[weight].lower()}.")
     left, right = st.columns(2, gap="large")
