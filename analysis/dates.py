@@ -1,12 +1,14 @@
 """Dates: when a document was published, and which span of days a DATE expression means.
 
-Two jobs share one set of patterns:
+Three jobs share one set of patterns:
 
 * `document_date` finds the publication day of a document, the reference that relative
   expressions ("yesterday", "on Tuesday") are resolved against. It never guesses: a
   dateline without a year ("TEHRAN, July 22 (Reuters) -") gives no date, because the year
   is nowhere written and a wrong year would shift every relative event of the story.
 * `normalise_date` turns the text of a spaCy DATE entity into an inclusive `DateRange`.
+* `masthead` finds what dates and places the story at its top (a dateline, a byline's
+  date) rather than tells it, so that these make no events and the place is read whole.
 
 Normalisation runs on every DATE entity of every document, so the common news forms are
 handled by our own regular expressions; dateparser is only the fallback for absolute
@@ -110,13 +112,16 @@ _YEAR_OPTIONAL = rf"(?:{_YEAR_REQUIRED})?"
 _FILE_NAME_DATE = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d{2})(?P<sep>[-_./]?)(?P<month>[01]\d)(?P=sep)(?P<day>[0-3]\d)(?!\d)"
 )
-# "TEHRAN, July 22 (Reuters) -", "LOS ANGELES, Sept. 28 (UPI) —", "NEWPORT NEWS, Va., May 3, 2016 -"
-_DATELINE = re.compile(
-    r"^[ \t]*[A-Z][A-Za-z.'\-]*(?:[ \t]+[A-Z][A-Za-z.'\-]*)*(?:,[ \t]*[A-Z][A-Za-z.]*)?,[ \t]*"
-    rf"(?i:{_day_patterns(_YEAR_OPTIONAL)['mdy']})"
+# "TEHRAN, July 22 (Reuters) -", "LOS ANGELES, Sept. 28 (UPI) —", "NEWPORT NEWS, Va., May 3, 2016 -",
+# and, without a date, "PORT CARROW —": the place, a region, the date, the agency, a dash.
+_DATELINE_PARTS = (
+    r"^[ \t]*(?P<place>[A-Z][A-Za-z.'\-]*(?:[ \t]+[A-Z][A-Za-z.'\-]*)*)(?:,[ \t]*[A-Z][A-Za-z.]*)?",
+    rf",[ \t]*(?P<date>(?i:{_day_patterns(_YEAR_OPTIONAL)['mdy']}))",
     r"[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*(?:-|--|–|—|―)",
-    re.MULTILINE,
 )
+_DATELINE = re.compile(_DATELINE_PARTS[0] + _DATELINE_PARTS[1] + _DATELINE_PARTS[2], re.MULTILINE)
+_DATELINE_MAYBE_DATED = re.compile(
+    _DATELINE_PARTS[0] + f"(?:{_DATELINE_PARTS[1]})?" + _DATELINE_PARTS[2] + r"(?=[ \t])", re.MULTILINE)
 # the word before a date in running text ("due", "ended", "on"), unless it says publication;
 # a date that starts a line stands apart (a date line under a headline)
 _PROSE_LEAD = re.compile(r"\b[a-z][\w'-]*[,;]?[ \t]*$")
@@ -441,20 +446,38 @@ class _TextDate:
     """A day-month-year date found in the top of a document."""
 
     start: int
+    end: int
     day: datetime.date
     in_prose: bool  # governed by a lower-case word ("due March 30, 1990"): an event, not a byline
 
 
-def _text_dates(top: str) -> list[_TextDate]:
-    """The day-month-year dates in `top`, in text order."""
+@functools.lru_cache(maxsize=4)
+def _text_dates(top: str) -> tuple[_TextDate, ...]:
+    """The day-month-year dates in `top`, in text order. Remembered for the last few tops:
+    `document_date` and `masthead` both read a document's top, one after the other."""
     found = []
+    windows = _year_windows(top)
     for pattern, rule in _FULL_DATES:
-        for m in pattern.finditer(top):
+        for m in (m for start, end in windows for m in pattern.finditer(top, start, end)):
             if day := rule(m, None):
                 before = top[max(0, m.start() - 40):m.start()]
                 in_prose = bool(_PROSE_LEAD.search(before)) and not _PUBLICATION_LEAD.search(before)
-                found.append(_TextDate(m.start(), day.start, in_prose))
-    return sorted(found, key=lambda d: d.start)
+                found.append(_TextDate(m.start(), m.end(), day.start, in_prose))
+    return tuple(sorted(found, key=lambda d: d.start))
+
+
+def _year_windows(text: str, reach: int = 60) -> list[tuple[int, int]]:
+    """The stretches of `text` where a full date can be: around each four-digit year, from
+    `reach` characters before it ("Wednesday, the 30th of September, 2015") to just after
+    an ISO date's day. The date patterns cost ~0.2 ms a document when run over all of it."""
+    windows: list[tuple[int, int]] = []
+    for m in _FOUR_DIGIT_YEAR.finditer(text):
+        start, end = max(0, m.start() - reach), min(len(text), m.end() + 7)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _top_date(top: str) -> tuple[datetime.date | None, str | None]:
@@ -480,6 +503,37 @@ def _top_date(top: str) -> tuple[datetime.date | None, str | None]:
         if candidate.start < body_start and not candidate.in_prose:
             return candidate.day, "text"
     return None, None
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """What, at the top of a document, places and dates the story rather than tells it
+    (character ranges): a wire dateline's place, when written in capitals ("PORT CARROW"
+    in "PORT CARROW, June 2, 2024 — Hundreds marched…"), the dateline's date, and the
+    dates standing apart from prose before the story's body (bylines, date lines).
+
+    The tagger misreads a place in capitals ("CARROW"), and a byline's date is the day the
+    story was written, not an event of it: `mention_fixes` and `events` use these ranges.
+    """
+
+    place: tuple[int, int] | None = None
+    dateline_date: tuple[int, int] | None = None
+    date_lines: tuple[tuple[int, int], ...] = ()
+
+
+def masthead(text: str) -> Masthead:
+    """The `Masthead` of a document, from its first TOP_CHARS characters."""
+    top = text[:TOP_CHARS]
+    dateline = _DATELINE.search(top) or _DATELINE_MAYBE_DATED.search(top)
+    body_start = dateline.start() if dateline else len(top)
+    date_lines = tuple((d.start, d.end) for d in _text_dates(top) if d.start < body_start and not d.in_prose)
+    if dateline is None:
+        return Masthead(date_lines=date_lines)
+    line_end = top.find("\n", dateline.end())
+    rest = top[dateline.end():] if line_end < 0 else top[dateline.end():line_end]
+    in_capitals = dateline["place"].isupper() and any(c.islower() for c in rest)  # not an ALL-CAPS line
+    return Masthead(place=dateline.span("place") if in_capitals else None,
+                    dateline_date=dateline.span("date") if dateline["date"] else None, date_lines=date_lines)
 
 
 def _file_name_date(file_name: str) -> datetime.date | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -27,7 +28,9 @@ def _is_clock_time(doc: Doc, entity: Span) -> bool:
             and doc[entity.end].text.upper().rstrip(".") in CLOCK_WORDS)
 
 
-def find_events(doc: Doc, reference: datetime.date | None, text: str | None = None) -> list[Event]:
+def find_events(doc: Doc, reference: datetime.date | None, text: str | None = None,
+                date_lines: Sequence[tuple[int, int]] = (), dateline_date: tuple[int, int] | None = None,
+                ) -> list[Event]:
     """One Event per sentence and distinct normalised DATE entity in it, in text order.
 
     `reference` is the document date that relative expressions ("last year") count from;
@@ -35,16 +38,19 @@ def find_events(doc: Doc, reference: datetime.date | None, text: str | None = No
     that mean the same range ("July 22 ... July 22") give one event. `entities` is left
     empty for the pipeline to fill with canonical keys. `text` is `doc.text` when the caller
     has it: texts are sliced from it (`Span.text` joins the span's tokens one by one).
+    The dates of a byline or date line (`date_lines`, from `dates.masthead`) make no event;
+    a dateline's date (`dateline_date`) only when its sentence, the lead, has no other date.
     """
     text = doc.text if text is None else text
     sentences = list(doc.sents)
     starts = [sentence.start for sentence in sentences]  # `Span.sent` would walk the tokens back
     events: list[Event] = []
     seen: set[tuple[int, datetime.date, datetime.date, str]] = set()
+    from_dateline: Event | None = None
     for entity in doc.ents:
         if entity.label_ != "DATE":
             continue
-        if _is_clock_time(doc, entity):
+        if _is_clock_time(doc, entity) or _overlaps(entity, date_lines):
             continue
         date_text = text[entity.start_char:entity.end_char]
         found = normalise_date(date_text, reference)
@@ -55,17 +61,26 @@ def find_events(doc: Doc, reference: datetime.date | None, text: str | None = No
         key = (index, found.start, found.end, found.granularity)
         if key in seen:
             continue
-        seen.add(key)
-        events.append(
-            Event(
-                start=sentence.start_char,
-                end=sentence.end_char,
-                text=text[sentence.start_char:sentence.end_char],
-                date_text=date_text,
-                date_start=found.start.isoformat(),
-                date_end=found.end.isoformat(),
-                granularity=found.granularity,
-                sentence=index,
-            )
+        in_dateline = dateline_date is not None and _overlaps(entity, [dateline_date])
+        if not in_dateline:  # the lead's own "on Monday" is kept even when it is the dateline's day
+            seen.add(key)
+        event = Event(
+            start=sentence.start_char,
+            end=sentence.end_char,
+            text=text[sentence.start_char:sentence.end_char],
+            date_text=date_text,
+            date_start=found.start.isoformat(),
+            date_end=found.end.isoformat(),
+            granularity=found.granularity,
+            sentence=index,
         )
+        events.append(event)
+        if in_dateline:
+            from_dateline = event
+    if from_dateline and any(ev.sentence == from_dateline.sentence and ev is not from_dateline for ev in events):
+        events.remove(from_dateline)
     return events
+
+
+def _overlaps(entity: Span, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(entity.start_char < end and start < entity.end_char for start, end in ranges)

@@ -70,13 +70,17 @@ def ner_pass(nlp: Language) -> NerPass | None:
     return run
 
 
-def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None = None) -> list[Span]:
+def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None = None,
+                 place: tuple[int, int] | None = None) -> list[Span]:
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
-    text's entry of `caps_line_entities`, when given), spans cut at numbers and dashes,
-    implausible spans dropped, acronyms defined in brackets added, recognised names
-    propagated. Spans of other labels (dates, numbers) pass through."""
+    text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
+    (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped,
+    acronyms defined in brackets added, recognised names propagated. Spans of other labels
+    (dates, numbers) pass through."""
     if caps_entities is not None:
         spans = replace_caps_lines(text, spans, caps_entities)
+    if place is not None:
+        spans = dateline_place(spans, place)
     spans = drop_implausible(text, split_at_separators(text, spans))
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
@@ -160,6 +164,19 @@ def replace_caps_lines(text: str, spans: list[Span], caps_entities: list[Span]) 
         return spans
     in_caps = _overlap_test(lines)
     return [span for span in spans if not in_caps(span[0], span[1])] + caps_entities
+
+
+def dateline_place(spans: list[Span], place: tuple[int, int]) -> list[Span]:
+    """`spans` with a dateline's place in capitals (`dates.masthead`) as one place name.
+
+    The tagger reads "PORT CARROW, June 2 —" as "CARROW", or not at all: a span that is
+    exactly the place keeps its label ("UNITED NATIONS" an organisation), any other span
+    touching it gives way to the whole place, a GPE, as a dateline names a place.
+    """
+    start, end = place
+    if any(s == start and e == end for s, e, _ in spans):
+        return spans
+    return [span for span in spans if not (span[0] < end and start < span[1])] + [(start, end, "GPE")]
 
 
 def split_at_separators(text: str, spans: list[Span]) -> list[Span]:

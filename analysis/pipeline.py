@@ -21,7 +21,7 @@ from typing import TypeVar
 from spacy.tokens import Doc
 
 from . import settings
-from .dates import document_date
+from .dates import document_date, masthead
 from .events import find_events
 from .entities import alias_mentions, canonicalise
 from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
@@ -72,6 +72,7 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
     entities of its ALL-CAPS lines read again (`mention_fixes.caps_line_entities`)."""
     text = raw.text
     date, date_source = document_date(raw)
+    top = masthead(text)
     sentences: list[Sentence] = []
     spans: list[Span] = []
     quotes: list[Quote] = []
@@ -86,12 +87,14 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
             sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
         spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
         quotes += [_shift(q, offset, first) for q in find_quotes(doc, piece)]
-        events += [_shift(ev, offset, first) for ev in find_events(doc, _as_date(date), piece)]
+        dateline = _within([top.dateline_date] if top.dateline_date else [], offset, end)
+        events += [_shift(ev, offset, first) for ev in find_events(
+            doc, _as_date(date), piece, _within(top.date_lines, offset, end), dateline[0] if dateline else None)]
     spans += alias_mentions(text, [(s, e) for s, e, _ in spans])
     sent_starts = [s.start for s in sentences]
     mentions = canonicalise(text, [
         Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
-        for s, e, label in fix_mentions(text, spans, caps_entities)
+        for s, e, label in fix_mentions(text, spans, caps_entities, top.place)
     ])
     _attach_entities(mentions, quotes, events)
     return Extraction(
@@ -105,6 +108,11 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
         quotes=quotes,
         events=events,
     )
+
+
+def _within(ranges: Iterable[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The `ranges` inside text[start:end], counted from `start` (a piece's own offsets)."""
+    return [(s - start, e - start) for s, e in ranges if start <= s and e <= end]
 
 
 def _as_date(iso: str | None) -> datetime.date | None:

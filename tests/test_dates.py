@@ -7,7 +7,7 @@ import datetime
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from analysis.dates import DateRange, document_date, normalise_date
+from analysis.dates import DateRange, document_date, masthead, normalise_date
 from analysis.events import find_events
 from analysis.model import RawDocument
 
@@ -88,6 +88,26 @@ def test_date_line_near_the_top(top: str, expected: str) -> None:
 def test_date_line_above_an_undated_dateline() -> None:
     text = "July 22, 2019\nWASHINGTON (AP) — The Senate voted on Monday."
     assert document_date(raw(text + BODY)) == ("2019-07-22", "text")
+
+
+def test_the_masthead_is_a_capitals_datelines_place_its_date_and_the_dates_above_the_body() -> None:
+    text = "Harbour vote\n\nBy Ana Reyes, March 4, 2024\n\nKESTREL BAY, March 4, 2024 — The council voted on Monday."
+    top = masthead(text)
+    assert top.place is not None and top.dateline_date is not None
+    assert text[slice(*top.place)] == "KESTREL BAY"
+    assert text[slice(*top.dateline_date)] == "March 4, 2024" and top.dateline_date[0] > top.place[0]
+    assert [text[s:e] for s, e in top.date_lines] == ["March 4, 2024"] and top.date_lines[0][1] < top.place[0]
+    undated = masthead("Harbour vote\n\nKESTREL BAY — The council voted on Monday, March 4, 2024.")
+    assert undated.place == (14, 25) and undated.dateline_date is None and undated.date_lines == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kestrel Bay — The council voted.", "HARBOUR VOTE — COUNCIL SPLIT\nThe council voted.",
+     "The council voted — narrowly — on Monday.", "KESTREL BAY 2024-03-04\nThe council voted."],
+)
+def test_no_masthead_place_from_mixed_case_datelines_headlines_in_capitals_or_prose(text: str) -> None:
+    assert masthead(text).place is None
 
 
 def test_date_deep_in_the_story_is_not_the_publication_date() -> None:
@@ -292,6 +312,17 @@ def test_a_time_of_day_the_tagger_reads_as_a_date_is_no_event(nlp) -> None:
     doc = nlp("The plant opened in 1998 and closed at 1700 GMT. The auction closes at 1630 local time.")
     assert {e.text for e in doc.ents if e.label_ == "DATE"} >= {"1998", "1700", "1630"}  # what the tagger does
     assert [e.date_text for e in find_events(doc, None)] == ["1998"]
+
+
+def test_a_bylines_date_makes_no_event_and_a_datelines_only_when_the_lead_has_no_other(nlp) -> None:
+    text = ("By Ana Reyes, March 4, 2024\n\nKESTREL BAY, March 4, 2024 — The council voted on Monday to close "
+            "the port.\n\nThe port reopened on March 20.")
+    top = masthead(text)
+    events = find_events(nlp(text), D(2024, 3, 4), date_lines=top.date_lines, dateline_date=top.dateline_date)
+    assert [e.date_text for e in events] == ["Monday", "March 20"]
+    lead = "KESTREL BAY, March 4, 2024 — The council voted to close the port."
+    only = find_events(nlp(lead), D(2024, 3, 4), dateline_date=masthead(lead).dateline_date)
+    assert [(e.date_text, e.date_start) for e in only] == [("March 4, 2024", "2024-03-04")]
 
 
 def test_relative_events_need_the_reference(nlp) -> None:

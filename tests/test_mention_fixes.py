@@ -10,6 +10,7 @@ from analysis.mention_fixes import (
     Span,
     caps_line_entities,
     caps_lines,
+    dateline_place,
     defined_acronyms,
     drop_implausible,
     fix_mentions,
@@ -72,6 +73,15 @@ def test_the_caps_lines_of_many_texts_are_read_in_one_call_and_each_keeps_its_of
     assert calls == [["Kestrel Wins", "Valmora Votes"]]  # words the body lacks are capitalised
     assert [[texts[i][s:e] for s, e, _ in spans] for i, spans in enumerate(found)] == [[], ["KESTREL"], ["VALMORA"]]
     assert caps_line_entities(["plain text"], fake_ner) == [[]] and len(calls) == 1  # nothing to read: no call
+
+
+def test_a_datelines_place_in_capitals_becomes_one_place_name() -> None:
+    text = "PORT CARROW, June 2, 2024 — Hundreds marched in Port Carrow."
+    spans = [_span(text, "CARROW", "GPE"), _span(text, "June 2, 2024", "DATE"), _span(text, "Port Carrow", "FAC")]
+    assert _surfaces(text, dateline_place(spans, (0, 11))) == [
+        ("PORT CARROW", "GPE"), ("June 2, 2024", "DATE"), ("Port Carrow", "FAC")]
+    exact = [(0, 11, "ORG")]  # "UNITED NATIONS (Reuters) -": the tagger's label for the whole place stays
+    assert dateline_place(exact, (0, 11)) == exact
 
 
 @pytest.mark.parametrize(

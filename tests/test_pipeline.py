@@ -47,6 +47,16 @@ def test_a_document_in_pieces_keeps_offsets_and_finds_what_one_pass_finds() -> N
     assert len(pieces.quotes) == len(whole.quotes)
 
 
+def test_a_dateline_in_capitals_names_its_place_and_dates_no_event_of_its_own() -> None:
+    text = ("Harbour protest\n\nBy Ana Reyes, June 2, 2024\n\nPORT CARROW, June 2, 2024 — Several hundred people "
+            "marched along the harbour front on Saturday.\n\nPolice in Port Carrow said the march was peaceful. "
+            "The council meets again on June 12.\n")
+    found = next(iter(Extractor().extract([RawDocument(text, "protest.txt")])))
+    places = {(m.text, m.entity_key) for m in found.mentions if "carrow" in m.text.lower()}
+    assert places == {("PORT CARROW", "port carrow"), ("Port Carrow", "port carrow")}
+    assert [(e.date_text, e.date_start) for e in found.events] == [("Saturday", "2024-06-01"), ("June 12", "2024-06-12")]
+
+
 def test_a_document_with_no_entities_quotes_or_dates_is_still_stored_data() -> None:
     text = "nothing much happens here.\nit rains, and then it stops.\n"
     (x,) = Extractor().extract([RawDocument(text, "quiet.txt")])
