@@ -529,8 +529,7 @@ def masthead(text: str) -> Masthead:
     date_lines = tuple((d.start, d.end) for d in _text_dates(top) if d.start < body_start and not d.in_prose)
     if dateline is None:
         return Masthead(date_lines=date_lines)
-    line_end = top.find("\n", dateline.end())
-    rest = top[dateline.end():] if line_end < 0 else top[dateline.end():line_end]
+    rest = top[dateline.end():].partition("\n")[0]
     in_capitals = dateline["place"].isupper() and any(c.islower() for c in rest)  # not an ALL-CAPS line
     return Masthead(place=dateline.span("place") if in_capitals else None,
                     dateline_date=dateline.span("date") if dateline["date"] else None, date_lines=date_lines)

@@ -176,7 +176,8 @@ def dateline_place(spans: list[Span], place: tuple[int, int]) -> list[Span]:
     start, end = place
     if any(s == start and e == end for s, e, _ in spans):
         return spans
-    return [span for span in spans if not (span[0] < end and start < span[1])] + [(start, end, "GPE")]
+    touches = _overlap_test([place])
+    return [span for span in spans if not touches(span[0], span[1])] + [(start, end, "GPE")]
 
 
 def split_at_separators(text: str, spans: list[Span]) -> list[Span]:
