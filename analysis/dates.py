@@ -165,14 +165,17 @@ def _shifted_period(reference: datetime.date, granularity: str, steps: int) -> D
     return _period(datetime.date(reference.year + years, 1, 1), granularity)
 
 
-def _closest_day(month: int, day: int, reference: datetime.date) -> datetime.date | None:
-    """`month`/`day` in the year that puts it nearest the reference ("Dec. 30" in a January story)."""
+def _closest_day(month: int, day: int, reference: datetime.date, ahead: bool = False) -> datetime.date | None:
+    """`month`/`day` in the year that puts it nearest the reference ("Dec. 30" in a January story);
+    `ahead`, the first such day on or after it."""
     candidates = []
     for year in (reference.year - 1, reference.year, reference.year + 1):
         try:
             candidates.append(datetime.date(year, month, day))
         except ValueError:
             continue
+    if ahead:
+        return min((d for d in candidates if d >= reference), default=None)
     return min(candidates, key=lambda d: abs(d - reference), default=None)
 
 
@@ -191,16 +194,19 @@ def _number(text: str) -> int:
 
 Reference = datetime.date | None
 Rule = Callable[[re.Match[str], Reference], DateRange | None]
+# Rules that place a date the text wrote without saying which one ("in September", "on Friday",
+# "May 21") also take `ahead`: whether the sentence looks forward (see `events`). Without it they
+# lean to the past, as news mostly report what happened; with it, the next such date is meant.
 
 
-def _dated(year: str | None, month: int, day: int, reference: Reference) -> DateRange | None:
-    """A calendar day; without a year, the one nearest the reference."""
+def _dated(year: str | None, month: int, day: int, reference: Reference, ahead: bool = False) -> DateRange | None:
+    """A calendar day; without a year, the one nearest the reference (`ahead`: the next one)."""
     try:
         if year:
             return _period(datetime.date(int(year), month, day), "day")
     except ValueError:
         return None
-    found = _closest_day(month, day, reference) if reference else None
+    found = _closest_day(month, day, reference, ahead) if reference else None
     return _period(found, "day") if found else None
 
 
@@ -210,25 +216,27 @@ def _month_number(token: str) -> int:
     return int(token) if token.isdigit() else MONTHS[token]
 
 
-def _on_day(m: re.Match[str], reference: Reference) -> DateRange | None:
-    return _dated(m["year"], _month_number(m["month"]), int(m["day"]), reference)
+def _on_day(m: re.Match[str], reference: Reference, ahead: bool = False) -> DateRange | None:
+    return _dated(m["year"], _month_number(m["month"]), int(m["day"]), reference, ahead)
 
 
-def _on_numeric_day(m: re.Match[str], reference: Reference) -> DateRange | None:
+def _on_numeric_day(m: re.Match[str], reference: Reference, ahead: bool = False) -> DateRange | None:
     """ "7/22/2019" reads month first (US news); "22.07.2019" and "22/07/2019" day first."""
     a, b = int(m["a"]), int(m["b"])
     day_first = m["sep"] == "." or a > 12
-    return _dated(m["year"], b if day_first else a, a if day_first else b, reference)
+    return _dated(m["year"], b if day_first else a, a if day_first else b, reference, ahead)
 
 
-def _in_month(m: re.Match[str], reference: Reference) -> DateRange | None:
+def _in_month(m: re.Match[str], reference: Reference, ahead: bool = False) -> DateRange | None:
+    """ "March 2016"; "March" alone, the nearest March (six months back rather than six ahead),
+    or with `ahead` this month or the next such month."""
     month = _month_number(m["month"])
     if m["year"]:
         return _period(datetime.date(int(m["year"]), month, 1), "month")
     if reference is None:
         return None
-    # the nearest such month, six months back rather than six ahead (news report the past)
-    return _shifted_period(reference, "month", (month - reference.month + 6) % 12 - 6)
+    steps = (month - reference.month) % 12 if ahead else (month - reference.month + 6) % 12 - 6
+    return _shifted_period(reference, "month", steps)
 
 
 def _in_year(m: re.Match[str], reference: Reference) -> DateRange:
@@ -264,16 +272,18 @@ def _on_day_word(m: re.Match[str], reference: Reference) -> DateRange | None:
     return _shifted_period(reference, "day", DAY_WORDS[m["word"]]) if reference else None
 
 
-def _on_weekday(m: re.Match[str], reference: Reference) -> DateRange | None:
+def _on_weekday(m: re.Match[str], reference: Reference, ahead: bool = False) -> DateRange | None:
     """ "Tuesday" ("this Tuesday", "past Tuesday") is the latest Tuesday on or before the
-    reference (news report the past); "last Tuesday" the one strictly before it, "next
-    Tuesday" the first after it."""
+    reference (news report the past), or with `ahead` ("will meet on Tuesday") the first on or
+    after it, unless "past"; "last Tuesday" the one strictly before it, "next Tuesday" the first
+    after it."""
     if reference is None:
         return None
     weekday = WEEKDAYS[m["weekday"]]
     if m["relation"] == "next":
-        ahead = (weekday - reference.weekday()) % 7 or 7
-        return _shifted_period(reference, "day", ahead)
+        return _shifted_period(reference, "day", (weekday - reference.weekday()) % 7 or 7)
+    if ahead and m["relation"] in (None, "this"):
+        return _shifted_period(reference, "day", (weekday - reference.weekday()) % 7)
     back = (reference.weekday() - weekday) % 7
     if m["relation"] == "last" and back == 0:
         back = 7
@@ -299,31 +309,38 @@ def _ago(m: re.Match[str], reference: Reference) -> DateRange | None:
 _DAY_RULES: dict[str, Rule] = {"iso": _on_day, "numeric": _on_numeric_day, "mdy": _on_day, "dmy": _on_day}
 
 
-def _day_rules(year: str, flags: int = 0) -> list[tuple[re.Pattern[str], Rule]]:
-    return [(re.compile(pattern, flags), _DAY_RULES[form]) for form, pattern in _day_patterns(year).items()]
+def _day_rules(year: str, flags: int = 0, ahead: bool = False) -> list[tuple[re.Pattern[str], Rule]]:
+    return [(re.compile(pattern, flags), functools.partial(_DAY_RULES[form], ahead=ahead))
+            for form, pattern in _day_patterns(year).items()]
 
 
-_RULES: list[tuple[re.Pattern[str], Rule]] = _day_rules(_YEAR_OPTIONAL) + [
-    (re.compile(rf"{_MONTH}(?:,?\s+(?:of\s+)?{_YEAR})?"), _in_month),
-    (re.compile(_YEAR), _in_year),
-    (re.compile(rf"(?:between\s+)?{_YEAR}\s*(?:-|–|/|to|and|through)\s*(?P<last>[12]\d{{3}}|\d\d)"),
-     _in_years),
-    (re.compile(r"(?P<decade>[12]\d{2})0'?s"), _in_decade),
-    (re.compile(rf"(?:'?(?P<digit>\d)0'?s|(?P<word>{_alternation(DECADE_WORDS)}))"), _in_short_decade),
-    (re.compile(rf"(?P<word>{_alternation(DAY_WORDS)}){_DAY_PART}"), _on_day_word),
-    (re.compile(
-        rf"(?:(?P<relation>last|next|this|past)\s+)?(?P<weekday>{_alternation(WEEKDAYS)})\.?{_DAY_PART}"
-    ), _on_weekday),
-    (re.compile(rf"(?P<relation>{_alternation(CALENDAR_SHIFTS)})\s+(?P<unit>week|month|year|decade)"),
-     _in_calendar_period),
-    (re.compile(rf"(?P<count>{_NUMBER})\s+{_UNIT}\s+ago"), _ago),
-]
+def _whole_rules(ahead: bool) -> list[tuple[re.Pattern[str], Rule]]:
+    """The rules an expression must match whole, first match wins (`ahead`: see `Rule`)."""
+    return _day_rules(_YEAR_OPTIONAL, ahead=ahead) + [
+        (re.compile(rf"{_MONTH}(?:,?\s+(?:of\s+)?{_YEAR})?"), functools.partial(_in_month, ahead=ahead)),
+        (re.compile(_YEAR), _in_year),
+        (re.compile(rf"(?:between\s+)?{_YEAR}\s*(?:-|–|/|to|and|through)\s*(?P<last>[12]\d{{3}}|\d\d)"),
+         _in_years),
+        (re.compile(r"(?P<decade>[12]\d{2})0'?s"), _in_decade),
+        (re.compile(rf"(?:'?(?P<digit>\d)0'?s|(?P<word>{_alternation(DECADE_WORDS)}))"), _in_short_decade),
+        (re.compile(rf"(?P<word>{_alternation(DAY_WORDS)}){_DAY_PART}"), _on_day_word),
+        (re.compile(
+            rf"(?:(?P<relation>last|next|this|past)\s+)?(?P<weekday>{_alternation(WEEKDAYS)})\.?{_DAY_PART}"
+        ), functools.partial(_on_weekday, ahead=ahead)),
+        (re.compile(rf"(?P<relation>{_alternation(CALENDAR_SHIFTS)})\s+(?P<unit>week|month|year|decade)"),
+         _in_calendar_period),
+        (re.compile(rf"(?P<count>{_NUMBER})\s+{_UNIT}\s+ago"), _ago),
+    ]
+
+
 # Dates inside a longer expression ("the week ended February 22", "fiscal 1986/87"), most
-# precise first; tried last, after the whole-expression rules and dateparser.
+# precise first; tried last, after the whole-expression rules and dateparser. They never look
+# ahead: such a period has mostly ended ("the year ended January 31" in a March story).
 _EMBEDDED: list[tuple[re.Pattern[str], Rule]] = _day_rules(_YEAR_OPTIONAL) + [
     (re.compile(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}"), _in_month),
     (re.compile(rf"(?<!\d){_YEAR}"), _in_year),
 ]
+_RULES = {ahead: _whole_rules(ahead) for ahead in (False, True)}
 # Day-month-year dates in running text, for the publication date.
 _FULL_DATES = _day_rules(_YEAR_REQUIRED, re.IGNORECASE)
 
@@ -397,11 +414,11 @@ def _first_rule(rules: list[tuple[re.Pattern[str], Rule]], text: str, reference:
 
 
 @functools.lru_cache(maxsize=8192)
-def _normalise_clean(text: str, reference: Reference) -> DateRange | None:
+def _normalise_clean(text: str, reference: Reference, ahead: bool) -> DateRange | None:
     if since := _SINCE.search(text):
         text = since["rest"]  # "since 2012" is anchored at 2012; the open end is not a date
     text = _strip_qualifiers(text)
-    matched, found = _first_rule(_RULES, text, reference, whole=True)
+    matched, found = _first_rule(_RULES[ahead], text, reference, whole=True)
     if matched:
         return found
     if parsed := _parse_absolute(text):
@@ -414,8 +431,9 @@ def _normalise_clean(text: str, reference: Reference) -> DateRange | None:
 EARLIEST_YEAR = 1500
 
 
-def normalise_date(expression: str, reference: datetime.date | None) -> DateRange | None:
-    """The range a DATE entity's text means, relative expressions resolved against `reference`.
+def normalise_date(expression: str, reference: datetime.date | None, ahead: bool = False) -> DateRange | None:
+    """The range a DATE entity's text means, relative expressions resolved against `reference`;
+    `ahead` when its sentence looks forward ("will meet on Friday": the next Friday, see `Rule`).
 
     Returns None for what cannot be placed on the calendar without guessing: vague
     expressions ("recent years", "the past"), durations ("two years"), relative
@@ -424,7 +442,7 @@ def normalise_date(expression: str, reference: datetime.date | None) -> DateRang
     text = _clean(expression)
     if not text or len(text) > MAX_EXPRESSION_CHARS:
         return None
-    found = _normalise_clean(text, reference)
+    found = _normalise_clean(text, reference, ahead)
     return found if found is None or found.start.year >= EARLIEST_YEAR else None
 
 

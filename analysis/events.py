@@ -28,6 +28,51 @@ def _is_clock_time(doc: Doc, entity: Span) -> bool:
             and doc[entity.end].text.upper().rstrip(".") in CLOCK_WORDS)
 
 
+# Auxiliaries that put a clause after the moment of writing ("will meet on Friday", "could begin
+# in September", "said it would vote on Monday"), the words whose infinitive does ("expected
+# to resume in May", "due to meet on Monday", "plans to start in October"), and the verbs that
+# do with "for" ("scheduled for Thursday", "set for May 21"). Inflected forms: the pipeline
+# runs without its lemmatizer (see `nlp`).
+FUTURE_AUXILIARIES = frozenset({"will", "'ll", "shall", "would", "could", "may", "might", "can", "should"})
+FORWARD_GOVERNORS = frozenset(
+    "expect expects expected expecting plan plans planned planning due set aim aims aimed aiming "
+    "intend intends intended intending hope hopes hoped hoping seek seeks sought seeking want wants "
+    "wanted wanting prepare prepares prepared preparing propose proposes proposed proposing agree "
+    "agrees agreed agreeing promise promises promised promising pledge pledges pledged pledging vow "
+    "vows vowed vowing decide decides decided deciding scheduled slated".split())
+SCHEDULING = frozenset("set scheduled slated planned fixed".split())
+_SUBJECTS = ("nsubj", "nsubjpass")
+_NOMINAL = ("NOUN", "PROPN", "NUM", "PRON")
+
+
+def looks_ahead(entity: Span) -> bool:
+    """Whether the clause of a DATE entity speaks of what is still to come, so that a date written
+    without its year or week ("in September", "on Friday") is the next one, not the last.
+
+    The clause is the first verb above the entity, unless a noun comes between. When that verb is not the sentence's main one
+    and its subject comes after the date ("He said on Tuesday he will resign"), the tagger most
+    likely hung the date on the wrong verb, and the clause is not trusted.
+    """
+    first = entity.root
+    while first.dep_ == "conj" and first.head.i != first.i:  # "on Wednesday and Thursday"
+        first = first.head
+    verb = first.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        if verb.pos_ in _NOMINAL:  # the date of a thing ("down from 15 cts in December"), not of the clause
+            return False
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return False
+    if verb.dep_ != "ROOT" and any(c.dep_ in _SUBJECTS and c.i > entity.start for c in verb.children):
+        return False
+    if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUXILIARIES and (c.text.islower() or c.is_sent_start)
+           for c in verb.children):  # not the "Can" of "American Can sold ..."
+        return True
+    if verb.lower_ in SCHEDULING and entity.root.head.lower_ == "for":  # "set for May 21"
+        return True
+    return verb.dep_ == "xcomp" and verb.head.lower_ in FORWARD_GOVERNORS
+
+
 def find_events(doc: Doc, reference: datetime.date | None, text: str | None = None,
                 date_lines: Sequence[tuple[int, int]] = (), dateline_date: tuple[int, int] | None = None,
                 ) -> list[Event]:
@@ -53,7 +98,7 @@ def find_events(doc: Doc, reference: datetime.date | None, text: str | None = No
         if _is_clock_time(doc, entity) or _overlaps(entity, date_lines):
             continue
         date_text = text[entity.start_char:entity.end_char]
-        found = normalise_date(date_text, reference)
+        found = normalise_date(date_text, reference, ahead=looks_ahead(entity))
         if found is None:
             continue
         index = bisect.bisect_right(starts, entity.start) - 1

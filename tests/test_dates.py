@@ -261,6 +261,33 @@ def test_month_and_day_take_the_year_nearest_the_reference() -> None:
     assert normalise_date("December", january) == DateRange(D(2019, 12, 1), D(2019, 12, 31), "month")
 
 
+LOOKING_AHEAD = [  # reference: Monday 22 July 2019; what a forward-looking sentence means
+    ("September", D(2019, 9, 1), D(2019, 9, 30), "month"),
+    ("as early as January", D(2020, 1, 1), D(2020, 1, 31), "month"),  # not the January just gone
+    ("July", D(2019, 7, 1), D(2019, 7, 31), "month"),
+    ("Friday", D(2019, 7, 26), D(2019, 7, 26), "day"),
+    ("this Friday", D(2019, 7, 26), D(2019, 7, 26), "day"),
+    ("Monday", D(2019, 7, 22), D(2019, 7, 22), "day"),
+    ("July 10", D(2020, 7, 10), D(2020, 7, 10), "day"),
+    ("last Friday", D(2019, 7, 19), D(2019, 7, 19), "day"),  # said outright: kept
+    ("past Friday", D(2019, 7, 19), D(2019, 7, 19), "day"),
+    ("next Monday", D(2019, 7, 29), D(2019, 7, 29), "day"),
+    ("July 2018", D(2018, 7, 1), D(2018, 7, 31), "month"),
+]
+
+
+@pytest.mark.parametrize("expression, start, end, granularity", LOOKING_AHEAD)
+def test_dates_without_year_or_week_are_the_next_ones_when_looking_ahead(
+        expression: str, start: D, end: D, granularity: str) -> None:
+    assert normalise_date(expression, MONDAY, ahead=True) == DateRange(start, end, granularity)
+
+
+def test_a_month_six_months_away_is_the_last_one_unless_looking_ahead() -> None:
+    march = D(2024, 3, 4)
+    assert normalise_date("September", march).start == D(2023, 9, 1)
+    assert normalise_date("September", march, ahead=True).start == D(2024, 9, 1)
+
+
 def test_dates_off_the_calendar_are_none() -> None:
     assert normalise_date("3000 years ago", D(2019, 7, 22)) is None
     assert normalise_date("99999999999 days ago", D(2019, 7, 22)) is None
@@ -334,6 +361,26 @@ def test_relative_events_need_the_reference(nlp) -> None:
         ("2019-07-29", "week", 0),
         ("2019-07-21", "day", 1),
     ]
+
+
+@pytest.mark.parametrize("sentence, ahead", [
+    ("The company said construction could begin as early as September.", True),
+    ("The court will rule on Friday.", True),
+    ("The company said it would publish the plan by Friday.", True),
+    ("Talks are expected to resume in February.", True),
+    ("The ministers are due to meet in Brussels on Friday.", True),
+    ("The vote is scheduled for Friday.", True),
+    ("Shares fell on Friday.", False),
+    ("He was sentenced on Friday for fraud.", False),
+    ("The company said on Friday it will cut 200 jobs.", False),  # Friday is when it said so
+    ("Friday.", False),  # no verb at all
+])
+def test_events_in_forward_looking_sentences_take_the_next_date(nlp, sentence: str, ahead: bool) -> None:
+    (event,) = find_events(nlp(sentence), MONDAY)
+    upcoming = {"Friday": "2019-07-26", "September": "2019-09-01", "February": "2020-02-01"}
+    past = {"Friday": "2019-07-19", "February": "2019-02-01"}
+    word = event.date_text.split()[-1]
+    assert event.date_start == (upcoming if ahead else past)[word]
 
 
 def test_reference_article_date_and_events(nlp, sample_text: str) -> None:
