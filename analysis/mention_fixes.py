@@ -74,14 +74,14 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
                  place: tuple[int, int] | None = None) -> list[Span]:
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
-    (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped,
-    acronyms defined in brackets added, recognised names propagated. Spans of other labels
+    (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
+    of landforms made places, acronyms defined in brackets added, recognised names propagated. Spans of other labels
     (dates, numbers) pass through."""
     if caps_entities is not None:
         spans = replace_caps_lines(text, spans, caps_entities)
     if place is not None:
         spans = dateline_place(spans, place)
-    spans = drop_implausible(text, split_at_separators(text, spans))
+    spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
 
@@ -224,6 +224,26 @@ def drop_implausible(text: str, spans: list[Span]) -> list[Span]:
         return len(letters) >= 2 and not letters.islower()
 
     return [(s, e, label) for s, e, label in spans if label not in ENTITY_LABELS or plausible(s, e)]
+
+
+# The last word of a place's name that no person's or organisation's name ends with: "Hollin
+# Point", "Selkie Narrows", "Persian Gulf", "Ivory Coast" (not "Bay", "Hill" or "Lake": Michael
+# Bay, Damon Hill, Ricki Lake).
+LANDFORM_WORDS = frozenset(
+    "Point Island Islands Isle Peninsula Valley Mountains Strait Straits Gulf Canyon Creek Harbour "
+    "Harbor Narrows Firth Estuary Reef Glacier Lagoon Heights Sea Ocean Desert River Falls Fjord "
+    "Plateau Basin Delta Coast Sound".split())
+
+
+def landforms(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with the people and organisations whose name ends in a landform word made
+    locations: the tagger reads "the seal colony on Hollin Point" as a person, having seen
+    few such names, where the last word says what the name is."""
+    def landform(start: int, end: int) -> bool:
+        words = text[start:end].split()
+        return len(words) >= 2 and words[-1].strip(".,'’") in LANDFORM_WORDS
+
+    return [(s, e, "LOC" if label in ("PERSON", "ORG") and landform(s, e) else label) for s, e, label in spans]
 
 
 def defined_acronyms(text: str, spans: list[Span]) -> list[Span]:

@@ -14,6 +14,7 @@ from analysis.mention_fixes import (
     defined_acronyms,
     drop_implausible,
     fix_mentions,
+    landforms,
     ner_pass,
     replace_caps_lines,
     propagated_names,
@@ -112,6 +113,18 @@ def test_implausible_names_go_but_other_labels_stay() -> None:
     spans = [_span(text, "3 1 1 4", "ORG"), _span(text, "harbour", "GPE"), _span(text, "R", "PERSON"),
              _span(text, "Valmora", "GPE"), _span(text, "2024", "DATE")]
     assert _surfaces(text, drop_implausible(text, spans)) == [("Valmora", "GPE"), ("2024", "DATE")]
+
+
+def test_people_and_organisations_named_like_landforms_become_places() -> None:
+    text = ("Seals on Hollin Point. The Selkie Narrows array. Director Michael Bay. Pacific Trans-Ocean Ltd "
+            "bought Point. Whitfield Sound, Marra Heights.")
+    spans = [_span(text, "Hollin Point", "PERSON"), _span(text, "Selkie Narrows", "ORG"),
+             _span(text, "Michael Bay", "PERSON"), _span(text, "Pacific Trans-Ocean", "ORG"),
+             _span(text, "Point", "PERSON", 1), _span(text, "Whitfield Sound", "FAC"),
+             _span(text, "Marra Heights", "GPE")]
+    assert _surfaces(text, landforms(text, spans)) == [
+        ("Hollin Point", "LOC"), ("Selkie Narrows", "LOC"), ("Michael Bay", "PERSON"),
+        ("Pacific Trans-Ocean", "ORG"), ("Point", "PERSON"), ("Whitfield Sound", "FAC"), ("Marra Heights", "GPE")]
 
 
 def test_an_acronym_defined_in_brackets_becomes_a_name_but_a_country_note_does_not() -> None:
