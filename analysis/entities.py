@@ -6,7 +6,8 @@ Two steps, both pure functions over plain records:
   official alternates mapped to their country through `data/country_aliases.tsv`);
 - `canonicalise` works over one document's mentions: labels made consistent, and surnames
   or partial names linked to the full name the document introduces ("Khamenei" ->
-  "Ali Khamenei").
+  "Ali Khamenei"), an organisation's short name to its full name ("Fjordvest" ->
+  "Fjordvest Capital").
 Across documents the key alone decides: the same key is the same entity.
 """
 from __future__ import annotations
@@ -221,6 +222,7 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
         groups.setdefault(key, _Group(key, [], aliases[key])).members.append(i)
     _split_trailing_names(cleaned, keys, groups)
     _link_partial_names(cleaned, keys, groups)
+    _link_short_organisation_names(cleaned, keys, groups)
 
     labels = _consistent_labels(cleaned, keys)
     names = _display_names(cleaned, keys, groups)
@@ -300,6 +302,27 @@ def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[s
             keys[i] = target.key
             mentions[i].label = "PERSON"
             target.members.append(i)
+        del groups[group.key]
+
+
+def _link_short_organisation_names(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
+    """Point an organisation's one-word short name at its full name in the document: "Fjordvest"
+    after "Fjordvest Capital", "Goldman" after "Goldman Sachs". Only when one organisation of the
+    document, named before, starts with that word ("Deutsche" stays alone beside Deutsche Bank and
+    Deutsche Telekom)."""
+    organisations = [g for g in groups.values() if len(g.key.split()) > 1
+                     and all(mentions[i].label == "ORG" for i in g.members)]
+    for group in list(groups.values()):
+        if (group.alias is not None or " " in group.key
+                or any(mentions[i].label != "ORG" for i in group.members)):
+            continue
+        candidates = [g for g in organisations if g.key.split()[0] == group.key and g.first() < group.first()]
+        if len(candidates) != 1:
+            continue
+        target = candidates[0]
+        for i in group.members:
+            keys[i] = target.key
+        target.members.extend(group.members)
         del groups[group.key]
 
 

@@ -74,6 +74,18 @@ def test_surname_links_to_full_name_introduced_earlier() -> None:
     assert text[result[2].start:result[2].end] == "Whitfield"
 
 
+def test_an_organisations_short_name_joins_the_one_full_name_that_starts_with_it() -> None:
+    text = ("Fjordvest Capital will finance it. Fjordvest said so. Marra Bank and Marra Telecom disagree; "
+            "Marra declined to comment. Kestrel said Kestrel Shipping Ltd would bid.")
+    result = canonicalise(text, _mentions(text, [
+        ("Fjordvest Capital", "ORG"), ("Fjordvest", "ORG"), ("Marra Bank", "ORG"), ("Marra Telecom", "ORG"),
+        ("Marra", "ORG"), ("Kestrel", "ORG"), ("Kestrel Shipping Ltd", "ORG")]))
+    assert [m.entity_key for m in result] == [
+        "fjordvest capital", "fjordvest capital", "marra bank", "marra telecom", "marra",  # two to choose from
+        "kestrel", "kestrel shipping ltd"]  # named before the full name: not linked
+    assert result[1].entity_name == "Fjordvest Capital"
+
+
 def test_title_and_the_are_cut_from_spans() -> None:
     text = "The Harbour Authority met Governor Ana Reyes."
     result = canonicalise(text, _mentions(text, [("The Harbour Authority", "ORG"), ("Governor Ana Reyes", "PERSON")]))
