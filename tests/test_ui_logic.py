@@ -234,13 +234,13 @@ def test_entity_filter_narrows_quotes_to_the_entity(populated: Path) -> None:
 def test_curation_on_entities_page_changes_the_entity_table(populated: Path) -> None:
     at = ok(open_page(app(), "pages/2_Entities.py"))
     table = shown(at, "name", "type", "mentions")
-    assert table.set_index("name").loc["Hollin Point", "type"] == "PERSON"  # the small model's guess
+    assert table.set_index("name").loc["Save the Narrows", "type"] == "WORK_OF_ART"  # the small model's guess
     port, town = (int(table.set_index("name").loc[n, "mentions"]) for n in ("Port Carrow", "Carrow"))
 
-    at.selectbox(key="ent_profile").set_value("hollin point").run()
-    at.selectbox(key="ent_type_hollin point").set_value("LOC")
+    at.selectbox(key="ent_profile").set_value("save the narrows").run()
+    at.selectbox(key="ent_type_save the narrows").set_value("ORG")  # a campaign
     at.button(key="ent_type_btn").click().run()
-    assert shown(ok(at), "name", "type").set_index("name").loc["Hollin Point", "type"] == "LOC"
+    assert shown(ok(at), "name", "type").set_index("name").loc["Save the Narrows", "type"] == "ORG"
 
     at.selectbox(key="ent_profile").set_value("port carrow").run()
     at.multiselect(key="ent_merge").select("carrow").run()
