@@ -410,8 +410,9 @@ def documents_per_period(ws: Workspace, filters: Filters | None = None, freq: st
 def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
                  date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> pd.DataFrame:
     """Dated sentences, optionally only those naming `entities` and falling in a date range; in date
-    order, then by document (a sentence's entities are named by one grouping, not a lookup per row:
-    on 44,000 dated sentences that was the slower half of the query)."""
+    order, then by document title (a sentence's entities are named by one grouping, not a lookup per
+    row: on 44,000 dated sentences that was the slower half of the query; documents are ranked by
+    title once, so the sort of every sentence compares numbers, not titles: 8 % of the query)."""
     where, params = ["TRUE"], []
     if entities:
         where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
@@ -426,14 +427,15 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
         params.append(date_to)
     return _q(ws, filters, f"""
         , names AS (
-            SELECT x.doc_id, x.event, array_to_string(list_sort(list_distinct(list(e.name))), ', ') AS entities
+            SELECT x.doc_id, x.event, array_to_string(list_sort(list(DISTINCT e.name)), ', ') AS entities
             FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides o USING (entity_key)
             JOIN fents e ON e.entity = coalesce(o.merged_into, x.entity_key)
-            GROUP BY ALL)
+            GROUP BY ALL),
+        ranked AS (SELECT doc_id, title, date, row_number() OVER (ORDER BY title, doc_id) AS rank FROM fdocs)
         SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,
                d.title AS document, d.date AS document_date, n.entities, ev.doc_id
-        FROM events ev JOIN fdocs d USING (doc_id) LEFT JOIN names n ON n.doc_id = ev.doc_id AND n.event = ev.event
-        WHERE {' AND '.join(where)} ORDER BY ev.date_start, d.title, ev.doc_id, ev.event""", *params)
+        FROM events ev JOIN ranked d USING (doc_id) LEFT JOIN names n ON n.doc_id = ev.doc_id AND n.event = ev.event
+        WHERE {' AND '.join(where)} ORDER BY ev.date_start, d.rank, ev.event""", *params)
 
 
 def all_mentions(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
