@@ -49,16 +49,17 @@ def looks_ahead(entity: Span) -> bool:
     """Whether the clause of a DATE entity speaks of what is still to come, so that a date written
     without its year or week ("in September", "on Friday") is the next one, not the last.
 
-    The clause is the first verb above the entity, unless a noun comes between. When that verb is not the sentence's main one
-    and its subject comes after the date ("He said on Tuesday he will resign"), the tagger most
-    likely hung the date on the wrong verb, and the clause is not trusted.
+    The clause is the first verb above the entity, unless a noun comes between ("down from 15 cts
+    in December" dates the cents). When that verb is not the sentence's main one and its subject
+    comes after the date ("He said on Tuesday he will resign"), the tagger most likely hung the
+    date on the wrong verb, and the clause is not trusted.
     """
     first = entity.root
     while first.dep_ == "conj" and first.head.i != first.i:  # "on Wednesday and Thursday"
         first = first.head
     verb = first.head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        if verb.pos_ in _NOMINAL:  # the date of a thing ("down from 15 cts in December"), not of the clause
+        if verb.pos_ in _NOMINAL:
             return False
         verb = verb.head
     if verb.pos_ not in ("VERB", "AUX"):

@@ -75,8 +75,8 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, acronyms defined in brackets added, recognised names propagated. Spans of other labels
-    (dates, numbers) pass through."""
+    of landforms made places, acronyms defined in brackets added, recognised names propagated.
+    Spans of other labels (dates, numbers) pass through."""
     if caps_entities is not None:
         spans = replace_caps_lines(text, spans, caps_entities)
     if place is not None:
