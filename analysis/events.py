@@ -49,8 +49,8 @@ def looks_ahead(entity: Span) -> bool:
     """Whether the clause of a DATE entity speaks of what is still to come, so that a date written
     without its year or week ("in September", "on Friday") is the next one, not the last.
 
-    The clause is the first verb above the entity, unless a noun comes between ("down from 15 cts
-    in December" dates the cents). When that verb is not the sentence's main one and its subject
+    The clause is the first verb above the entity, unless a noun comes between ("up from 57 pct
+    in February" dates the percentage). When that verb is not the sentence's main one and its subject
     comes after the date ("He said on Tuesday he will resign"), the tagger most likely hung the
     date on the wrong verb, and the clause is not trusted.
     """
