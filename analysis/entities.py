@@ -310,11 +310,12 @@ def _link_short_organisation_names(mentions: list[Mention], keys: list[str], gro
     after "Fjordvest Capital", "Goldman" after "Goldman Sachs". Only when one organisation of the
     document, named before, starts with that word ("Deutsche" stays alone beside Deutsche Bank and
     Deutsche Telekom)."""
-    organisations = [g for g in groups.values() if len(g.key.split()) > 1
-                     and all(mentions[i].label == "ORG" for i in g.members)]
+    def organisation(group: _Group) -> bool:
+        return all(mentions[i].label == "ORG" for i in group.members)
+
+    organisations = [g for g in groups.values() if " " in g.key and organisation(g)]
     for group in list(groups.values()):
-        if (group.alias is not None or " " in group.key
-                or any(mentions[i].label != "ORG" for i in group.members)):
+        if group.alias is not None or " " in group.key or not organisation(group):
             continue
         candidates = [g for g in organisations if g.key.split()[0] == group.key and g.first() < group.first()]
         if len(candidates) != 1:
