@@ -1,7 +1,7 @@
 """Newsroom Lens: the entry point (`streamlit run dashboard.py`) and its Overview page.
 
 The entry point draws the navigation, settles the global filter, runs the chosen page, then
-draws the filter's sidebar (after the page: see `ui.common`). The Overview shows the workspace
+draws the filter's sidebar (after the page: see `ui.filters`). The Overview shows the workspace
 at a glance, takes uploads and exports everything. It must open fast: spaCy is imported and
 its model loaded only when something is ingested (once per server, shared by all sessions).
 """
@@ -13,13 +13,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import charts, queries, settings
-from analysis.export import zip_bundle
+from analysis import settings
 from analysis.model import LoadError, RawDocument
-from analysis.queries import Filters
-from ui import common
+from analysis.present import charts
+from analysis.present.export import zip_bundle
+from analysis.workspace import queries
+from analysis.workspace.queries import Filters
+from ui import data, filters, page, widgets
 
-SAMPLES = Path(__file__).parent / "analysis" / "samples"
+SAMPLES = Path(__file__).parent / "samples"
 UPLOAD_ROUND = "upload_round"  # bumped after an ingest, so the uploader starts empty again
 LAST_REPORT = "last_ingest_report"
 MB = 1024 * 1024
@@ -43,11 +45,11 @@ def upload_limit_mb() -> int:
 
 def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) -> None:
     """Read, extract and store documents with a progress bar; the outcome shows after the rerun."""
-    from analysis.ingest import ingest
-    from analysis.nlp import ModelNotInstalled
+    from analysis.extract.nlp import ModelNotInstalled
+    from analysis.workspace.ingest import ingest
 
     try:
-        common.nlp_pipeline(settings.model_name())
+        data.nlp_pipeline(settings.model_name())
     except ModelNotInstalled as err:
         st.error(str(err), icon=":material/error:")
         return
@@ -57,9 +59,9 @@ def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) ->
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / total if total else 1.0, text=f"Extracting {done} of {total}" + (f": {name}" if name else ""))
 
-    report = ingest(common.workspace(), items, progress=progress)
+    report = ingest(data.workspace(), items, progress=progress)
     bar.empty()
-    st.session_state[LAST_REPORT] = common.report_frame(report.results)
+    st.session_state[LAST_REPORT] = data.report_frame(report.results)
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
     st.rerun()
 
@@ -98,11 +100,11 @@ def add_documents_panel() -> None:
         counts = report["status"].value_counts()
         st.markdown(f"**Last upload:** {counts.get('added', 0)} added, {counts.get('duplicate', 0)} duplicate, "
                     f"{counts.get('failed', 0)} failed")
-        common.table(report, "upload_results", column_config={"reason": common.TEXT_COLUMN})
+        widgets.table(report, "upload_results", column_config={"reason": widgets.TEXT_COLUMN})
 
 
 def overview_panel(filters: Filters) -> None:
-    stats = common.run(queries.overview, filters)
+    stats = data.run(queries.overview, filters)
     cells = st.columns([1, 1, 1, 1, 2])
     cells[0].metric("Documents", f"{stats['documents']:,}")
     cells[1].metric("Entities", f"{stats['entities']:,}")
@@ -119,17 +121,17 @@ def export_panel(filters: Filters) -> None:
                "co-occurrence, speakers) and a manifest of the filter, model and time. The sidebar filter applies.")
     st.download_button(
         "Download everything (zip)",
-        data=lambda: zip_bundle(queries.export_tables(common.workspace(), filters), common.bundle_manifest(filters)),
+        data=lambda: zip_bundle(queries.export_tables(data.workspace(), filters), data.bundle_manifest(filters)),
         file_name=f"newsroom-lens-{datetime.date.today():%Y%m%d}.zip", mime="application/zip",
         on_click="ignore", icon=":material/folder_zip:",
     )
 
 
 def home() -> None:
-    filters = common.page_header(
+    filters = page.page_header(
         "Newsroom Lens",
         "Who is mentioned, who said what, when, and who is connected to whom — across the articles you add.")
-    empty = not common.has_documents()
+    empty = not data.has_documents()
     overview_panel(filters)
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -137,8 +139,8 @@ def home() -> None:
             st.info("No articles yet. Upload some on the right — or load the four short fictional sample "
                     "articles to see what the app does.", icon=":material/waving_hand:")
         else:
-            top = common.run(queries.entity_table, filters, limit=15)
-            common.chart(charts.entity_bars, top, title="Top entities, coloured by type", key="home_top")
+            top = data.run(queries.entity_table, filters, limit=15)
+            widgets.chart(charts.entity_bars, top, title="Top entities, coloured by type", key="home_top")
     with right:
         add_documents_panel()
     if not empty:
@@ -155,9 +157,9 @@ def main() -> None:
         st.Page("pages/4_Timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
         st.Page("pages/5_Relationships.py", title="Relationships", icon=":material/hub:", url_path="relationships"),
     ])
-    common.settle_filters()
+    filters.settle_filters()
     navigation.run()
-    common.filter_sidebar()
+    filters.filter_sidebar()
 
 
 main()

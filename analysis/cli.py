@@ -15,15 +15,17 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 from tqdm import tqdm
 
-from . import queries, settings
-from .export import to_csv_bytes, write_csv
-from .ingest import ingest
-from .loaders import Limits, load_paths
-from .model import Extraction, LoadError
-from .nlp import ModelNotInstalled
-from .pipeline import extract_all
-from .queries import Filters
-from .store import Workspace
+from analysis import settings
+from analysis.extract.nlp import ModelNotInstalled
+from analysis.extract.pipeline import extract_all
+from analysis.loaders import Limits, load_paths
+from analysis.model import Extraction, LoadError
+from analysis.present.export import to_csv_bytes, write_csv
+from analysis.workspace import queries
+from analysis.workspace.ingest import ingest
+from analysis.workspace.queries import Filters
+from analysis.workspace.store import Workspace
+
 
 class UsageError(ValueError):
     """Arguments that parse but make no sense (exit code 2, like argparse's own errors)."""

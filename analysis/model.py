@@ -24,6 +24,12 @@ def document_id(text: str) -> str:
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
 
 
+def strip_accents(text: str) -> str:
+    """`text` without diacritics ("Erdoğan" -> "Erdogan"), compatibility forms decomposed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """A document as a loader produced it, before any NLP."""

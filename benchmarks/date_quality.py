@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
 
-from analysis.dates import document_date, normalise_date  # noqa: E402
+from analysis.extract.dates import document_date, normalise_date  # noqa: E402
 from analysis.model import RawDocument  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

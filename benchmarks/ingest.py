@@ -6,8 +6,8 @@
 
 What is compared, per process count P and batch size B, in the same run:
   bare    `nlp.pipe(texts, n_process=P, batch_size=B)` with the product's own pipeline
-          (`analysis.nlp.load_pipeline`: same model, same components), texts already in memory;
-  ingest  `analysis.ingest.ingest(workspace, load_paths([jsonl]), processes=P, batch_size=B)`
+          (`analysis.extract.nlp.load_pipeline`: same model, same components), texts already in memory;
+  ingest  `analysis.workspace.ingest.ingest(workspace, load_paths([jsonl]), processes=P, batch_size=B)`
           into a new workspace: load, NLP, entities, quotes, dates and store, end to end;
   again   the same ingest once more into the same workspace (every article a duplicate).
 Each phase runs in a fresh Python process, after the model is loaded there (worker start-up
@@ -140,7 +140,7 @@ class PeakMemory:
 
     It runs in the process that launched the phase, not in the phase itself: a thread there
     would make the phase multi-threaded, and then its worker processes are spawned, not forked
-    (`analysis.pipeline._start_method`), unlike the CLI's.
+    (`analysis.extract.pipeline._start_method`), unlike the CLI's.
     """
 
     def __init__(self, root: int, interval: float = 0.05):
@@ -179,8 +179,8 @@ def _reap_children(timeout: float = 10.0) -> None:
 # --- one phase, in its own process -------------------------------------------------------
 
 def run_phase(args: argparse.Namespace) -> dict:
+    from analysis.extract.nlp import load_pipeline
     from analysis.loaders import load_paths
-    from analysis.nlp import load_pipeline
 
     nlp = load_pipeline(args.model)
     data = Path(args.data)
@@ -192,8 +192,8 @@ def run_phase(args: argparse.Namespace) -> dict:
         _reap_children()
         return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "docs": n}
 
-    from analysis.ingest import ingest
-    from analysis.store import Workspace
+    from analysis.workspace.ingest import ingest
+    from analysis.workspace.store import Workspace
 
     ws = Workspace(args.workspace)
     cpu0, t0 = cpu_seconds(), time.perf_counter()

@@ -4,9 +4,9 @@
     python benchmarks/ner_quality.py --limit 50    # the first 50
     python benchmarks/ner_quality.py --errors 15   # also print sample misses / false alarms
 
-Both systems use the same pipeline (`analysis.nlp.load_pipeline`, same components) in the
+Both systems use the same pipeline (`analysis.extract.nlp.load_pipeline`, same components) in the
 same run: (a) bare spaCy is `doc.ents`; (b) the product is the mentions of
-`analysis.pipeline.Extractor`, i.e. NER plus the document-level fixes and canonicalisation.
+`analysis.extract.pipeline.Extractor`, i.e. NER plus the document-level fixes and canonicalisation.
 Scoring is exact span + type. spaCy labels are mapped as the gold README says (PERSON->PER,
 ORG->ORG, GPE/LOC/FAC->LOC, NORP/EVENT/WORK_OF_ART/LAW/LANGUAGE/PRODUCT->MISC, the rest
 dropped). PER/ORG/LOC are micro-averaged together; MISC is reported apart because the
@@ -105,7 +105,11 @@ def bare_spacy(nlp: Language, texts: list[str]) -> tuple[list[Doc], float]:
 def fixes_cost(nlp: Language, docs: list[Doc]) -> tuple[float, float, int]:
     """Seconds `fix_mentions` takes over the bare NER output of `docs`, the part of it spent
     re-reading ALL-CAPS lines with the recogniser, and the number of those lines."""
-    from analysis.mention_fixes import caps_line_entities, fix_mentions, ner_pass
+    from analysis.extract.mention_fixes import (
+        caps_line_entities,
+        fix_mentions,
+        ner_pass,
+    )
 
     run = ner_pass(nlp)
     assert run is not None
@@ -128,8 +132,8 @@ def fixes_cost(nlp: Language, docs: list[Doc]) -> tuple[float, float, int]:
 
 
 def product(texts: list[str]) -> tuple[list[set[Span]], float]:
+    from analysis.extract.pipeline import Extractor
     from analysis.model import Extraction
-    from analysis.pipeline import Extractor
 
     extractor = Extractor(batch_size=BATCH_SIZE)
     started = time.perf_counter()
@@ -178,7 +182,7 @@ def main() -> int:
         print(f"skip: gold file {GOLD} not found, nothing measured")
         return 0
 
-    from analysis.nlp import load_pipeline
+    from analysis.extract.nlp import load_pipeline
     from analysis.settings import DEFAULT_MODEL
 
     records = read_gold(GOLD, args.limit)

@@ -12,8 +12,8 @@ has about 19,500 distinct bodies: to reach 20,000 the first ones are added again
 with `--workspace` that already holds enough documents is reused as it is.
 
 Measured, each the median of `--runs` calls (default 7), each call as the pages make it
-(`analysis.queries` with a `Workspace`, so every call pays the store's open-and-lock):
-  - every function of `analysis.queries` that the dashboard and its pages call (found by
+(`analysis.workspace.queries` with a `Workspace`, so every call pays the store's open-and-lock):
+  - every function of `analysis.workspace.queries` that the dashboard and its pages call (found by
     reading dashboard.py, pages/ and ui/), with no filter and with an entity filter on the
     most mentioned entity, when the function takes a filter;  target: median < 200 ms, but for
     the queries that build a download on click (`DOWNLOAD_QUERIES`): < 3 s, as exports;
@@ -61,7 +61,8 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
 
-from ingest import CORPUS, corpus_records as distinct_records  # noqa: E402  (benchmarks/ is on sys.path)
+from ingest import CORPUS  # noqa: E402  (benchmarks/ is on sys.path)
+from ingest import corpus_records as distinct_records
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -92,9 +93,9 @@ def corpus_records(limit: int, path: Path = CORPUS) -> list[dict]:
 
 def build_workspace(path: Path, docs: int, processes: int, batch_size: int | None) -> None:
     """Ingest articles into `path` until it holds `docs` documents (an ingest skips those stored)."""
-    from analysis.ingest import ingest
     from analysis.model import RawDocument
-    from analysis.store import Workspace
+    from analysis.workspace.ingest import ingest
+    from analysis.workspace.store import Workspace
 
     ws = Workspace(path)
     have = int(ws.query("SELECT count(*) AS n FROM documents")["n"][0])
@@ -122,8 +123,8 @@ def build_workspace(path: Path, docs: int, processes: int, batch_size: int | Non
 # --- what the pages ask ------------------------------------------------------------------
 
 def page_queries() -> list[str]:
-    """Names of the `analysis.queries` functions that dashboard.py, pages/ and ui/ call."""
-    from analysis import queries
+    """Names of the `analysis.workspace.queries` functions that dashboard.py, pages/ and ui/ call."""
+    from analysis.workspace import queries
 
     names: set[str] = set()
     for source in [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]:
@@ -134,8 +135,8 @@ def page_queries() -> list[str]:
 
 def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
     """(label, zero-argument call) for each page query, with and without the entity filter."""
-    from analysis import queries
-    from analysis.queries import Filters
+    from analysis.workspace import queries
+    from analysis.workspace.queries import Filters
 
     top = queries.entity_table(ws, limit=2)
     entity, other = top["entity"].iloc[0], top["entity"].iloc[1]
@@ -474,9 +475,9 @@ def measure(path: Path, args: argparse.Namespace) -> int:
 
 
 def measure_queries(path: Path, args: argparse.Namespace, report: Report) -> None:
-    from analysis import queries
-    from analysis.export import to_csv_bytes
-    from analysis.store import Workspace
+    from analysis.present.export import to_csv_bytes
+    from analysis.workspace import queries
+    from analysis.workspace.store import Workspace
 
     ws = Workspace(path)
     counts = ws.query("""SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM mentions) AS mentions,
@@ -541,7 +542,7 @@ def report_starts(report: Report, label: str, starts: dict[str, list[dict[str, f
 
 
 def measure_startup(path: Path, args: argparse.Namespace, report: Report) -> None:
-    from analysis.store import release_all
+    from analysis.workspace.store import release_all
 
     release_all()  # the servers must not wait for this process's hold on the workspace
     print(f"\ndashboard start-up: {args.startup_runs} starts per browser, median s (min-max); "

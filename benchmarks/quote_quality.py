@@ -135,7 +135,7 @@ def by_cue(parts: list[tuple[Span, tuple[Span, ...], Span, bool]]) -> list[Item]
 
 
 def product_items(doc) -> list[Item]:
-    from analysis.quotes import find_quotes
+    from analysis.extract.quotes import find_quotes
 
     parts = []
     for q in find_quotes(doc):
@@ -195,7 +195,7 @@ def parse(records: list[dict], cache: Path | None, name: str) -> list:
     """Parse the texts with the product's model, reusing a DocBin cache when asked."""
     from spacy.tokens import DocBin
 
-    from analysis.nlp import load_pipeline
+    from analysis.extract.nlp import load_pipeline
     from analysis.settings import DEFAULT_MODEL
 
     nlp = load_pipeline(DEFAULT_MODEL)  # the product's own loader, components as in production

@@ -6,8 +6,9 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from analysis import curation, highlight, queries
-from ui import common
+from analysis.present import highlight
+from analysis.workspace import curation, queries
+from ui import data, page, widgets
 
 SHOWN = ["title", "source", "date", "author", "words", "mentions", "quotes", "date_source", "file_name"]
 QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "reported_by"]
@@ -15,8 +16,8 @@ QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "reported_by"]
 
 def document_view(doc: dict, types: tuple[str, ...]) -> None:
     """The article with entities coloured by type and quotes marked, and its legend."""
-    mentions = common.run(queries.document_mentions, doc["doc_id"])
-    quotes = common.run(queries.document_quotes, doc["doc_id"])
+    mentions = data.run(queries.document_mentions, doc["doc_id"])
+    quotes = data.run(queries.document_quotes, doc["doc_id"])
     spans = highlight.entity_spans(mentions)
     shown_types = [t for t in highlight.TYPE_COLOURS if any(s.type == t for s in spans) and (not types or t in types)]
     st.html(highlight.legend_html(shown_types))
@@ -24,7 +25,7 @@ def document_view(doc: dict, types: tuple[str, ...]) -> None:
         st.html(highlight.document_html(doc["text"], spans, highlight.quote_spans(quotes),
                                         title=highlight.display_title(doc), types=types or None))
     st.markdown(f"**Quotes in this document** ({len(quotes)})")
-    common.table(quotes[QUOTE_COLUMNS], "document_quotes", column_config={"quote": common.TEXT_COLUMN},
+    widgets.table(quotes[QUOTE_COLUMNS], "document_quotes", column_config={"quote": widgets.TEXT_COLUMN},
                  empty="No quotes found in this document.")
 
 
@@ -42,24 +43,24 @@ def date_editor(doc: dict) -> None:
         reverted = reset.form_submit_button("Revert", width="stretch", disabled=source != "analyst",
                                             help="Go back to the date found in the document.")
     if saved or reverted:
-        curation.set_document_date(common.workspace(), doc["doc_id"], new if saved else None)
-        common.done("Date saved" if saved else "Back to the extracted date")
+        curation.set_document_date(data.workspace(), doc["doc_id"], new if saved else None)
+        page.done("Date saved" if saved else "Back to the extracted date")
 
 
-filters = common.page_header("Documents", "Search the articles in view, open one to read it with its entities "
+filters = page.page_header("Documents", "Search the articles in view, open one to read it with its entities "
                                           "and quotes highlighted, and correct its date if needed.")
-common.require_documents()
+page.require_documents()
 search = st.text_input("Search", placeholder="Words in the title, source or text", key="doc_search")
-docs = common.run(queries.documents_table, filters, search)
-st.markdown(f"**{common.plural(len(docs), 'document')}**")
-common.table(docs[SHOWN], "documents", column_config={"date": common.DATE_COLUMN, "title": common.TEXT_COLUMN},
+docs = data.run(queries.documents_table, filters, search)
+st.markdown(f"**{widgets.plural(len(docs), 'document')}**")
+widgets.table(docs[SHOWN], "documents", column_config={"date": widgets.DATE_COLUMN, "title": widgets.TEXT_COLUMN},
              height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
 
 if not docs.empty:
     titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))
-    chosen = common.picker("Open a document", list(titles), "doc_open", titles, noun="documents", ranked="newest",
+    chosen = widgets.picker("Open a document", list(titles), "doc_open", titles, noun="documents", ranked="newest",
                            multi=False)
-    doc = common.run(queries.document, chosen)
+    doc = data.run(queries.document, chosen)
     st.divider()
     meta = " · ".join(str(v) for v in (doc.get("source"), doc.get("author"), doc.get("file_name")) if v and not pd.isna(v))
     st.caption(meta)

@@ -7,99 +7,100 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import charts, curation, queries
-from ui import common
+from analysis.present import charts
+from analysis.workspace import curation, queries
+from ui import data, page, widgets
 
 SHOWN = ["name", "type", "mentions", "documents", "first_seen", "last_seen"]
 QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "document", "date"]
-DATES = {"first_seen": common.DATE_COLUMN, "last_seen": common.DATE_COLUMN, "date": common.DATE_COLUMN}
+DATES = {"first_seen": widgets.DATE_COLUMN, "last_seen": widgets.DATE_COLUMN, "date": widgets.DATE_COLUMN}
 
 
 def profile(entity: str, name: str, filters: queries.Filters) -> None:
     """Aliases, mentions in context, quotes by and about the entity, and its usual company."""
-    aliases = common.run(queries.aliases, entity)
+    aliases = data.run(queries.aliases, entity)
     st.markdown("**Written as:** " + ", ".join(f"{a} ({m})" for a, m in zip(aliases["alias"], aliases["mentions"])))
     context, by, about, company = st.tabs(["Mentions in context", "Quotes by", "Quotes mentioning", "Seen with"])
     with context:
-        kwic = common.run(queries.keyword_in_context, entity, filters)
-        common.table(kwic[["left", "mention", "right", "document", "date"]], "mentions_in_context",
+        kwic = data.run(queries.keyword_in_context, entity, filters)
+        widgets.table(kwic[["left", "mention", "right", "document", "date"]], "mentions_in_context",
                      column_config={"left": st.column_config.TextColumn(alignment="right"), **DATES})
     with by:
-        quotes = common.run(queries.quotes_table, filters, speakers=(entity,))
-        common.table(quotes[QUOTE_COLUMNS], "quotes_by_entity", column_config={"quote": common.TEXT_COLUMN, **DATES},
+        quotes = data.run(queries.quotes_table, filters, speakers=(entity,))
+        widgets.table(quotes[QUOTE_COLUMNS], "quotes_by_entity", column_config={"quote": widgets.TEXT_COLUMN, **DATES},
                      empty=f"No quotes attributed to {name} in view.")
     with about:
-        quotes = common.run(queries.quotes_table, filters, mentioning=(entity,))
-        common.table(quotes[QUOTE_COLUMNS], "quotes_mentioning_entity",
-                     column_config={"quote": common.TEXT_COLUMN, **DATES}, empty=f"No quotes mention {name} in view.")
+        quotes = data.run(queries.quotes_table, filters, mentioning=(entity,))
+        widgets.table(quotes[QUOTE_COLUMNS], "quotes_mentioning_entity",
+                     column_config={"quote": widgets.TEXT_COLUMN, **DATES}, empty=f"No quotes mention {name} in view.")
     with company:
         st.caption("Entities named in the same sentence; PMI is high when they meet more often than chance.")
-        common.table(common.run(queries.cooccurring, entity, filters)[["name", "type", "count", "pmi"]],
+        widgets.table(data.run(queries.cooccurring, entity, filters)[["name", "type", "count", "pmi"]],
                      "seen_with_entity", empty="Never named in a sentence with another entity.")
 
 
 def corrections(entity: str, name: str, label: str) -> None:
     """Rename, retype, merge into this entity, hide it, or bring hidden entities back."""
-    ws = common.workspace()
+    ws = data.workspace()
     rename_col, type_col = st.columns(2)
     with rename_col.form("rename", border=False):
         new_name = st.text_input("Display name", value=name, key=f"ent_name_{entity}")
         if st.form_submit_button("Rename", key="ent_rename_btn") and new_name.strip() and new_name.strip() != name:
             curation.rename(ws, entity, new_name)
-            common.done(f"Renamed to {new_name.strip()}")
+            page.done(f"Renamed to {new_name.strip()}")
     with type_col.form("retype", border=False):
         types = list(curation.ENTITY_TYPES)
         new_type = st.selectbox("Type", types, index=types.index(label) if label in types else 0, key=f"ent_type_{entity}")
         if st.form_submit_button("Change type", key="ent_type_btn") and new_type != label:
             curation.set_type(ws, entity, new_type)
-            common.done(f"{name} is now {new_type}")
+            page.done(f"{name} is now {new_type}")
 
-    others = [e for e in common.entity_labels() if e != entity]
-    merged = common.entity_picker(f"Merge other entities into {name}", "ent_merge", options=others,
+    others = [e for e in data.entity_labels() if e != entity]
+    merged = widgets.entity_picker(f"Merge other entities into {name}", "ent_merge", options=others,
                                   help="Their mentions, quotes and links count as this entity from now on.")
     merge_col, hide_col = st.columns(2)
     if merge_col.button(f"Merge {len(merged)} into {name}", key="ent_merge_btn", disabled=not merged, width="stretch"):
         curation.merge(ws, merged, entity)
-        common.done(f"Merged {len(merged)} entities into {name}")
+        page.done(f"Merged {len(merged)} entities into {name}")
     if hide_col.button(f"Hide {name} everywhere", key="ent_hide_btn", width="stretch",
                        help="For noise such as a misread word; it can be shown again below."):
         curation.hide(ws, entity)
-        common.done(f"{name} is hidden")
+        page.done(f"{name} is hidden")
 
-    hidden = common.run(queries.hidden_entities)
+    hidden = data.run(queries.hidden_entities)
     if not hidden.empty:
         names = dict(zip(hidden["entity"], hidden["name"] + " (" + hidden["label"] + ")"))
-        common.keep_valid("ent_unhide", list(names))
+        widgets.keep_valid("ent_unhide", list(names))
         back = st.multiselect("Hidden entities", list(names), format_func=names.get, key="ent_unhide")
         if st.button("Show again", key="ent_unhide_btn", disabled=not back):
             for key in back:
                 curation.hide(ws, key, hidden=False)
-            common.done(f"{len(back)} entities shown again")
+            page.done(f"{len(back)} entities shown again")
 
 
-filters = common.page_header("Entities", "Who and what the articles in view mention most, each entity's profile, "
+filters = page.page_header("Entities", "Who and what the articles in view mention most, each entity's profile, "
                                          "and corrections that apply everywhere.")
-common.require_documents()
-entities = common.run(queries.entity_table, filters)
+page.require_documents()
+entities = data.run(queries.entity_table, filters)
 chart_col, table_col = st.columns([1, 1], gap="large")
 with chart_col:
     top_n = st.slider("Entities in the chart", 5, 50, 20, step=5, key="ent_top_n")
-    common.chart(charts.entity_bars, entities.head(top_n), title=f"Top {top_n} entities by mentions", key="ent_bars")
+    widgets.chart(charts.entity_bars, entities.head(top_n), title=f"Top {top_n} entities by mentions", key="ent_bars")
 with table_col:
-    st.markdown(f"**{common.plural(len(entities), 'entity')} in view**")
-    common.table(entities[SHOWN], "entities", column_config=DATES, height=520, empty="No entities in view.")
+    st.markdown(f"**{widgets.plural(len(entities), 'entity')} in view**")
+    widgets.table(entities[SHOWN], "entities", column_config=DATES, height=520, empty="No entities in view.")
 
 if not entities.empty:
     st.subheader("Entity profile")
     names = dict(zip(entities["entity"], entities["name"] + " (" + entities["type"] + ")"))
-    common.keep_valid("ent_profile", list(names))
+    widgets.keep_valid("ent_profile", list(names))
     if "ent_profile" not in st.session_state:  # start with the entity the analyst filtered on
         st.session_state["ent_profile"] = next((e for e in filters.entities if e in names), next(iter(names)))
-    chosen = common.picker("Entity", list(names), "ent_profile", names, noun="entities", ranked="most mentioned",
+    chosen = widgets.picker("Entity", list(names), "ent_profile", names, noun="entities", ranked="most mentioned",
                            multi=False)
     row = entities.set_index("entity").loc[chosen]
-    st.caption(f"{row['type']} · {common.plural(row['mentions'], 'mention')} in "
-               f"{common.plural(row['documents'], 'document')}")
+    st.caption(f"{row['type']} · {widgets.plural(row['mentions'], 'mention')} in "
+               f"{widgets.plural(row['documents'], 'document')}")
     profile(chosen, row["name"], filters)
     with st.expander(f"Correct {row['name']}"):
         corrections(chosen, row["name"], row["type"])

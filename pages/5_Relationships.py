@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, queries
-from ui import common
+from analysis.present import charts
+from analysis.workspace import queries
+from ui import data, page, widgets
 
 MAX_EDGES = 150  # more lines than this is a hairball, not a picture
 WEIGHTS = {"count": "Times together", "pmi": "PMI (surprise)"}
@@ -31,31 +32,31 @@ def evidence(shown: pd.DataFrame, filters: queries.Filters, unit: str) -> None:
     """The sentences (paragraphs, documents) behind one chosen link."""
     pairs = {f"{r.source}\x1f{r.target}": f"{r.source_name} — {r.target_name} ({r.count})"
              for r in shown.itertuples(index=False)}
-    common.keep_valid("rel_edge", list(pairs))
+    widgets.keep_valid("rel_edge", list(pairs))
     chosen = st.selectbox("Show the evidence for", list(pairs), format_func=pairs.get, key="rel_edge")
     a, b = chosen.split("\x1f")
-    found = common.run(queries.edge_evidence, a, b, filters, unit=unit)
-    common.table(found[["evidence", "document", "date"]], "edge_evidence",
-                 column_config={"evidence": common.TEXT_COLUMN, "date": common.DATE_COLUMN})
+    found = data.run(queries.edge_evidence, a, b, filters, unit=unit)
+    widgets.table(found[["evidence", "document", "date"]], "edge_evidence",
+                 column_config={"evidence": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN})
 
 
-filters = common.page_header("Relationships", "Entities named together in the articles in view, and who talks "
+filters = page.page_header("Relationships", "Entities named together in the articles in view, and who talks "
                                               "about whom in their quotes. Pick a link to read the sentences behind it.")
-common.require_documents()
+page.require_documents()
 
 unit_col, weight_col, focus_col = st.columns([5, 4, 5])
 unit = unit_col.segmented_control("Together in the same", list(queries.UNITS), default="sentence", key="rel_unit") \
     or "sentence"
 weight = weight_col.segmented_control("Line width by", list(WEIGHTS), format_func=WEIGHTS.get, default="count",
                                       key="rel_weight") or "count"
-labels = common.entity_labels()
-common.keep_valid("rel_focus", list(labels))
+labels = data.entity_labels()
+widgets.keep_valid("rel_focus", list(labels))
 if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
     st.session_state["rel_focus"] = next((e for e in filters.entities if e in labels), None)
-focus = common.picker("Focus on", list(labels), "rel_focus", labels, noun="entities", ranked="most mentioned",
+focus = widgets.picker("Focus on", list(labels), "rel_focus", labels, noun="entities", ranked="most mentioned",
                       multi=False, container=focus_col, placeholder="All entities",
                       help="Show one entity's ego network: it, the entities named with it, and their links.")
-network = common.run(queries.strongest_links, filters, unit=unit, by=weight, limit=MAX_EDGES, around=focus)
+network = data.run(queries.strongest_links, filters, unit=unit, by=weight, limit=MAX_EDGES, around=focus)
 edges = network.strongest
 
 if edges.empty:
@@ -64,7 +65,7 @@ if edges.empty:
 else:
     minimum = threshold_slider(edges, weight)
     shown = edges[edges[weight] >= minimum]
-    common.chart(charts.network, shown, common.run(queries.entity_table, filters), weight=weight,
+    widgets.chart(charts.network, shown, data.run(queries.entity_table, filters), weight=weight,
                  title=f"Named in the same {unit}", key="rel_network")
     st.caption(f"Showing the {len(shown)} strongest of {network.total:,} links. Node size: mentions; colour: type; "
                f"line width: {WEIGHTS[weight].lower()}.")
@@ -72,20 +73,20 @@ else:
     with left:
         links_table = shown[["source_name", "target_name", "count", "pmi"]].set_axis(
             ["entity", "with", "together", "pmi"], axis=1).reset_index(drop=True)
-        common.table(links_table, "cooccurrence", height=360)
+        widgets.table(links_table, "cooccurrence", height=360)
     with right:
         if not shown.empty:
             evidence(shown, filters, unit)
 
 st.subheader("Who talks about whom")
 st.caption("An arrow from a speaker to each entity named in their quotes, labelled with the reporting verbs.")
-links = common.run(queries.speaker_graph, filters)
+links = data.run(queries.speaker_graph, filters)
 if focus:
     links = links[(links["speaker"] == focus) | (links["entity"] == focus)]
 drawn = links.head(MAX_EDGES)  # the links with the most quotes: speaker_graph sorts them so
-common.chart(charts.speaker_network, drawn, key="rel_speakers")
+widgets.chart(charts.speaker_network, drawn, key="rel_speakers")
 if len(drawn) < len(links):
     st.caption(f"Showing the {len(drawn)} links with the most quotes of {len(links):,}; the table lists them all.")
-common.table(links[["speaker_name", "entity_name", "quotes", "cues"]].set_axis(
+widgets.table(links[["speaker_name", "entity_name", "quotes", "cues"]].set_axis(
     ["speaker", "talks about", "quotes", "verbs"], axis=1).reset_index(drop=True), "speakers",
              empty="No quotes that name another entity in view.")

@@ -12,7 +12,7 @@ SAMPLE = SHARED / "samples" / "hamas-tehran-visit.txt"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from analysis.nlp import load_pipeline
+    from analysis.extract.nlp import load_pipeline
     from analysis.settings import DEFAULT_MODEL
 
     return load_pipeline(DEFAULT_MODEL)

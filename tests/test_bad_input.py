@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import queries
-from analysis.ingest import ingest
 from analysis.loaders import Limits, load_bytes
 from analysis.model import RawDocument
-from analysis.store import Workspace
+from analysis.workspace import queries
+from analysis.workspace.ingest import ingest
+from analysis.workspace.store import Workspace
 from tests.fictional import ELECTION, HARBOUR, MINING
 from tests.test_loaders import make_pdf, make_zip
 

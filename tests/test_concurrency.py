@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from analysis import curation, queries
-from analysis.store import Workspace
+from analysis.workspace import curation, queries
+from analysis.workspace.store import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 FIRST = ["Ada", "Bruno", "Carla", "Dmitri", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas"]
@@ -44,9 +44,9 @@ UPLOAD_SCRIPT = textwrap.dedent("""
     # what the dashboard's uploader does with the files a browser sends
     import sys
     from pathlib import Path
-    from analysis.ingest import ingest
+    from analysis.workspace.ingest import ingest
     from analysis.loaders import load_bytes
-    from analysis.store import Workspace
+    from analysis.workspace.store import Workspace
     ws = Workspace(sys.argv[1])
     items = [item for p in sys.argv[2:] for item in load_bytes(Path(p).name, Path(p).read_bytes())]
     report = ingest(ws, items, batch_size=4)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from analysis.dates import DateRange, document_date, masthead, normalise_date
-from analysis.events import find_events
+from analysis.extract.dates import DateRange, document_date, masthead, normalise_date
+from analysis.extract.events import find_events
 from analysis.model import RawDocument
 
 D = datetime.date

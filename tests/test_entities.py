@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.entities import alias_mentions, canonicalise, entity_key, fold, strip_title
+from analysis.extract.entities import (
+    alias_mentions,
+    canonicalise,
+    entity_key,
+    fold,
+    strip_title,
+)
 from analysis.model import Mention
 
 
@@ -28,7 +35,7 @@ from analysis.model import Mention
     ],
 )
 def test_spellings_share_a_key(a: str, b: str) -> None:
-    from analysis.entities import clean_surface
+    from analysis.extract.entities import clean_surface
 
     s, e = clean_surface(a)
     assert entity_key(a[s:e])[0] == entity_key(b)[0]
@@ -140,7 +147,7 @@ def test_person_name_cut_from_a_longer_org_span() -> None:
      ("Valmora...", "Valmora"), ('"Kestrel Herald,"', "Kestrel Herald")],
 )
 def test_an_abbreviation_keeps_its_final_dot_and_a_sentence_does_not(surface: str, name: str) -> None:
-    from analysis.entities import clean_surface
+    from analysis.extract.entities import clean_surface
 
     s, e = clean_surface(surface)
     assert surface[s:e] == name
@@ -179,8 +186,8 @@ def test_canonicalise_never_raises_and_offsets_stay_inside(text: str, label: str
 
 @pytest.fixture(scope="module")
 def sample_entities(nlp, sample_text):
+    from analysis.extract.pipeline import Extractor
     from analysis.model import RawDocument
-    from analysis.pipeline import Extractor
 
     (extraction,) = Extractor().extract([RawDocument(sample_text, "hamas-tehran-visit.txt")])
     by_key: dict[str, set[str]] = {}

@@ -8,9 +8,10 @@ import zipfile
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.export import neutralise, to_csv_bytes, zip_bundle
+from analysis.present.export import neutralise, to_csv_bytes, zip_bundle
 
 
 def _read(data: bytes) -> list[list[str]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from analysis.mention_fixes import (
+from analysis.extract.mention_fixes import (
     Span,
     caps_line_entities,
     caps_lines,
@@ -16,8 +17,8 @@ from analysis.mention_fixes import (
     fix_mentions,
     landforms,
     ner_pass,
-    replace_caps_lines,
     propagated_names,
+    replace_caps_lines,
     split_at_separators,
     truecase,
 )

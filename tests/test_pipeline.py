@@ -9,12 +9,20 @@ from collections.abc import Iterator
 
 import pytest
 
+from analysis.extract.nlp import load_pipeline
+from analysis.extract.pipeline import (
+    CHUNK_CHARS,
+    Extractor,
+    _batches,
+    _init_worker,
+    _shared_work,
+    _start_method,
+    extract_all,
+    split_text,
+)
 from analysis.model import LoadError, RawDocument
-from analysis.nlp import load_pipeline
-from analysis.pipeline import (CHUNK_CHARS, Extractor, _batches, _init_worker, _shared_work, _start_method,
-                               extract_all, split_text)
 from analysis.settings import DEFAULT_MODEL
-from analysis.store import Workspace, release_all
+from analysis.workspace.store import Workspace, release_all
 from tests.fictional import ALL, ELECTION, HARBOUR, MINING
 
 

@@ -14,11 +14,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import curation, queries
-from analysis.ingest import ingest
 from analysis.model import RawDocument
-from analysis.queries import Filters
-from analysis.store import SCHEMA_VERSION, Workspace, _to_pandas
+from analysis.workspace import curation, queries
+from analysis.workspace.ingest import ingest
+from analysis.workspace.queries import Filters
+from analysis.workspace.store import SCHEMA_VERSION, Workspace, _to_pandas
 from tests.fictional import ALL, HARBOUR
 
 # The `entity_names` view before the derived tables: a GROUP BY over every mention. Also how an
@@ -148,7 +148,7 @@ def test_a_changed_schema_rebuilds_derived_tables_that_exist(ws, tmp_path) -> No
 
 
 def test_opening_an_up_to_date_workspace_writes_nothing(ws, tmp_path) -> None:
-    from analysis.store import release_all
+    from analysis.workspace.store import release_all
 
     release_all()
     version = ws.version()
@@ -254,7 +254,7 @@ def test_quotes_involving_is_spoken_by_or_naming_the_entities(ws) -> None:
 
 
 def test_mentions_csv_neutralises_formula_names(ws) -> None:
-    from analysis.export import to_csv_bytes
+    from analysis.present.export import to_csv_bytes
 
     curation.rename(ws, _key(ws, "Dana Whitfield"), "=HYPERLINK(\"x\")")
     text = to_csv_bytes(queries.all_mentions(ws)).decode("utf-8")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.extract.quotes import find_quotes
+from analysis.extract.quotes.marks import find_mark_spans
 from analysis.model import Quote
-from analysis.quotes import find_quotes
-from analysis.quotes.marks import find_mark_spans
 from benchmarks import quote_quality
 from benchmarks.quote_quality import Item, Score, by_cue, match, score, share
 

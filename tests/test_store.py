@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
-from analysis import curation, queries
-from analysis import ingest as ingest_module
-from analysis.ingest import ingest
+from analysis.extract.pipeline import Extractor
 from analysis.model import RawDocument
-from analysis.pipeline import Extractor
-from analysis.queries import Filters
-from analysis.store import Workspace
+from analysis.workspace import curation, queries
+from analysis.workspace import ingest as ingest_module
+from analysis.workspace.ingest import ingest
+from analysis.workspace.queries import Filters
+from analysis.workspace.store import Workspace
 from tests.fictional import ALL, ELECTION, HARBOUR, MINING
 
 

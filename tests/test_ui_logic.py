@@ -20,17 +20,19 @@ from pathlib import Path
 import pandas as pd
 import plotly.io
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from analysis import charts, highlight, queries, urlstate
-from analysis.choices import fold, narrow_choices
-from analysis.export import to_csv_bytes, zip_bundle
-from analysis.queries import Filters
-from analysis.store import Workspace
+from analysis.present import charts, highlight, urlstate
+from analysis.present.choices import fold, narrow_choices
+from analysis.present.export import to_csv_bytes, zip_bundle
+from analysis.workspace import queries
+from analysis.workspace.queries import Filters
+from analysis.workspace.store import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "analysis" / "samples"
+SAMPLES = REPO / "samples"
 PAGES = ["pages/1_Documents.py", "pages/2_Entities.py", "pages/3_Quotes.py", "pages/4_Timeline.py",
          "pages/5_Relationships.py"]
 TIMEOUT = 120  # the first run imports the app and may load the spaCy model
@@ -41,8 +43,8 @@ TIMEOUT = 120  # the first run imports the app and may load the spaCy model
 @pytest.fixture(scope="session")
 def sample_workspace(tmp_path_factory) -> Path:
     """A workspace holding the fictional samples, extracted by the real pipeline (built once)."""
-    from analysis.ingest import ingest
     from analysis.loaders import load_bytes
+    from analysis.workspace.ingest import ingest
 
     path = tmp_path_factory.mktemp("samples") / "ws"
     items = [item for f in sorted(SAMPLES.iterdir()) for item in load_bytes(f.name, f.read_bytes())]
@@ -306,9 +308,9 @@ def test_timeline_plots_chosen_entities(populated: Path) -> None:
 @pytest.fixture
 def short_lists(monkeypatch) -> int:
     """Pickers list at most 3 options, so the sample workspace's lists count as long ones."""
-    from ui import common
+    from ui import widgets
 
-    monkeypatch.setattr(common, "PICKER_LIMIT", 3)
+    monkeypatch.setattr(widgets, "PICKER_LIMIT", 3)
     return 3
 
 
@@ -357,7 +359,7 @@ def test_entities_csv_is_the_table_shown(populated: Path) -> None:
 
 
 def test_download_everything_bundle(sample_workspace: Path) -> None:
-    from ui.common import bundle_manifest
+    from ui.data import bundle_manifest
 
     ws = Workspace(sample_workspace)
     filters = Filters(entities=("priya raman",))
@@ -372,8 +374,8 @@ def test_download_everything_bundle(sample_workspace: Path) -> None:
 
 
 def test_ingest_report_frame() -> None:
-    from analysis.ingest import FileResult
-    from ui.common import report_frame
+    from analysis.workspace.ingest import FileResult
+    from ui.data import report_frame
 
     frame = report_frame([FileResult("a.txt", "added", "A", "1"), FileResult("b.exe", "failed", reason="unsupported")])
     assert frame.fillna("").to_dict("records") == [

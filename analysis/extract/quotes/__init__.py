@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from ..model import Quote
+from analysis.model import Quote
+
 from .attribution import Attribution, Attributor, attach_outlets
 from .context import DocContext
 from .events import find_events

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from .entities import strip_accents
+from analysis.model import strip_accents
 
 T = TypeVar("T")
 

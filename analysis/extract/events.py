@@ -12,10 +12,9 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span
 
-from analysis.dates import normalise_date
-from analysis.entities import time_zones
+from analysis.extract.dates import normalise_date
+from analysis.extract.entities import time_zones
 from analysis.model import Event
-
 
 # Words after a four-digit time ("1700 GMT", "1630 local time", "2000 hrs"): the tagger often
 # takes such a time for a DATE, which would put a 1987 story's trading hours in the year 1700.

@@ -20,12 +20,21 @@ from typing import TypeVar
 
 from spacy.tokens import Doc
 
-from . import settings
+from analysis import settings
+from analysis.model import (
+    Event,
+    Extraction,
+    LoadError,
+    Mention,
+    Quote,
+    RawDocument,
+    Sentence,
+)
+
 from .dates import document_date, masthead
-from .events import find_events
 from .entities import alias_mentions, canonicalise
+from .events import find_events
 from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
-from .model import Event, Extraction, LoadError, Mention, Quote, RawDocument, Sentence
 from .nlp import load_pipeline
 from .paragraphs import paragraph_starts
 from .quotes import find_quotes

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import settings
-from .model import Extraction
+from analysis import settings
+from analysis.model import Extraction
 
 DB_FILE = "newsroom.duckdb"
 LOCK_FILE = "workspace.lock"
@@ -392,7 +392,7 @@ class Workspace:
 
         For a long computation between uses: other processes get the lock at once, and this
         process's closer thread ends, so a process that had only that other thread can fork
-        its workers (`analysis.pipeline._start_method`). The next use opens the database again.
+        its workers (`analysis.extract.pipeline._start_method`). The next use opens the database again.
         """
         _hold(self.path, self.db_path).release()
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import settings
-from .model import Extraction, LoadError, RawDocument
-from .pipeline import CHUNK_CHARS, extract_all
+from analysis import settings
+from analysis.model import Extraction, LoadError, RawDocument
+from analysis.extract.pipeline import CHUNK_CHARS, extract_all
 from .store import Workspace
 
 Progress = Callable[[int, int, str], None]  # (done, total, file name)

@@ -15,12 +15,11 @@ from __future__ import annotations
 import csv
 import functools
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
 
-from .model import Mention
+from analysis.model import Mention, strip_accents
 
 # Labels kept as entities; numbers, dates, money and the like are not "who/what" answers.
 ENTITY_LABELS = frozenset(
@@ -44,7 +43,7 @@ class Alias:
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("analysis").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("analysis.extract").joinpath("data", name).read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -99,12 +98,6 @@ def country_aliases() -> dict[str, Alias]:
     table = {fold(r["canonical"]): Alias(r["canonical"], r["label"]) for r in rows}
     table.update({fold(r["alias"]): Alias(r["canonical"], r["label"]) for r in rows})
     return table
-
-
-def strip_accents(text: str) -> str:
-    """`text` without diacritics ("Erdoğan" -> "Erdogan"), compatibility forms decomposed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
-from .queries import Filters
+from analysis.workspace.queries import Filters
 
 # query-string key -> Filters field; short, readable keys: ?entity=ali+khamenei&type=PERSON
 KEYS = {

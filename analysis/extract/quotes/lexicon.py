@@ -1,4 +1,4 @@
-"""The word lists that quote attribution relies on, loaded from `analysis/data/`.
+"""The word lists that quote attribution relies on, loaded from `analysis/extract/data/`.
 
 They are data, not code, so that an analyst can add a reporting verb or a title without
 touching the extractor. Matching is by lowercase surface form, because the pipeline may

@@ -1,4 +1,4 @@
-"""Plotly figures built from the DataFrames `analysis.queries` returns.
+"""Plotly figures built from the DataFrames `analysis.workspace.queries` returns.
 
 Plotly renders a subset of HTML inside labels, legends and hover boxes, and the names here
 come from uploaded documents. So every label that reaches a figure goes through
