@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
@@ -21,7 +22,7 @@ from analysis.extract.pipeline import extract_all
 from analysis.loaders import Limits, load_paths
 from analysis.model import Extraction, LoadError
 from analysis.present.export import to_csv_bytes, write_csv
-from analysis.workspace import queries
+from analysis.workspace import queries, search
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
@@ -72,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--source", action="append", default=[])
     export_cmd.add_argument("--from", dest="date_from", type=datetime.date.fromisoformat, default=None)
     export_cmd.add_argument("--to", dest="date_to", type=datetime.date.fromisoformat, default=None)
+    search_cmd = commands.add_parser("search", help="full-text search: one JSON object per document, best first")
+    search_cmd.add_argument("query", nargs="?", help='words, "phrases", AND/OR/NOT, (groups), prefix*, fuzzy~')
+    search_cmd.add_argument("--workspace", default=None)
+    search_cmd.add_argument("--limit", type=int, default=20, help="at most this many documents (default 20; 0: all)")
+    search_cmd.add_argument("--batch", default=None, help="a file of queries (one a line, or a CSV column): "
+                                                          "per query, documents and first/last date as CSV")
+    search_cmd.add_argument("--column", default=None, help="the CSV column holding the queries (default: the first)")
+    search_cmd.add_argument("-o", "--output", default="-", help="with --batch: CSV file to write (default stdout)")
     return parser
 
 
@@ -154,6 +163,32 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_search(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.batch is None):
+        raise UsageError("give a query or --batch FILE (not both)")
+    ws = Workspace(args.workspace)
+    if args.batch:
+        try:
+            wanted = search.query_list(Path(args.batch).read_bytes(), Path(args.batch).name, args.column)
+        except OSError as err:
+            raise UsageError(f"{args.batch}: {err.strerror}") from None
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        frame = search.batch_search(ws, wanted)
+        if args.output == "-":
+            sys.stdout.buffer.write(to_csv_bytes(frame))
+        else:
+            write_csv(frame, args.output)
+            print(f"{len(frame)} queries written to {args.output}", file=sys.stderr)
+        return 0
+    hits = search.search(ws, args.query, limit=args.limit or None)
+    for hit in hits.drop(columns="snippet_html").itertuples(index=False):
+        row = hit._asdict()
+        row["date"] = None if row["date"] is None or pd.isna(row["date"]) else pd.Timestamp(row["date"]).date().isoformat()
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
 def _entity_keys(ws: Workspace, wanted: list[str]) -> list[str]:
     """Entity keys for names or keys as typed by the user (case-insensitive)."""
     if not wanted:
@@ -173,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # pypdf narrates every repair it makes; the per-file summary already says what failed
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        return {"ingest": run_ingest, "extract": run_extract, "export": run_export}[args.command](args)
-    except (ModelNotInstalled, UsageError) as err:
+        return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
+                "search": run_search}[args.command](args)
+    except (ModelNotInstalled, UsageError, search.QueryError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
