@@ -22,7 +22,8 @@ from analysis.extract.pipeline import extract_all
 from analysis.loaders import Limits, load_paths
 from analysis.model import Extraction, LoadError
 from analysis.present.export import to_csv_bytes, write_csv
-from analysis.workspace import queries, search
+from analysis.present.network_file import FORMATS, network_file
+from analysis.workspace import duplicates, queries, search
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
@@ -42,7 +43,9 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),
     "speakers": lambda ws, f: queries.speaker_graph(ws, f),
     "documents_per_month": lambda ws, f: queries.documents_per_period(ws, f, "month"),
+    "duplicates": lambda ws, f: duplicates.duplicates_table(ws),
 }
+NETWORK = "network"  # not a CSV: `--format graphml|gexf`
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,8 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     common(extract_cmd, workspace=False)
 
     export_cmd = commands.add_parser("export", help="write a table as CSV")
-    export_cmd.add_argument("table", choices=sorted(EXPORTS))
+    export_cmd.add_argument("table", choices=sorted([*EXPORTS, NETWORK]))
     export_cmd.add_argument("-o", "--output", required=True, help="CSV file to write ('-' for stdout)")
+    export_cmd.add_argument("--unit", choices=queries.UNITS, default="sentence", help="network: named together in the same...")
+    export_cmd.add_argument("--format", choices=FORMATS, default="graphml", help="network: the file format")
+    export_cmd.add_argument("--search", default="", help="only documents matching this full-text query")
+    export_cmd.add_argument("--tag", action="append", default=[], help="only documents with this tag")
     export_cmd.add_argument("--workspace", default=None)
     export_cmd.add_argument("--entity", action="append", default=[], help="only documents naming this entity key or name")
     export_cmd.add_argument("--type", action="append", default=[], help="only entities of this type (PERSON, ORG...)")
@@ -153,7 +160,16 @@ def run_extract(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     ws = Workspace(args.workspace)
     filters = Filters(entities=tuple(_entity_keys(ws, args.entity)), types=tuple(args.type),
-                      sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to)
+                      sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to,
+                      search=args.search, tags=tuple(args.tag))
+    if args.table == NETWORK:
+        content = network_file(ws, filters, args.unit, args.format)
+        if args.output == "-":
+            sys.stdout.buffer.write(content)
+        else:
+            Path(args.output).write_bytes(content)
+            print(f"network written to {args.output} ({args.format})", file=sys.stderr)
+        return 0
     frame = EXPORTS[args.table](ws, filters)
     if args.output == "-":
         sys.stdout.buffer.write(to_csv_bytes(frame))

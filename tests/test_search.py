@@ -158,11 +158,12 @@ def test_results_are_ranked_with_marked_escaped_snippets(corpus) -> None:
 
 def test_snippets_escape_the_documents_html(tmp_path) -> None:
     ws = Workspace(tmp_path / "ws")
-    store(ws, [RawDocument(text='The board said <script>alert(1)</script> appeared next to the tariff notice.',
+    store(ws, [RawDocument(text='The board — «Ærø» — said <script>alert(1)</script> appeared next to the tariff notice.',
                            file_name="x.txt", title="Notice")])
-    hit = search.search(ws, "tariff")
+    hit = search.search(ws, "tariff OR aero")
     assert "<script>" not in hit["snippet_html"][0] and "&lt;script&gt;" in hit["snippet_html"][0]
-    assert "<mark>tariff</mark>" in hit["snippet_html"][0]
+    assert "<mark>tariff</mark>" in hit["snippet_html"][0], "marks on the words, after multi-byte characters"
+    assert "«<mark>Ærø</mark>»" in hit["snippet_html"][0]
 
 
 @pytest.mark.parametrize("query, reason", [
