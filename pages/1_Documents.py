@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.present import highlight, hits
 from analysis.workspace import curation, duplicates, queries, search
 from ui import data, page, widgets
+from ui import filters as filters_ui
 
 SHOWN = ["title", "source", "date", "author", "words", "mentions", "quotes", "tags", "starred", "date_source",
          "file_name"]
@@ -77,10 +78,40 @@ def same_story(doc: dict) -> None:
                      column_config={"date": widgets.DATE_COLUMN})
 
 
+def _open_search(query: str) -> None:
+    st.session_state[filters_ui.SEARCH_KEY] = query
+
+
+def batch_search() -> None:
+    """Which documents mention each of a list of names (or match each of a list of queries)."""
+    with st.expander("Search a list of names or queries"):
+        upload = st.file_uploader("A list: one a line (.txt), or a column of a .csv", type=["txt", "csv"],
+                                  key="doc_batch_file")
+        column = st.text_input("CSV column", placeholder="the first column", key="doc_batch_column")
+        typed = st.text_area("…or type them, one a line", key="doc_batch_text", height=100)
+        try:
+            wanted = (search.query_list(upload.getvalue(), upload.name, column.strip() or None) if upload
+                      else [line for line in typed.splitlines() if line.strip()])
+        except ValueError as err:
+            st.warning(str(err))
+            return
+        if not wanted:
+            return
+        found = data.run(search.batch_search, tuple(wanted))
+        widgets.table(found, "batch_search", column_config={"first_date": widgets.DATE_COLUMN,
+                                                            "last_date": widgets.DATE_COLUMN})
+        hits = found.loc[found["documents"] > 0, "query"].tolist()
+        if hits:
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            chosen = left.selectbox("Open the documents of", hits, key="doc_batch_open")
+            right.button("Filter every page to them", on_click=_open_search, args=(chosen,), width="stretch")
+
+
 filters = page.page_header("Documents", "The articles in view (search them in the sidebar: ranked, with the "
                                           "matches marked); open one to read it with its entities and quotes "
                                           "highlighted, tag it, star it, note it, correct its date.")
 page.require_documents()
+batch_search()
 docs = data.run(queries.documents_table, filters)
 if filters.search:
     narrowed = filters != queries.Filters(search=filters.search)

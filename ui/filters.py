@@ -28,6 +28,7 @@ _W = {  # sidebar widget keys
     "sources": "flt_sources", "documents": "flt_documents",
     "search": "flt_search", "tags": "flt_tags", "starred": "flt_starred", "once": "flt_once",
 }
+SEARCH_KEY = _W["search"]  # a page may set it (in a callback) to search for something
 SEARCH_ERROR = "nl_search_error"  # why the typed search was not applied, shown under the box
 
 
