@@ -119,6 +119,8 @@ if filters.search:
                       within=tuple(docs["doc_id"]) if narrowed else None)
     st.markdown(f"**Best matches for** `{filters.search}`")
     st.html(hits.hits_html(ranked))
+    rank = {doc_id: i for i, doc_id in enumerate(data.run(search.matching_ids, filters.search))}
+    docs = docs.iloc[docs["doc_id"].map(rank).argsort(kind="stable")]  # best match first, here and in the picker
 st.markdown(f"**{widgets.plural(len(docs), 'document')}**")
 widgets.table(docs[SHOWN], "documents", column_config={"date": widgets.DATE_COLUMN, "title": widgets.TEXT_COLUMN},
              height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
