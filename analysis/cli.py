@@ -21,7 +21,7 @@ from analysis.extract.nlp import ModelNotInstalled
 from analysis.extract.pipeline import extract_all
 from analysis.loaders import Limits, load_paths
 from analysis.model import Extraction, LoadError
-from analysis.present.export import to_csv_bytes, write_csv
+from analysis.present.export import to_csv_bytes
 from analysis.present.network_file import FORMATS, network_file
 from analysis.workspace import duplicates, queries, search
 from analysis.workspace.ingest import ingest
@@ -163,20 +163,20 @@ def run_export(args: argparse.Namespace) -> int:
                       sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to,
                       search=args.search, tags=tuple(args.tag))
     if args.table == NETWORK:
-        content = network_file(ws, filters, args.unit, args.format)
-        if args.output == "-":
-            sys.stdout.buffer.write(content)
-        else:
-            Path(args.output).write_bytes(content)
-            print(f"network written to {args.output} ({args.format})", file=sys.stderr)
-        return 0
-    frame = EXPORTS[args.table](ws, filters)
-    if args.output == "-":
-        sys.stdout.buffer.write(to_csv_bytes(frame))
+        _write_output(network_file(ws, filters, args.unit, args.format), args.output, f"a {args.format} network")
     else:
-        write_csv(frame, args.output)
-        print(f"{len(frame)} rows written to {args.output}", file=sys.stderr)
+        frame = EXPORTS[args.table](ws, filters)
+        _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} rows")
     return 0
+
+
+def _write_output(content: bytes, output: str, what: str) -> None:
+    """`content` to stdout ('-') or to the file `output`, saying so on stderr."""
+    if output == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(output).write_bytes(content)
+        print(f"{what} written to {output}", file=sys.stderr)
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -191,11 +191,7 @@ def run_search(args: argparse.Namespace) -> int:
         except ValueError as err:
             raise UsageError(str(err)) from None
         frame = search.batch_search(ws, wanted)
-        if args.output == "-":
-            sys.stdout.buffer.write(to_csv_bytes(frame))
-        else:
-            write_csv(frame, args.output)
-            print(f"{len(frame)} queries written to {args.output}", file=sys.stderr)
+        _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} queries")
         return 0
     hits = search.search(ws, args.query, limit=args.limit or None)
     for hit in hits.drop(columns="snippet_html").itertuples(index=False):
