@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
                                                           "per query, documents and first/last date as CSV")
     search_cmd.add_argument("--column", default=None, help="the CSV column holding the queries (default: the first)")
     search_cmd.add_argument("-o", "--output", default="-", help="with --batch: CSV file to write (default stdout)")
+    search_cmd.add_argument("--reindex", action="store_true", help="rebuild the search index from the database first")
     return parser
 
 
@@ -180,9 +181,13 @@ def _write_output(content: bytes, output: str, what: str) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    if (args.query is None) == (args.batch is None):
+    if (args.query is None) == (args.batch is None) and not (args.reindex and args.query is None):
         raise UsageError("give a query or --batch FILE (not both)")
     ws = Workspace(args.workspace)
+    if args.reindex:
+        print(f"{search.rebuild(ws)} documents indexed", file=sys.stderr)
+        if args.query is None and args.batch is None:
+            return 0
     if args.batch:
         try:
             wanted = search.query_list(Path(args.batch).read_bytes(), Path(args.batch).name, args.column)

@@ -228,6 +228,19 @@ def test_a_lost_index_is_rebuilt_by_the_next_search(tmp_path) -> None:
     assert {json.loads(line)["doc_id"] for line in result.stdout.splitlines()} == {r.doc_id for r in docs}
 
 
+def test_an_index_deleted_under_a_running_process_is_rebuilt(tmp_path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    docs = generated(15, seed=6)
+    store(ws, docs)
+    assert len(search.matching_ids(ws, "story")) == 15
+    shutil.rmtree(ws.path / search.INDEX_DIR)
+    store(ws, generated(16, seed=6)[15:])  # a write: a new version, so the next search syncs
+    assert len(search.matching_ids(ws, "story")) == 16
+    result = subprocess.run([sys.executable, "-m", "analysis", "search", "--reindex", "--workspace", str(ws.path)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "16 documents indexed" in result.stderr, result.stderr
+
+
 def test_cli_search_prints_json_and_a_bad_query_exits_2(corpus) -> None:
     ws, _ = corpus
     run = [sys.executable, "-m", "analysis", "search", "--workspace", str(ws.path)]
