@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
@@ -20,8 +21,9 @@ from analysis.extract.nlp import ModelNotInstalled
 from analysis.extract.pipeline import extract_all
 from analysis.loaders import Limits, load_paths
 from analysis.model import Extraction, LoadError
-from analysis.present.export import to_csv_bytes, write_csv
-from analysis.workspace import queries
+from analysis.present.export import to_csv_bytes
+from analysis.present.network_file import FORMATS, network_file
+from analysis.workspace import duplicates, queries, search
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
@@ -41,7 +43,9 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),
     "speakers": lambda ws, f: queries.speaker_graph(ws, f),
     "documents_per_month": lambda ws, f: queries.documents_per_period(ws, f, "month"),
+    "duplicates": lambda ws, f: duplicates.duplicates_table(ws),
 }
+NETWORK = "network"  # not a CSV: `--format graphml|gexf`
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,14 +68,27 @@ def _parser() -> argparse.ArgumentParser:
     common(extract_cmd, workspace=False)
 
     export_cmd = commands.add_parser("export", help="write a table as CSV")
-    export_cmd.add_argument("table", choices=sorted(EXPORTS))
+    export_cmd.add_argument("table", choices=sorted([*EXPORTS, NETWORK]))
     export_cmd.add_argument("-o", "--output", required=True, help="CSV file to write ('-' for stdout)")
+    export_cmd.add_argument("--unit", choices=queries.UNITS, default="sentence", help="network: named together in the same...")
+    export_cmd.add_argument("--format", choices=FORMATS, default="graphml", help="network: the file format")
+    export_cmd.add_argument("--search", default="", help="only documents matching this full-text query")
+    export_cmd.add_argument("--tag", action="append", default=[], help="only documents with this tag")
     export_cmd.add_argument("--workspace", default=None)
     export_cmd.add_argument("--entity", action="append", default=[], help="only documents naming this entity key or name")
     export_cmd.add_argument("--type", action="append", default=[], help="only entities of this type (PERSON, ORG...)")
     export_cmd.add_argument("--source", action="append", default=[])
     export_cmd.add_argument("--from", dest="date_from", type=datetime.date.fromisoformat, default=None)
     export_cmd.add_argument("--to", dest="date_to", type=datetime.date.fromisoformat, default=None)
+    search_cmd = commands.add_parser("search", help="full-text search: one JSON object per document, best first")
+    search_cmd.add_argument("query", nargs="?", help='words, "phrases", AND/OR/NOT, (groups), prefix*, fuzzy~')
+    search_cmd.add_argument("--workspace", default=None)
+    search_cmd.add_argument("--limit", type=int, default=20, help="at most this many documents (default 20; 0: all)")
+    search_cmd.add_argument("--batch", default=None, help="a file of queries (one a line, or a CSV column): "
+                                                          "per query, documents and first/last date as CSV")
+    search_cmd.add_argument("--column", default=None, help="the CSV column holding the queries (default: the first)")
+    search_cmd.add_argument("-o", "--output", default="-", help="with --batch: CSV file to write (default stdout)")
+    search_cmd.add_argument("--reindex", action="store_true", help="rebuild the search index from the database first")
     return parser
 
 
@@ -144,13 +161,48 @@ def run_extract(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     ws = Workspace(args.workspace)
     filters = Filters(entities=tuple(_entity_keys(ws, args.entity)), types=tuple(args.type),
-                      sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to)
-    frame = EXPORTS[args.table](ws, filters)
-    if args.output == "-":
-        sys.stdout.buffer.write(to_csv_bytes(frame))
+                      sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to,
+                      search=args.search, tags=tuple(args.tag))
+    if args.table == NETWORK:
+        _write_output(network_file(ws, filters, args.unit, args.format), args.output, f"a {args.format} network")
     else:
-        write_csv(frame, args.output)
-        print(f"{len(frame)} rows written to {args.output}", file=sys.stderr)
+        frame = EXPORTS[args.table](ws, filters)
+        _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} rows")
+    return 0
+
+
+def _write_output(content: bytes, output: str, what: str) -> None:
+    """`content` to stdout ('-') or to the file `output`, saying so on stderr."""
+    if output == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(output).write_bytes(content)
+        print(f"{what} written to {output}", file=sys.stderr)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.batch is None) and not (args.reindex and args.query is None):
+        raise UsageError("give a query or --batch FILE (not both)")
+    ws = Workspace(args.workspace)
+    if args.reindex:
+        print(f"{search.rebuild(ws)} documents indexed", file=sys.stderr)
+        if args.query is None and args.batch is None:
+            return 0
+    if args.batch:
+        try:
+            wanted = search.query_list(Path(args.batch).read_bytes(), Path(args.batch).name, args.column)
+        except OSError as err:
+            raise UsageError(f"{args.batch}: {err.strerror}") from None
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        frame = search.batch_search(ws, wanted)
+        _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} queries")
+        return 0
+    hits = search.search(ws, args.query, limit=args.limit or None)
+    for hit in hits.drop(columns="snippet_html").itertuples(index=False):
+        row = hit._asdict()
+        row["date"] = None if row["date"] is None or pd.isna(row["date"]) else pd.Timestamp(row["date"]).date().isoformat()
+        print(json.dumps(row, ensure_ascii=False))
     return 0
 
 
@@ -173,7 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # pypdf narrates every repair it makes; the per-file summary already says what failed
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        return {"ingest": run_ingest, "extract": run_extract, "export": run_export}[args.command](args)
-    except (ModelNotInstalled, UsageError) as err:
+        return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
+                "search": run_search}[args.command](args)
+    except (ModelNotInstalled, UsageError, search.QueryError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

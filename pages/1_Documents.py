@@ -6,11 +6,14 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from analysis.present import highlight
-from analysis.workspace import curation, queries
+from analysis.present import highlight, hits
+from analysis.workspace import curation, duplicates, queries, search
 from ui import data, page, widgets
+from ui import filters as filters_ui
 
-SHOWN = ["title", "source", "date", "author", "words", "mentions", "quotes", "date_source", "file_name"]
+SHOWN = ["title", "source", "date", "author", "words", "mentions", "quotes", "tags", "starred", "date_source",
+         "file_name"]
+BEST = 20  # search results shown with their snippets
 QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "reported_by"]
 
 
@@ -47,11 +50,77 @@ def date_editor(doc: dict) -> None:
         page.done("Date saved" if saved else "Back to the extracted date")
 
 
-filters = page.page_header("Documents", "Search the articles in view, open one to read it with its entities "
-                                          "and quotes highlighted, and correct its date if needed.")
+def triage(doc: dict) -> None:
+    """Tags, a star and a note on the document: saved in the workspace, usable in the global filter."""
+    current = data.run(curation.document_triage, doc["doc_id"])
+    with st.form(f"triage_{doc['doc_id']}", border=False):
+        tags = st.multiselect("Tags", sorted(set(data.run(curation.tags)) | set(current["tags"])),
+                              default=current["tags"], accept_new_options=True, placeholder="Type a tag, Enter")
+        starred = st.checkbox("Starred", value=current["starred"])
+        note = st.text_area("Note", value=current["note"], height=90)
+        saved = st.form_submit_button("Save tags and note", width="stretch")
+    if saved:
+        ws = data.workspace()
+        curation.set_document_tags(ws, doc["doc_id"], tags)
+        if starred != current["starred"]:
+            curation.star_document(ws, doc["doc_id"], starred)
+        if note.strip() != current["note"]:
+            curation.set_document_note(ws, doc["doc_id"], note)
+        page.done("Tags and note saved")
+
+
+def same_story(doc: dict) -> None:
+    """The other copies of this story (near-duplicates), if any."""
+    copies = data.run(duplicates.copies_of, doc["doc_id"])
+    if not copies.empty:
+        st.markdown(f"**Same story** ({len(copies)} other cop{'y' if len(copies) == 1 else 'ies'})")
+        st.dataframe(copies[["title", "date", "similarity", "role"]], hide_index=True, width="stretch",
+                     column_config={"date": widgets.DATE_COLUMN})
+
+
+def _open_search(query: str) -> None:
+    st.session_state[filters_ui.SEARCH_KEY] = query
+
+
+def batch_search() -> None:
+    """Which documents mention each of a list of names (or match each of a list of queries)."""
+    with st.expander("Search a list of names or queries"):
+        upload = st.file_uploader("A list: one a line (.txt), or a column of a .csv", type=["txt", "csv"],
+                                  key="doc_batch_file")
+        column = st.text_input("CSV column", placeholder="the first column", key="doc_batch_column")
+        typed = st.text_area("…or type them, one a line", key="doc_batch_text", height=100)
+        try:
+            wanted = (search.query_list(upload.getvalue(), upload.name, column.strip() or None) if upload
+                      else [line for line in typed.splitlines() if line.strip()])
+        except ValueError as err:
+            st.warning(str(err))
+            return
+        if not wanted:
+            return
+        found = data.run(search.batch_search, tuple(wanted))
+        widgets.table(found, "batch_search", column_config={"first_date": widgets.DATE_COLUMN,
+                                                            "last_date": widgets.DATE_COLUMN})
+        hits = found.loc[found["documents"] > 0, "query"].tolist()
+        if hits:
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            chosen = left.selectbox("Open the documents of", hits, key="doc_batch_open")
+            right.button("Filter every page to them", on_click=_open_search, args=(chosen,), width="stretch")
+
+
+filters = page.page_header("Documents", "The articles in view (search them in the sidebar: ranked, with the "
+                                          "matches marked); open one to read it with its entities and quotes "
+                                          "highlighted, tag it, star it, note it, correct its date.")
 page.require_documents()
-search = st.text_input("Search", placeholder="Words in the title, source or text", key="doc_search")
-docs = data.run(queries.documents_table, filters, search)
+batch_search()
+docs = data.run(queries.documents_table, filters)
+if filters.search:
+    narrowed = filters != queries.Filters(search=filters.search)
+    ranked = data.run(search.search, filters.search, limit=BEST,
+                      within=tuple(docs["doc_id"]) if narrowed else None)
+    st.markdown(f"**Best matches for** `{filters.search}`")
+    st.html(hits.hits_html(ranked))
+    rank = {doc_id: i for i, doc_id in enumerate(data.run(search.matching_ids, filters.search))}
+    docs = docs.iloc[docs["doc_id"].map(rank).argsort(kind="stable")]  # best match first, here and in the picker
 st.markdown(f"**{widgets.plural(len(docs), 'document')}**")
 widgets.table(docs[SHOWN], "documents", column_config={"date": widgets.DATE_COLUMN, "title": widgets.TEXT_COLUMN},
              height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
@@ -69,3 +138,6 @@ if not docs.empty:
         document_view(doc, filters.types)
     with side:
         date_editor(doc)
+        st.divider()
+        triage(doc)
+        same_story(doc)

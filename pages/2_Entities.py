@@ -39,6 +39,16 @@ def profile(entity: str, name: str, filters: queries.Filters) -> None:
                      "seen_with_entity", empty="Never named in a sentence with another entity.")
 
 
+def entity_note(entity: str) -> None:
+    """The analyst's note on the entity, kept with the curation (it survives a re-ingest)."""
+    current = data.run(curation.entity_note, entity)
+    with st.form(f"ent_note_{entity}", border=False):
+        note = st.text_area("Your note on this entity", value=current, height=80, key=f"ent_note_text_{entity}")
+        if st.form_submit_button("Save note") and note.strip() != current:
+            curation.set_entity_note(data.workspace(), entity, note)
+            page.done("Note saved")
+
+
 def corrections(entity: str, name: str, label: str) -> None:
     """Rename, retype, merge into this entity, hide it, or bring hidden entities back."""
     ws = data.workspace()
@@ -102,5 +112,6 @@ if not entities.empty:
     st.caption(f"{row['type']} · {widgets.plural(row['mentions'], 'mention')} in "
                f"{widgets.plural(row['documents'], 'document')}")
     profile(chosen, row["name"], filters)
+    entity_note(chosen)
     with st.expander(f"Correct {row['name']}"):
         corrections(chosen, row["name"], row["type"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.present import charts
+from analysis.present import charts, network_file
 from analysis.workspace import queries
 from ui import data, page, widgets
 
@@ -77,6 +77,13 @@ else:
     with right:
         if not shown.empty:
             evidence(shown, filters, unit)
+    for column, (fmt, label) in zip(st.columns(4)[:2], zip(network_file.FORMATS, ("GraphML", "GEXF"))):
+        column.download_button(
+            f"Network as {label}", lambda fmt=fmt: network_file.network_file(
+                data.workspace(), filters, unit, fmt), file_name=f"network-{unit}.{fmt}", mime="application/xml",
+            key=f"download_network_{fmt}", on_click="ignore", icon=":material/download:",
+            help=f"Every link in view (not only the {MAX_EDGES} drawn), with entity names, types and mention "
+                 "counts, and the times together as edge weights: opens in Gephi or networkx.")
 
 st.subheader("Who talks about whom")
 st.caption("An arrow from a speaker to each entity named in their quotes, labelled with the reporting verbs.")

@@ -185,9 +185,19 @@ def test_documents_page_shows_highlighted_document_and_sets_its_date(populated: 
 
 def test_search_narrows_documents(populated: Path) -> None:
     at = ok(open_page(app(), "pages/1_Documents.py"))
-    at.text_input(key="doc_search").input("judicial review").run()
+    at.text_input(key="flt_search").input('"judicial review"').run()
     docs = shown(ok(at), "title", "source", "date")
     assert list(docs["source"]) == ["Northern Ledger"]
+    assert urlstate.from_query(at.query_params).search == '"judicial review"'
+    assert any("<mark>judicial</mark>" in h.proto.body.lower() for h in at.html)
+
+
+def test_a_malformed_search_is_explained_and_not_applied(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/1_Documents.py"))
+    everything = len(shown(at, "title"))
+    at.text_input(key="flt_search").input("(judicial").run()
+    assert any("never closed" in w.value for w in ok(at).warning)
+    assert len(shown(at, "title")) == everything
 
 
 def test_filter_round_trips_through_query_params_and_pages(populated: Path) -> None:

@@ -6,6 +6,7 @@ workspace version and shares them between sessions.
 from __future__ import annotations
 
 import datetime
+import importlib
 import importlib.metadata
 import weakref
 from collections.abc import Callable, Iterable
@@ -33,7 +34,8 @@ def workspace() -> Workspace:
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _cached(_ws: Workspace, path: str, version: float, name: str, args: tuple, kwargs: tuple) -> Any:
-    return getattr(queries, name)(_ws, *args, **dict(kwargs))
+    module, _, function = name.rpartition(".")
+    return getattr(importlib.import_module(module), function)(_ws, *args, **dict(kwargs))
 
 
 # Tables handed out by `run`, by id -> the cache key of the query that made them (see `origin`).
@@ -41,7 +43,7 @@ _ORIGINS: dict[int, tuple] = {}
 
 
 def run(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`query(ws, *args, **kwargs)` cached on (workspace path, `ws.version()`, arguments).
+    """`query(ws, *args, **kwargs)` (a function of the library's workspace modules) cached on (workspace path, `ws.version()`, arguments).
 
     Any write (an ingest, a curation, another process) changes the version, so every page
     shows fresh results without anyone clearing caches by hand. A result is shared by every
@@ -49,7 +51,7 @@ def run(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     a third to a half of every page's run on 20,000 articles: 0.08-0.2 s.)
     """
     ws = workspace()
-    key = (str(ws.path), ws.version(), query.__name__, args, tuple(sorted(kwargs.items())))
+    key = (str(ws.path), ws.version(), f"{query.__module__}.{query.__name__}", args, tuple(sorted(kwargs.items())))
     result = _cached(ws, *key)
     if isinstance(result, pd.DataFrame) and id(result) not in _ORIGINS:
         _ORIGINS[id(result)] = key

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from analysis.present import urlstate
-from analysis.workspace import queries
+from analysis.workspace import curation, queries, search
 from analysis.workspace.queries import Filters
 from ui import data, widgets
 
@@ -26,7 +26,10 @@ FILTERS = "nl_filters"  # session key of the current global Filters
 _W = {  # sidebar widget keys
     "entities": "flt_entities", "types": "flt_types", "dates": "flt_dates",
     "sources": "flt_sources", "documents": "flt_documents",
+    "search": "flt_search", "tags": "flt_tags", "starred": "flt_starred", "once": "flt_once",
 }
+SEARCH_KEY = _W["search"]  # a page may set it (in a callback) to search for something
+SEARCH_ERROR = "nl_search_error"  # why the typed search was not applied, shown under the box
 
 
 def _query_params() -> dict[str, list[str]]:
@@ -60,16 +63,32 @@ def settle_filters() -> Filters:
     _keep_known(_W["types"], lambda: _type_options(previous))
     _keep_known(_W["sources"], lambda: data.run(queries.sources))
     _keep_known(_W["documents"], lambda: data.run(queries.document_titles))
+    _keep_known(_W["tags"], lambda: data.run(curation.tags))
     state = st.session_state
     dates = state[_W["dates"]]
     filters = Filters(
         entities=tuple(state[_W["entities"]]), types=tuple(state[_W["types"]]), sources=tuple(state[_W["sources"]]),
         documents=tuple(state[_W["documents"]]),
         date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
+        search=_valid_search(state[_W["search"]]), tags=tuple(state[_W["tags"]]),
+        starred=bool(state[_W["starred"]]), once=bool(state[_W["once"]]),
     )
     st.session_state[FILTERS] = filters
     _write_url(filters)
     return filters
+
+
+def _valid_search(query: str) -> str:
+    """The typed search when it can be read; else "" (no search), with the reason kept for the sidebar."""
+    st.session_state[SEARCH_ERROR] = None
+    if not query.strip():
+        return ""
+    try:
+        data.run(search.matching_ids, query.strip())
+    except search.QueryError as err:
+        st.session_state[SEARCH_ERROR] = str(err)
+        return ""
+    return query.strip()
 
 
 def filter_sidebar() -> None:
@@ -82,6 +101,11 @@ def filter_sidebar() -> None:
     types, sources, titles = _type_options(filters), data.run(queries.sources), data.run(queries.document_titles)
     with st.sidebar:
         st.subheader("Filter every page")
+        st.text_input("Search", key=_W["search"], placeholder='words, "a phrase", OR, NOT, pric*, tehran~',
+                      help='Documents whose title or text match. "exact phrase"; oil OR gas; oil NOT opec (or -opec); '
+                           "(brackets) group; pric* any word starting so; tehran~ one letter off (tehran~2: two).")
+        if st.session_state.get(SEARCH_ERROR):
+            st.warning(f"Search not applied: {st.session_state[SEARCH_ERROR]}", icon=":material/error:")
         widgets.entity_picker("Entities", _W["entities"], help="Only documents that mention any of these.")
         widgets.keep_valid(_W["types"], types)
         st.multiselect("Entity types", types, key=_W["types"], placeholder="All types")
@@ -91,6 +115,13 @@ def filter_sidebar() -> None:
         st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources")
         widgets.picker("Documents", list(titles), _W["documents"], titles, noun="documents", ranked="newest",
                        placeholder="All documents")
+        tags = data.run(curation.tags)
+        widgets.keep_valid(_W["tags"], tags)
+        st.multiselect("Tags", tags, key=_W["tags"], placeholder="Any tags" if tags else "No tags yet",
+                       disabled=not tags and not filters.tags, help="Documents carrying any of these tags.")
+        st.checkbox("Starred documents only", key=_W["starred"])
+        st.toggle("Count each story once", key=_W["once"],
+                  help="Leave out near-duplicate copies (wire copies, corrections): each story counts once.")
         st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
 
 
@@ -101,7 +132,8 @@ def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | N
     The date range is kept inside the workspace's span, which the date widget insists on.
     """
     values = {"entities": list(filters.entities), "types": list(filters.types),
-              "sources": list(filters.sources), "documents": list(filters.documents)}
+              "sources": list(filters.sources), "documents": list(filters.documents),
+              "search": filters.search, "tags": list(filters.tags), "starred": filters.starred, "once": filters.once}
     for name, value in values.items():
         st.session_state.setdefault(_W[name], value)
     dates = st.session_state.get(_W["dates"], (filters.date_from, filters.date_to))
@@ -112,8 +144,9 @@ def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | N
 
 
 def _clear_filters() -> None:
+    empty = {_W["dates"]: (), _W["search"]: "", _W["starred"]: False, _W["once"]: False}
     for key in _W.values():
-        st.session_state[key] = () if key == _W["dates"] else []
+        st.session_state[key] = empty.get(key, [])
 
 
 def _write_url(filters: Filters) -> None:
@@ -150,4 +183,12 @@ def filter_note(filters: Filters) -> None:
         parts.append("from " + ", ".join(filters.sources))
     if filters.documents:
         parts.append(f"{len(filters.documents)} chosen document(s)")
+    if filters.search:
+        parts.append(f"matching {filters.search}")
+    if filters.tags:
+        parts.append("tagged " + " or ".join(filters.tags))
+    if filters.starred:
+        parts.append("starred")
+    if filters.once:
+        parts.append("each story once")
     st.info("Filtered: " + "; ".join(parts) + ". Change it in the sidebar.", icon=":material/filter_alt:")

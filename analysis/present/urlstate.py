@@ -17,9 +17,12 @@ KEYS = {
     "type": "types",
     "source": "sources",
     "doc": "documents",
+    "tag": "tags",
 }
 DATE_KEYS = {"from": "date_from", "to": "date_to"}
-ALL_KEYS = (*KEYS, *DATE_KEYS)
+TEXT_KEYS = {"q": "search"}
+FLAG_KEYS = {"starred": "starred", "once": "once"}  # ?starred=1
+ALL_KEYS = (*KEYS, *DATE_KEYS, *TEXT_KEYS, *FLAG_KEYS)
 
 QueryDict = dict[str, str | list[str]]
 
@@ -35,6 +38,12 @@ def to_query(filters: Filters) -> QueryDict:
         value = getattr(filters, fieldname)
         if value is not None:
             query[key] = value.isoformat()
+    for key, fieldname in TEXT_KEYS.items():
+        if getattr(filters, fieldname).strip():
+            query[key] = getattr(filters, fieldname).strip()
+    for key, fieldname in FLAG_KEYS.items():
+        if getattr(filters, fieldname):
+            query[key] = "1"
     return query
 
 
@@ -45,7 +54,11 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> Filters:
     dates = {fieldname: _date(_as_list(params.get(key))) for key, fieldname in DATE_KEYS.items()}
     if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
         dates["date_from"], dates["date_to"] = dates["date_to"], dates["date_from"]
-    return Filters(**values, **dates)
+    texts = {fieldname: next((v.strip() for v in reversed(_as_list(params.get(key))) if v.strip()), "")
+             for key, fieldname in TEXT_KEYS.items()}
+    flags = {fieldname: any(v.strip().lower() in ("1", "true", "yes") for v in _as_list(params.get(key)))
+             for key, fieldname in FLAG_KEYS.items()}
+    return Filters(**values, **dates, **texts, **flags)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:

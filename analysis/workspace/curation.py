@@ -1,4 +1,4 @@
-"""The analyst's corrections to entities and documents.
+"""The analyst's corrections to entities and documents, and their triage (tags, stars, notes).
 
 Each action is logged in `curation` and its effect kept in `entity_overrides` /
 `document_overrides`, keyed by entity key or document id. Keys are deterministic, so the
@@ -83,3 +83,90 @@ def set_document_date(ws: Workspace, doc_id: str, date: datetime.date | None) ->
 
 def history(ws: Workspace):
     return ws.query("SELECT seq, at_time, action, target, value FROM curation ORDER BY seq")
+
+
+# --- triage: tags, stars and notes ---------------------------------------------------------------
+
+def _tag(value: str) -> str:
+    tag = " ".join(value.split())
+    if not tag:
+        raise ValueError("a tag cannot be empty")
+    return tag
+
+
+def tag_documents(ws: Workspace, doc_ids: list[str], tag: str) -> None:
+    """Put `tag` on the documents (a tag already there stays once)."""
+    tag = _tag(tag)
+    with ws.connect() as con:
+        for doc_id in doc_ids:
+            con.execute("INSERT OR IGNORE INTO document_tags VALUES (?, ?)", [doc_id, tag])
+            _log(con, "tag", doc_id, tag)
+
+
+def untag_documents(ws: Workspace, doc_ids: list[str], tag: str) -> None:
+    with ws.connect() as con:
+        for doc_id in doc_ids:
+            con.execute("DELETE FROM document_tags WHERE doc_id = ? AND tag = ?", [doc_id, tag])
+            _log(con, "untag", doc_id, tag)
+
+
+def set_document_tags(ws: Workspace, doc_id: str, tags: list[str]) -> None:
+    """Make `tags` the document's tags (what the document view's tag box edits)."""
+    wanted = set(map(_tag, tags))
+    current = set(document_tags(ws, doc_id))
+    for tag in sorted(current - wanted):
+        untag_documents(ws, [doc_id], tag)
+    for tag in sorted(wanted - current):
+        tag_documents(ws, [doc_id], tag)
+
+
+def document_tags(ws: Workspace, doc_id: str) -> list[str]:
+    return ws.query("SELECT tag FROM document_tags WHERE doc_id = ? ORDER BY tag", [doc_id])["tag"].tolist()
+
+
+def tags(ws: Workspace) -> list[str]:
+    """Every tag in use, alphabetically (the filter's options)."""
+    return ws.query("SELECT DISTINCT tag FROM document_tags ORDER BY tag")["tag"].tolist()
+
+
+def _set_note_column(ws: Workspace, doc_id: str, column: str, value: object, action: str, logged: str | None) -> None:
+    with ws.connect() as con:
+        con.execute(f"INSERT INTO document_notes (doc_id, {column}) VALUES (?, ?) "
+                    f"ON CONFLICT (doc_id) DO UPDATE SET {column} = excluded.{column}", [doc_id, value])
+        _log(con, action, doc_id, logged)
+
+
+def star_document(ws: Workspace, doc_id: str, starred: bool = True) -> None:
+    _set_note_column(ws, doc_id, "starred", starred, "star" if starred else "unstar", None)
+
+
+def set_document_note(ws: Workspace, doc_id: str, note: str) -> None:
+    """The analyst's note on a document; an empty note removes it."""
+    note = note.strip()
+    _set_note_column(ws, doc_id, "note", note or None, "note_document", note or None)
+
+
+def set_entity_note(ws: Workspace, entity: str, note: str) -> None:
+    """The analyst's note on an entity (keyed on the entity key, so it survives a re-ingest)."""
+    note = note.strip()
+    with ws.connect() as con:
+        if note:
+            con.execute("INSERT INTO entity_notes VALUES (?, ?) ON CONFLICT (entity_key) DO UPDATE SET note = excluded.note",
+                        [entity, note])
+        else:
+            con.execute("DELETE FROM entity_notes WHERE entity_key = ?", [entity])
+        _log(con, "note_entity", entity, note or None)
+
+
+def document_triage(ws: Workspace, doc_id: str) -> dict:
+    """A document's tags, star and note, for its view."""
+    with ws.connect() as con:
+        row = con.execute("SELECT starred, note FROM document_notes WHERE doc_id = ?", [doc_id]).fetchone()
+    starred, note = row or (False, None)
+    return {"tags": document_tags(ws, doc_id), "starred": bool(starred), "note": note or ""}
+
+
+def entity_note(ws: Workspace, entity: str) -> str:
+    with ws.connect() as con:
+        row = con.execute("SELECT note FROM entity_notes WHERE entity_key = ?", [entity]).fetchone()
+    return row[0] if row else ""

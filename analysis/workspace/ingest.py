@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from analysis import settings
 from analysis.model import Extraction, LoadError, RawDocument
 from analysis.extract.pipeline import CHUNK_CHARS, extract_all
+from . import duplicates, search
 from .store import Workspace
 
 Progress = Callable[[int, int, str], None]  # (done, total, file name)
@@ -132,7 +133,17 @@ def ingest(
 
 
 def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResult]:
-    """Store a batch; the account of each of its documents."""
+    """Store a batch, then index its new documents and find their near-duplicates; the account of each.
+
+    All under one hold of the workspace lock, so no other process writes the index or the
+    signatures in between; a crash after the documents' commit is mended by the next search
+    (`search` module) and the next write (`duplicates` module).
+    """
+    with workspace.connect():
+        added = workspace.add(extractions)
+        search.index_documents(workspace, [(x.doc_id, x.raw.title, x.raw.text)
+                                           for x, new in zip(extractions, added) if new])
+        duplicates.update(workspace)
     return [FileResult(x.raw.file_name, "added" if new else "duplicate", x.raw.title, x.doc_id,
                        None if new else "stored meanwhile by another ingest")
-            for x, new in zip(extractions, workspace.add(extractions))]
+            for x, new in zip(extractions, added)]

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from . import search
 from .store import Workspace
 
 FREQUENCIES = {"day": "day", "week": "week", "month": "month", "year": "year"}
@@ -27,6 +28,10 @@ class Filters:
     date_to: datetime.date | None = None
     sources: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    search: str = ""  # a full-text query (search_query's language): documents matching it
+    tags: tuple[str, ...] = ()  # documents carrying any of these tags
+    starred: bool = False  # only starred documents
+    once: bool = False  # count each story once: near-duplicate copies left out
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -39,7 +44,7 @@ class _Sql:
     filters: Filters
     params: list = field(default_factory=list)
 
-    def ctes(self) -> str:
+    def ctes(self, ws: Workspace) -> str:
         f = self.filters
         where = ["TRUE"]
         if f.date_from:
@@ -57,6 +62,16 @@ class _Sql:
         if f.entities:
             where.append("doc_id IN (SELECT doc_id FROM mention_view WHERE entity IN (SELECT unnest(?)))")
             self.params.append(list(f.entities))
+        if f.search:
+            where.append("doc_id IN (SELECT unnest(?))")
+            self.params.append(list(search.matching_ids(ws, f.search)))
+        if f.tags:
+            where.append("doc_id IN (SELECT doc_id FROM document_tags WHERE tag IN (SELECT unnest(?)))")
+            self.params.append(list(f.tags))
+        if f.starred:
+            where.append("doc_id IN (SELECT doc_id FROM document_notes WHERE starred)")
+        if f.once:
+            where.append("doc_id NOT IN (SELECT doc_id FROM near_duplicates)")
         ents = "NOT hidden"
         if f.types:
             ents += " AND label IN (SELECT unnest(?))"
@@ -65,7 +80,7 @@ class _Sql:
                 f"fents AS (SELECT * FROM entities WHERE {ents}) ")
 
     def run(self, ws: Workspace, body: str, *params) -> pd.DataFrame:
-        sql = self.ctes() + body
+        sql = self.ctes(ws) + body
         return ws.query(sql, self.params + list(params))
 
 
@@ -138,8 +153,10 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
         SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
                (SELECT count(*) FROM mentions m WHERE m.doc_id = d.doc_id) AS mentions,
                (SELECT count(*) FROM quotes q WHERE q.doc_id = d.doc_id) AS quotes,
-               d.file_name, d.date_source, d.doc_id
-        FROM fdocs d
+               d.file_name, d.date_source, d.doc_id,
+               (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
+               coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
+        FROM fdocs d LEFT JOIN document_notes n USING (doc_id) LEFT JOIN near_duplicates dup USING (doc_id)
         WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
         ORDER BY d.date DESC NULLS LAST, d.title, d.doc_id""", like, like, like, like)
 

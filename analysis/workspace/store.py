@@ -76,6 +76,13 @@ CREATE TABLE IF NOT EXISTS entity_overrides (
     hidden BOOLEAN DEFAULT FALSE);
 CREATE TABLE IF NOT EXISTS document_overrides (doc_id VARCHAR PRIMARY KEY, date DATE);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- triage (curation.py): tags, a star and a note per document, a note per entity
+CREATE TABLE IF NOT EXISTS document_tags (doc_id VARCHAR, tag VARCHAR, PRIMARY KEY (doc_id, tag));
+CREATE TABLE IF NOT EXISTS document_notes (doc_id VARCHAR PRIMARY KEY, starred BOOLEAN DEFAULT FALSE, note VARCHAR);
+CREATE TABLE IF NOT EXISTS entity_notes (entity_key VARCHAR PRIMARY KEY, note VARCHAR);
+-- near-duplicates (duplicates.py): each document's MinHash, and the later copies of a story
+CREATE TABLE IF NOT EXISTS document_minhashes (doc_id VARCHAR PRIMARY KEY, signature BLOB);
+CREATE TABLE IF NOT EXISTS near_duplicates (doc_id VARCHAR PRIMARY KEY, duplicate_of VARCHAR, similarity DOUBLE);
 
 -- effective views: curation applied; every query reads these, never the raw tables
 CREATE OR REPLACE VIEW doc_view AS
