@@ -37,7 +37,7 @@ def sanitised(item: RawDocument | LoadError) -> RawDocument | LoadError:
     """`item` with a displayable file name (the exact one kept) and texts free of NUL and surrogates.
 
     In texts, a NUL is removed and a surrogate replaced by U+FFFD, one character for one, so
-    offsets into a text without NULs stay put; the document's notes say what was changed.
+    offsets into a text without NULs stay put; the document's notes say what its text lost.
     """
     if isinstance(item, LoadError):
         return LoadError(displayable(item.file_name), displayable(item.reason))
@@ -47,11 +47,11 @@ def sanitised(item: RawDocument | LoadError) -> RawDocument | LoadError:
         value = getattr(item, field)
         if not value or (value.isascii() and "\x00" not in value):
             continue
-        nuls += value.count("\x00")
-        value, n = _SURROGATE.subn("\ufffd", value.replace("\x00", ""))
-        surrogates += n
-        if value != getattr(item, field):
-            changes[field] = value
+        cleaned, n = _SURROGATE.subn("\ufffd", value.replace("\x00", ""))
+        if field == "text":  # the metadata taken from it (a title) is cleaned alike, unsaid
+            nuls, surrogates = value.count("\x00"), n
+        if cleaned != value:
+            changes[field] = cleaned
     shown = displayable(item.file_name)
     if "text" in changes and not str(changes["text"]).strip():
         return LoadError(shown, "no text besides NUL characters")
