@@ -177,7 +177,7 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     folder = Path(args.workspace) if args.workspace else settings.workspace_dir()
-    if folder.is_dir() and not (folder / DB_FILE).exists():  # a typo must not export an empty table
+    if not folder.is_file() and not (folder / DB_FILE).exists():  # a typo must not export an empty table
         raise UsageError(f"no workspace in {displayable(str(folder))}: nothing was ingested there")
     ws = Workspace(folder)
     filters = Filters(entities=tuple(_entity_keys(ws, args.entity)), types=tuple(args.type),
