@@ -19,6 +19,7 @@ from analysis.present import charts
 from analysis.present.export import zip_bundle
 from analysis.workspace import queries
 from analysis.workspace.queries import Filters
+from analysis.workspace.store import WorkspaceError
 from ui import data, filters, page, widgets
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -59,7 +60,12 @@ def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) ->
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / total if total else 1.0, text=f"Extracting {done} of {total}" + (f": {name}" if name else ""))
 
-    report = ingest(data.workspace(), items, progress=progress)
+    try:
+        report = ingest(data.workspace(), items, progress=progress)
+    except WorkspaceError as err:  # a full disk, a read-only folder: what was stored stays stored
+        bar.empty()
+        st.error(str(err), icon=":material/error:")
+        return
     bar.empty()
     st.session_state[LAST_REPORT] = data.report_frame(report.results)
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
@@ -157,6 +163,11 @@ def main() -> None:
         st.Page("pages/4_Timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
         st.Page("pages/5_Relationships.py", title="Relationships", icon=":material/hub:", url_path="relationships"),
     ])
+    try:
+        data.workspace()
+    except WorkspaceError as err:  # a file in its place, no permission: say so instead of every page failing
+        st.error(f"{err}. Set NEWSROOM_LENS_WORKSPACE to a folder this app may write.", icon=":material/error:")
+        st.stop()
     filters.settle_filters()
     navigation.run()
     filters.filter_sidebar()

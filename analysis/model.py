@@ -43,6 +43,10 @@ class RawDocument:
     date: str | None = None  # ISO yyyy-mm-dd from metadata, when the format carries one
     date_source: str | None = None  # where `date` came from, e.g. "html-meta"
     record_id: str | None = None  # the `id` a batch row or record gave
+    # the name's exact bytes when `file_name` had to show some as escapes (b"caf\xe9.txt" is
+    # shown as "caf\\xe9.txt"); None when `file_name` is exact
+    file_name_bytes: bytes | None = None
+    notes: tuple[str, ...] = ()  # what loading changed and the analyst should know ("NUL removed")
 
     @functools.cached_property
     def doc_id(self) -> str:

@@ -59,11 +59,11 @@ def test_some_files_failing_exits_1_and_stores_the_others(tmp_path) -> None:
     assert "Miners strike at Ostrava Copper" in export.stdout
 
 
-def test_usage_errors_exit_2(tmp_path) -> None:
+def test_usage_errors_exit_2(workspace) -> None:
     assert cli().returncode == 2
     assert cli("ingest").returncode == 2
     assert cli("export", "no-such-table", "-o", "x.csv").returncode == 2
-    unknown = cli("export", "entities", "--workspace", str(tmp_path), "--entity", "Nobody At All", "-o", "-")
+    unknown = cli("export", "entities", "--workspace", str(workspace), "--entity", "Nobody At All", "-o", "-")
     assert unknown.returncode == 2 and "Nobody At All" in unknown.stderr
 
 

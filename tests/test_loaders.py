@@ -364,7 +364,8 @@ def test_pdf_without_metadata_has_no_date() -> None:
 
 def test_encrypted_pdf_is_refused() -> None:
     data = make_pdf(["Secret budget."], password="hunter2")
-    assert load_one("secret.pdf", data) == LoadError("secret.pdf", "PDF is encrypted")
+    assert load_one("secret.pdf", data) == LoadError(
+        "secret.pdf", "PDF is encrypted: a password is needed to open it (save an unprotected copy)")
 
 
 def test_pdf_encrypted_with_empty_user_password_opens() -> None:

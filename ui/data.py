@@ -89,8 +89,10 @@ def bundle_manifest(filters: Filters) -> dict[str, object]:
 
 
 def report_frame(results: Iterable) -> pd.DataFrame:
-    """The per-file outcome table of an `IngestReport`'s results: added / duplicate / failed and why."""
-    rows = [{"file": r.file_name, "status": r.status, "title": r.title, "reason": r.reason} for r in results]
+    """The per-file outcome table of an `IngestReport`'s results: added / duplicate / failed and why
+    (for a document stored with changes, such as NULs removed, what was changed)."""
+    rows = [{"file": r.file_name, "status": r.status, "title": r.title,
+             "reason": "; ".join(filter(None, (r.reason, *r.notes))) or None} for r in results]
     return pd.DataFrame(rows, columns=["file", "status", "title", "reason"])
 
 

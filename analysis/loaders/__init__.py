@@ -26,6 +26,7 @@ from analysis.loaders._common import (
     unsupported,
 )
 from analysis.loaders.archive import load_zip
+from analysis.loaders.sanitise import sanitised
 from analysis.model import LoadError, RawDocument
 
 __all__ = ["SUPPORTED_SUFFIXES", "Limits", "load_bytes", "load_paths"]
@@ -58,7 +59,7 @@ def load_bytes(
     file_name: str, data: bytes, limits: Limits = Limits()
 ) -> Iterator[RawDocument | LoadError]:
     """Documents in one uploaded file, chosen by its extension; never raises for bad input."""
-    yield from _load(file_name, data, Budget(limits), depth=0)
+    return map(sanitised, _load(file_name, data, Budget(limits), depth=0))
 
 
 def load_paths(
@@ -69,6 +70,10 @@ def load_paths(
     In folders, only supported files are read and hidden files and folders are skipped;
     a file named explicitly is always tried, so that an unsupported one is reported.
     """
+    return map(sanitised, _load_paths(paths, limits))
+
+
+def _load_paths(paths: Iterable[str | Path], limits: Limits) -> Iterator[Result]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -118,6 +123,8 @@ def _load_folder(folder: Path, limits: Limits) -> Iterator[Result]:
         ]
     for problem in problems:
         yield LoadError(str(problem.filename), f"cannot read folder ({problem.strerror})")
+    if not files and not problems:
+        yield LoadError(str(folder), f"folder has no files to read (supported: {', '.join(SUPPORTED_SUFFIXES)})")
     for path in sorted(files):
         yield from _load_file(path, limits)
 
@@ -133,4 +140,4 @@ def _load_file(path: Path, limits: Limits) -> Iterator[Result]:
     except OSError as exc:
         yield LoadError(str(path), f"cannot read file ({exc.strerror or describe(exc)})")
         return
-    yield from load_bytes(str(path), data, limits)
+    yield from _load(str(path), data, Budget(limits), depth=0)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 
@@ -20,6 +21,9 @@ from analysis.model import LoadError
 MAX_NESTING = 1  # a zip inside the uploaded zip is read; a zip inside that one is not
 _DRIVE = re.compile(r"[A-Za-z]:")
 _ENCRYPTED = 0x1  # general purpose bit flag
+# what an unzip tool would make of an entry that is not a regular file
+_SPECIAL_TYPES = {stat.S_IFLNK: "symbolic link", stat.S_IFCHR: "character device",
+                  stat.S_IFBLK: "block device", stat.S_IFIFO: "named pipe", stat.S_IFSOCK: "socket"}
 
 # Loads one entry, as the dispatcher loads any file: (name, data, budget, depth).
 EntryLoader = Callable[[str, bytes, Budget, int], Iterator[Result]]
@@ -33,6 +37,8 @@ def load_zip(
         raise LoadFailure("zip nested inside a nested zip: not read (one level of nesting is read)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
+    except UnicodeDecodeError as exc:  # zipfile decodes every name when it opens the archive
+        raise LoadFailure("corrupt zip: an entry's name is marked UTF-8 but is not") from exc
     except Exception as exc:  # BadZipFile, and OSError/ValueError/EOFError on mangled headers
         raise LoadFailure(f"corrupt zip: {describe(exc)}") from exc
     with archive:
@@ -40,10 +46,13 @@ def load_zip(
         found = False
         for info in sorted(archive.infolist(), key=lambda info: info.filename):
             name = info.filename
-            if info.is_dir():
+            if info.is_dir() and not info.file_size:
                 continue
             if _unsafe(name):
                 yield LoadError(file_name, f"zip entry with unsafe path '{name}' skipped")
+                continue
+            if reason := _not_a_file(info):
+                yield LoadError(file_name, f"zip entry '{name}' skipped: {reason}")
                 continue
             if _hidden(name):
                 continue
@@ -81,6 +90,21 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry_name: str, limi
             f"file is over the {format_size(limit, 'g')} limit (its zip header says less)"
         )
     return data
+
+
+def _not_a_file(info: zipfile.ZipInfo) -> str | None:
+    """Why an entry is not a regular file to read, or None.
+
+    A symbolic link's data is its target's path ("/etc/passwd"): read as text, it would store
+    the path as an article, and extracted by a tool, it points outside the archive. The type
+    is the Unix mode in the top half of the external attributes (zero from DOS and Windows tools).
+    """
+    mode = info.external_attr >> 16
+    if kind := _SPECIAL_TYPES.get(stat.S_IFMT(mode)):
+        return f"a {kind}, not a file"
+    if info.is_dir() or stat.S_ISDIR(mode):
+        return "a folder entry holding data" if info.file_size else "a folder, not a file"
+    return None
 
 
 def _unsafe(name: str) -> bool:

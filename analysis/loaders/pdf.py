@@ -58,6 +58,6 @@ def _decrypt(reader: PdfReader) -> None:
     try:
         opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
     except Exception as exc:  # an unsupported cipher or a damaged encryption dictionary
-        raise LoadFailure(f"PDF is encrypted ({describe(exc)})") from exc
+        raise LoadFailure(f"PDF is encrypted and cannot be opened ({describe(exc)})") from exc
     if not opened:
-        raise LoadFailure("PDF is encrypted")
+        raise LoadFailure("PDF is encrypted: a password is needed to open it (save an unprotected copy)")

@@ -40,7 +40,7 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
     Guessing libraries give different answers on short texts; this order is right for the
     files analysts actually have (UTF-8, Word's UTF-16 exports, Windows-1252 legacy).
     Line ends are left alone (batch records keep their text verbatim). Raises LoadFailure
-    for binary data.
+    for binary data; a few NULs in a text are removed later, with a note (`sanitise`).
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -49,8 +49,6 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
                 return _checked(data.decode(codec))
             except UnicodeDecodeError:
                 break  # a mislabelled file: judge the rest like any unmarked bytes
-    if b"\x00" in data:
-        raise LoadFailure(BINARY)
     for codec in (_codec(declared), "utf-8", "cp1252"):
         if codec:
             try:
@@ -73,8 +71,9 @@ def _codec(declared: str | None) -> str | None:
 
 
 def _checked(text: str) -> str:
-    """Refuse text with NULs or many control characters: a binary file that happened to decode."""
-    if "\x00" in text or len(_CONTROL.findall(text)) > _MAX_CONTROL_RATIO * len(text):
+    """Refuse text with many control characters (NUL among them): a binary file that happened to
+    decode, or UTF-16 without its byte-order mark."""
+    if len(_CONTROL.findall(text)) > _MAX_CONTROL_RATIO * len(text):
         raise LoadFailure(BINARY)
     return text
 

@@ -13,7 +13,7 @@ from analysis import settings
 from analysis.model import Extraction, LoadError, RawDocument
 from analysis.extract.pipeline import CHUNK_CHARS, extract_all
 from . import duplicates, search
-from .store import Workspace
+from .store import Workspace, WorkspaceError
 
 Progress = Callable[[int, int, str], None]  # (done, total, file name)
 
@@ -36,6 +36,7 @@ class FileResult:
     title: str | None = None
     doc_id: str | None = None
     reason: str | None = None
+    notes: tuple[str, ...] = ()  # what loading changed in the document (see RawDocument.notes)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def ingest(
     for raw in raws:
         if raw.doc_id in stored:
             report.results.append(FileResult(raw.file_name, "duplicate", raw.title, raw.doc_id,
-                                             "already in the workspace"))
+                                             "already in the workspace", raw.notes))
         else:
             stored.add(raw.doc_id)
             todo.append(raw)
@@ -115,20 +116,25 @@ def ingest(
                 buffer.clear()
             since, interval = time.monotonic(), min(2 * interval, WRITE_SECONDS)
 
-        for result in extract_all(todo, model, processes or settings.processes(), batch_size, chunk_chars):
-            done += 1
-            if isinstance(result, LoadError):
-                name = result.file_name
-                report.results.append(FileResult(name, "failed", reason=result.reason))
-            else:
-                name = result.raw.file_name
-                buffer.append(result)
-                if len(buffer) >= max(batch_size, WRITE_DOCS) or time.monotonic() - since >= interval:
-                    flush()
-            if progress:
-                progress(done, len(todo), name)
-        flush()
-        wait_for_write()
+        try:
+            for result in extract_all(todo, model, processes or settings.processes(), batch_size, chunk_chars):
+                done += 1
+                if isinstance(result, LoadError):
+                    name = result.file_name
+                    report.results.append(FileResult(name, "failed", reason=result.reason))
+                else:
+                    name = result.raw.file_name
+                    buffer.append(result)
+                    if len(buffer) >= max(batch_size, WRITE_DOCS) or time.monotonic() - since >= interval:
+                        flush()
+                if progress:
+                    progress(done, len(todo), name)
+            flush()
+            wait_for_write()
+        except WorkspaceError as err:  # the account of this run, in the one line the analyst gets
+            stored = len(report.added)
+            raise WorkspaceError(f"{err} ({stored} document{'' if stored == 1 else 's'} of this run stored"
+                                 " before it; run again to add the rest)") from err
     return report
 
 
@@ -145,5 +151,5 @@ def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResu
                                            for x, new in zip(extractions, added) if new])
         duplicates.update(workspace)
     return [FileResult(x.raw.file_name, "added" if new else "duplicate", x.raw.title, x.doc_id,
-                       None if new else "stored meanwhile by another ingest")
+                       None if new else "stored meanwhile by another ingest", x.raw.notes)
             for x, new in zip(extractions, added)]

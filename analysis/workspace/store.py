@@ -14,6 +14,7 @@ import datetime
 import fcntl
 import hashlib
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -52,6 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id VARCHAR PRIMARY KEY, record_id VARCHAR, title VARCHAR, source VARCHAR,
     author VARCHAR, url VARCHAR, file_name VARCHAR, date DATE, date_source VARCHAR,
     n_words INTEGER, text VARCHAR, ingested_at TIMESTAMP);
+-- the exact bytes of a file name that is not valid UTF-8 (`file_name` shows them as escapes)
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS file_name_bytes BLOB;
 CREATE TABLE IF NOT EXISTS sentences (
     doc_id VARCHAR, sentence INTEGER, paragraph INTEGER, start INTEGER, "end" INTEGER);
 CREATE TABLE IF NOT EXISTS mentions (
@@ -122,7 +125,7 @@ SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY AL
 
 _TABLE_COLUMNS = {
     "documents": ["doc_id", "record_id", "title", "source", "author", "url", "file_name", "date",
-                  "date_source", "n_words", "text", "ingested_at"],
+                  "date_source", "n_words", "text", "ingested_at", "file_name_bytes"],
     "sentences": ["doc_id", "sentence", "paragraph", "start", "end"],
     "mentions": ["doc_id", "mention", "sentence", "start", "end", "text", "label", "entity_key",
                  "entity_name", "entity_label"],
@@ -189,12 +192,35 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                     [SCHEMA_VERSION])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _end_transaction(con)
         raise
 
 
-class StoreBusy(RuntimeError):
+class WorkspaceError(RuntimeError):
+    """The workspace cannot be opened or written (a file in its place, no permission, a full
+    disk); the message names the folder and the cause, in one line for the analyst."""
+
+
+class StoreBusy(WorkspaceError):
     """Another process held the workspace for longer than the wait allows."""
+
+
+# DuckDB's I/O messages end with the system's reason: 'IO Error: Could not write file "x": No space left on device'
+_DUCKDB_CAUSE = re.compile(r'(?:file|directory) "[^"]*": (.+)$', re.S)
+_DUCKDB_KIND = re.compile(r"^(?:\w+ )*Error: ")
+
+
+def failure(action: str, folder: Path, exc: BaseException) -> WorkspaceError:
+    """`exc` (an OSError or a DuckDB error) as "cannot {action} the workspace {folder}: {cause}"."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        cause = "a file is in the way of its folder"
+    elif isinstance(exc, OSError):
+        cause = exc.strerror or str(exc)
+    else:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        match = _DUCKDB_CAUSE.search(message)
+        cause = match.group(1) if match else _DUCKDB_KIND.sub("", message)
+    return WorkspaceError(f"cannot {action} the workspace {folder}: {cause}")
 
 
 # A connection stays open this long after its last use, unless another process asks for the
@@ -240,16 +266,21 @@ class _Hold:
         return False
 
     def open(self, timeout: float) -> None:
-        lock = open(self.folder / LOCK_FILE, "a+")
+        try:
+            lock = open(self.folder / LOCK_FILE, "a+")
+        except OSError as exc:  # a read-only folder, a full disk
+            raise failure("open", self.folder, exc) from exc
         try:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 self._wait_for(lock, timeout)
             self.con = duckdb.connect(str(self.db_path))
-        except BaseException:
+        except BaseException as exc:
             fcntl.flock(lock, fcntl.LOCK_UN)
             lock.close()
+            if isinstance(exc, duckdb.Error):
+                raise failure("open", self.folder, exc) from exc
             raise
         self.lock_file = lock
         if self.closer is None or not self.closer.is_alive():
@@ -337,8 +368,8 @@ def _end_transaction(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back a transaction a caller left open, as closing the connection would."""
     try:
         con.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass  # none open: the usual case
+    except duckdb.Error:
+        pass  # none open: the usual case, or one that a failed write has ended
 
 
 _holds: dict[Path, _Hold] = {}
@@ -378,10 +409,15 @@ class Workspace:
     def __init__(self, path: str | Path | None = None, lock_timeout: float = 120.0):
         self.path = Path(path) if path is not None else settings.workspace_dir()
         self.lock_timeout = lock_timeout
-        self.path.mkdir(parents=True, exist_ok=True)
         self.db_path = self.path / DB_FILE
-        with self.connect() as con:
-            _ensure_schema(con)
+        try:
+            if self.path.exists() and not self.path.is_dir():
+                raise WorkspaceError(f"cannot open the workspace {self.path}: it is a file, not a folder")
+            self.path.mkdir(parents=True, exist_ok=True)
+            with self.connect() as con:
+                _ensure_schema(con)
+        except (OSError, duckdb.Error) as exc:
+            raise failure("open", self.path, exc) from exc
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -448,8 +484,10 @@ class Workspace:
                             _add_name_counts(con, "batch_rows")
                         con.unregister("batch_rows")
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as exc:
+                _end_transaction(con)  # a failed COMMIT has ended it already
+                if isinstance(exc, (OSError, duckdb.Error)):  # a full disk, a file-size limit
+                    raise failure("write", self.path, exc) from exc
                 raise
         return [fresh.get(x.doc_id) is x for x in extractions]
 
@@ -487,7 +525,8 @@ def _frames(extractions: list[Extraction]) -> dict[str, pa.Table]:
     xs = extractions
     rows: dict[str, list[tuple]] = {
         "documents": [(x.doc_id, x.raw.record_id, x.raw.title, x.raw.source, x.raw.author, x.raw.url,
-                       x.raw.file_name, x.date, x.date_source, x.n_words, x.raw.text, now) for x in xs],
+                       x.raw.file_name, x.date, x.date_source, x.n_words, x.raw.text, now, x.raw.file_name_bytes)
+                      for x in xs],
         "sentences": [(x.doc_id, i, s.paragraph, s.start, s.end) for x in xs for i, s in enumerate(x.sentences)],
         "mentions": [(x.doc_id, i, m.sentence, m.start, m.end, m.text, m.label, m.entity_key, m.entity_name,
                       m.entity_label) for x in xs for i, m in enumerate(x.mentions)],
@@ -515,4 +554,6 @@ def _arrow_type(column: str) -> pa.DataType:
         return pa.int32()
     if column == "ingested_at":
         return pa.timestamp("us")
+    if column == "file_name_bytes":
+        return pa.binary()
     return pa.string()  # text, and ISO dates (DuckDB casts them to DATE on insert)
