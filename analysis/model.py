@@ -43,6 +43,8 @@ class RawDocument:
     date: str | None = None  # ISO yyyy-mm-dd from metadata, when the format carries one
     date_source: str | None = None  # where `date` came from, e.g. "html-meta"
     record_id: str | None = None  # the `id` a batch row or record gave
+    title_derived: bool = False  # the title was taken from the text (`loaders.titles`), not given
+    ocr_pages: int = 0  # pages (or images) whose text Tesseract read
 
     @functools.cached_property
     def doc_id(self) -> str:
@@ -140,3 +142,5 @@ class Extraction:
     mentions: list[Mention]
     quotes: list[Quote]
     events: list[Event]
+    language: str | None = None  # ISO 639-1 code detected from the text ("en", "fr")
+    note: str | None = None  # why a document has no entities (a language without a pipeline)
