@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from analysis.present import urlstate
+from analysis.present.languages import language_name
 from analysis.workspace import queries
 from analysis.workspace.queries import Filters
 from ui import data, widgets
@@ -25,7 +26,7 @@ from ui import data, widgets
 FILTERS = "nl_filters"  # session key of the current global Filters
 _W = {  # sidebar widget keys
     "entities": "flt_entities", "types": "flt_types", "dates": "flt_dates",
-    "sources": "flt_sources", "documents": "flt_documents",
+    "sources": "flt_sources", "documents": "flt_documents", "languages": "flt_languages",
 }
 
 
@@ -60,11 +61,12 @@ def settle_filters() -> Filters:
     _keep_known(_W["types"], lambda: _type_options(previous))
     _keep_known(_W["sources"], lambda: data.run(queries.sources))
     _keep_known(_W["documents"], lambda: data.run(queries.document_titles))
+    _keep_known(_W["languages"], lambda: data.run(queries.languages))
     state = st.session_state
     dates = state[_W["dates"]]
     filters = Filters(
         entities=tuple(state[_W["entities"]]), types=tuple(state[_W["types"]]), sources=tuple(state[_W["sources"]]),
-        documents=tuple(state[_W["documents"]]),
+        documents=tuple(state[_W["documents"]]), languages=tuple(state[_W["languages"]]),
         date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
     )
     st.session_state[FILTERS] = filters
@@ -91,6 +93,10 @@ def filter_sidebar() -> None:
         st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources")
         widgets.picker("Documents", list(titles), _W["documents"], titles, noun="documents", ranked="newest",
                        placeholder="All documents")
+        languages = data.run(queries.languages)
+        widgets.keep_valid(_W["languages"], languages)
+        st.multiselect("Languages", languages, key=_W["languages"], placeholder="All languages",
+                       format_func=language_name, help="The language detected in each document.")
         st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
 
 
@@ -101,7 +107,8 @@ def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | N
     The date range is kept inside the workspace's span, which the date widget insists on.
     """
     values = {"entities": list(filters.entities), "types": list(filters.types),
-              "sources": list(filters.sources), "documents": list(filters.documents)}
+              "sources": list(filters.sources), "documents": list(filters.documents),
+              "languages": list(filters.languages)}
     for name, value in values.items():
         st.session_state.setdefault(_W[name], value)
     dates = st.session_state.get(_W["dates"], (filters.date_from, filters.date_to))
@@ -150,4 +157,6 @@ def filter_note(filters: Filters) -> None:
         parts.append("from " + ", ".join(filters.sources))
     if filters.documents:
         parts.append(f"{len(filters.documents)} chosen document(s)")
+    if filters.languages:
+        parts.append("in " + ", ".join(map(language_name, filters.languages)))
     st.info("Filtered: " + "; ".join(parts) + ". Change it in the sidebar.", icon=":material/filter_alt:")

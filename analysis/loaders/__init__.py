@@ -31,7 +31,7 @@ from analysis.loaders.archive import load_zip
 from analysis.loaders.titles import with_title
 from analysis.model import LoadError, RawDocument
 
-__all__ = ["SUPPORTED_SUFFIXES", "Limits", "load_bytes", "load_paths"]
+__all__ = ["SUPPORTED_SUFFIXES", "Limits", "PageProgress", "load_bytes", "load_paths"]
 
 _log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ KEYS = {
     "type": "types",
     "source": "sources",
     "doc": "documents",
+    "lang": "languages",
 }
 DATE_KEYS = {"from": "date_from", "to": "date_to"}
 ALL_KEYS = (*KEYS, *DATE_KEYS)

@@ -5,6 +5,7 @@ Shared by the CLI and the dashboard's uploader, so both report the same outcomes
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class FileResult:
     status: str  # "added" | "duplicate" | "failed"
     title: str | None = None
     doc_id: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # why it failed or was skipped; for an added one, a note (no pipeline read it)
 
 
 @dataclass
@@ -57,8 +58,10 @@ class IngestReport:
         return self._with("failed")
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.duplicates)} skipped as duplicates, "
-                f"{len(self.failed)} failed")
+        """One line of counts, then one for each note on added documents (a language no pipeline reads)."""
+        notes = Counter(r.reason for r in self.added if r.reason)
+        return "\n".join([f"{len(self.added)} added, {len(self.duplicates)} skipped as duplicates, "
+                          f"{len(self.failed)} failed"] + [f"{n} added with {note}" for note, n in notes.items()])
 
 
 def ingest(
@@ -134,5 +137,5 @@ def ingest(
 def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResult]:
     """Store a batch; the account of each of its documents."""
     return [FileResult(x.raw.file_name, "added" if new else "duplicate", x.raw.title, x.doc_id,
-                       None if new else "stored meanwhile by another ingest")
+                       x.note if new else "stored meanwhile by another ingest")
             for x, new in zip(extractions, workspace.add(extractions))]

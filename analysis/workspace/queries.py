@@ -27,6 +27,7 @@ class Filters:
     date_to: datetime.date | None = None
     sources: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of `documents.language`
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -54,6 +55,9 @@ class _Sql:
         if f.documents:
             where.append("doc_id IN (SELECT unnest(?))")
             self.params.append(list(f.documents))
+        if f.languages:
+            where.append("language IN (SELECT unnest(?))")
+            self.params.append(list(f.languages))
         if f.entities:
             where.append("doc_id IN (SELECT doc_id FROM mention_view WHERE entity IN (SELECT unnest(?)))")
             self.params.append(list(f.entities))
@@ -116,6 +120,11 @@ def sources(ws: Workspace) -> list[str]:
     return ws.query("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY 1")["source"].tolist()
 
 
+def languages(ws: Workspace) -> list[str]:
+    """The languages detected in the workspace's documents (ISO 639-1 codes), sorted."""
+    return ws.query("SELECT DISTINCT language FROM documents WHERE language IS NOT NULL ORDER BY 1")["language"].tolist()
+
+
 def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
     """Entities with their mention and document counts, first and last seen (by document date).
 
@@ -138,7 +147,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
         SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
                (SELECT count(*) FROM mentions m WHERE m.doc_id = d.doc_id) AS mentions,
                (SELECT count(*) FROM quotes q WHERE q.doc_id = d.doc_id) AS quotes,
-               d.file_name, d.date_source, d.doc_id
+               d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived
         FROM fdocs d
         WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
         ORDER BY d.date DESC NULLS LAST, d.title, d.doc_id""", like, like, like, like)
