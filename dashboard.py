@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -21,6 +22,9 @@ from analysis.workspace import queries
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import WorkspaceError
 from ui import data, filters, page, widgets
+
+if TYPE_CHECKING:
+    from analysis.loaders import PageProgress
 
 SAMPLES = Path(__file__).parent / "samples"
 UPLOAD_ROUND = "upload_round"  # bumped after an ingest, so the uploader starts empty again
@@ -44,7 +48,7 @@ def upload_limit_mb() -> int:
     return min(settings.max_upload_mb(), int(st.get_option("server.maxUploadSize")))
 
 
-def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) -> None:
+def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], label: str) -> None:
     """Read, extract and store documents with a progress bar; the outcome shows after the rerun."""
     from analysis.extract.nlp import ModelNotInstalled
     from analysis.workspace.ingest import ingest
@@ -55,7 +59,11 @@ def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) ->
         st.error(str(err), icon=":material/error:")
         return
     bar = st.progress(0.0, text=f"Reading {label}…")
-    items = read()
+
+    def page_read(name: str, done: int, total: int) -> None:  # OCR of scans and photos
+        bar.progress(done / total, text=f"Reading {label}: OCR of {name}, page {done} of {total}")
+
+    items = read(page_read)
 
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / total if total else 1.0, text=f"Extracting {done} of {total}" + (f": {name}" if name else ""))
@@ -72,14 +80,14 @@ def run_ingest(read: Callable[[], list[RawDocument | LoadError]], label: str) ->
     st.rerun()
 
 
-def read_uploads(files: list) -> list[RawDocument | LoadError]:
+def read_uploads(files: list, on_page: PageProgress | None = None) -> list[RawDocument | LoadError]:
     from analysis.loaders import Limits, load_bytes
 
     limits = Limits(max_file_bytes=upload_limit_mb() * MB)
-    return [item for f in files for item in load_bytes(f.name, f.getvalue(), limits)]
+    return [item for f in files for item in load_bytes(f.name, f.getvalue(), limits, on_page)]
 
 
-def read_samples() -> list[RawDocument | LoadError]:
+def read_samples(on_page: PageProgress | None = None) -> list[RawDocument | LoadError]:
     from analysis.loaders import load_bytes
 
     return [item for path in sorted(SAMPLES.iterdir()) if path.is_file()
@@ -97,7 +105,7 @@ def add_documents_panel() -> None:
     left, right = st.columns(2)
     if left.button(f"Extract and add {len(files)} file(s)" if files else "Extract and add",
                    type="primary", disabled=not files, width="stretch"):
-        run_ingest(lambda: read_uploads(files), f"{len(files)} file(s)")
+        run_ingest(lambda on_page: read_uploads(files, on_page), f"{len(files)} file(s)")
     if right.button("Load sample articles", width="stretch",
                     help="Four short fictional articles, to try the app out."):
         run_ingest(read_samples, "the sample articles")

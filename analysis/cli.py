@@ -23,7 +23,7 @@ from tqdm import tqdm
 from analysis import settings
 from analysis.extract.nlp import ModelNotInstalled
 from analysis.extract.pipeline import extract_all
-from analysis.loaders import Limits, load_paths
+from analysis.loaders import Limits, PageProgress, load_paths
 from analysis.loaders.sanitise import displayable
 from analysis.model import Extraction, LoadError
 from analysis.present.export import to_csv_bytes
@@ -134,14 +134,26 @@ def _require_some(paths: list[str]) -> None:
 def _note(file_name: str, notes: Sequence[str]) -> None:
     for note in notes:
         print(f"note: {file_name}: {note}", file=sys.stderr)
+def _ocr_bar() -> tuple[tqdm, PageProgress]:
+    """A bar for the pages OCR reads while loading (the slow part of a scanned batch), with the
+    ETA of the file in hand."""
+    bar = tqdm(desc="ocr", unit="page", file=sys.stderr, disable=None, leave=False)
+
+    def update(name: str, done: int, total: int) -> None:
+        bar.total = bar.n + 1 + total - done
+        bar.set_postfix_str(Path(name).name, refresh=False)
+        bar.update(1)
+
+    return bar, update
 
 
 def run_ingest(args: argparse.Namespace) -> int:
     _require_some(args.paths)
     ws = Workspace(args.workspace)
     bar, update = _progress_bar("ingest")
-    with bar:
-        report = ingest(ws, load_paths(args.paths, _limits(args)), model=args.model,
+    pages, page_read = _ocr_bar()
+    with bar, pages:
+        report = ingest(ws, load_paths(args.paths, _limits(args), page_read), model=args.model,
                         processes=args.processes, batch_size=args.batch_size, progress=update)
     for result in report.results:
         _note(result.file_name, result.notes)
@@ -174,7 +186,9 @@ def extraction_json(x: Extraction) -> dict:
 def run_extract(args: argparse.Namespace) -> int:
     _require_some(args.paths)
     failed = 0
-    items = list(load_paths(args.paths, _limits(args)))
+    pages, page_read = _ocr_bar()
+    with pages:
+        items = list(load_paths(args.paths, _limits(args), page_read))
     for item in items:
         if isinstance(item, LoadError):
             failed += 1

@@ -47,6 +47,8 @@ class RawDocument:
     # shown as "caf\\xe9.txt"); None when `file_name` is exact
     file_name_bytes: bytes | None = None
     notes: tuple[str, ...] = ()  # what loading changed and the analyst should know ("NUL removed")
+    title_derived: bool = False  # the title was taken from the text (`loaders.titles`), not given
+    ocr_pages: int = 0  # pages (or images) whose text Tesseract read
 
     @functools.cached_property
     def doc_id(self) -> str:
@@ -144,3 +146,5 @@ class Extraction:
     mentions: list[Mention]
     quotes: list[Quote]
     events: list[Event]
+    language: str | None = None  # ISO 639-1 code detected from the text ("en", "fr")
+    note: str | None = None  # why a document has no entities (a language without a pipeline)

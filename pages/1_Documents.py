@@ -7,18 +7,36 @@ import pandas as pd
 import streamlit as st
 
 from analysis.present import highlight, hits
+from analysis.present.languages import language_name
 from analysis.workspace import curation, duplicates, queries, search
 from ui import data, page, widgets
 from ui import filters as filters_ui
 
 SHOWN = ["title", "source", "date", "author", "words", "mentions", "quotes", "tags", "starred", "date_source",
-         "file_name"]
+         "file_name", "language", "ocr_pages", "title_derived"]
 BEST = 20  # search results shown with their snippets
+COLUMNS = {"date": widgets.DATE_COLUMN, "title": widgets.TEXT_COLUMN,
+           "ocr_pages": st.column_config.NumberColumn("OCR pages", help="Pages whose text was read by OCR"),
+           "title_derived": st.column_config.CheckboxColumn("title from text",
+                                                            help="The document had no title: it was taken from its first line")}
 QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "reported_by"]
+
+
+def badges(doc: dict) -> None:
+    """What the analyst should know of where the text came from: OCR, its language, a derived title."""
+    pages = doc.get("ocr_pages")
+    if pages is not None and not pd.isna(pages) and pages > 0:
+        st.badge(f"Text from OCR ({widgets.plural(int(pages), 'page')})", icon=":material/document_scanner:",
+                 color="orange")
+    if isinstance(doc.get("language"), str):
+        st.badge(language_name(doc["language"]), icon=":material/translate:", color="blue")
+    if str(doc.get("title_derived")) == "True":  # a numpy or Python bool; missing for none
+        st.badge("Title taken from the text", icon=":material/title:", color="gray")
 
 
 def document_view(doc: dict, types: tuple[str, ...]) -> None:
     """The article with entities coloured by type and quotes marked, and its legend."""
+    badges(doc)
     mentions = data.run(queries.document_mentions, doc["doc_id"])
     quotes = data.run(queries.document_quotes, doc["doc_id"])
     spans = highlight.entity_spans(mentions)
@@ -122,7 +140,7 @@ if filters.search:
     rank = {doc_id: i for i, doc_id in enumerate(data.run(search.matching_ids, filters.search))}
     docs = docs.iloc[docs["doc_id"].map(rank).argsort(kind="stable")]  # best match first, here and in the picker
 st.markdown(f"**{widgets.plural(len(docs), 'document')}**")
-widgets.table(docs[SHOWN], "documents", column_config={"date": widgets.DATE_COLUMN, "title": widgets.TEXT_COLUMN},
+widgets.table(docs[SHOWN], "documents", column_config=COLUMNS,
              height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
 
 if not docs.empty:

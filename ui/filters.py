@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from analysis.present import urlstate
+from analysis.present.languages import language_name
 from analysis.workspace import curation, queries, search
 from analysis.workspace.queries import Filters
 from ui import data, widgets
@@ -25,7 +26,7 @@ from ui import data, widgets
 FILTERS = "nl_filters"  # session key of the current global Filters
 _W = {  # sidebar widget keys
     "entities": "flt_entities", "types": "flt_types", "dates": "flt_dates",
-    "sources": "flt_sources", "documents": "flt_documents",
+    "sources": "flt_sources", "documents": "flt_documents", "languages": "flt_languages",
     "search": "flt_search", "tags": "flt_tags", "starred": "flt_starred", "once": "flt_once",
 }
 SEARCH_KEY = _W["search"]  # a page may set it (in a callback) to search for something
@@ -64,11 +65,12 @@ def settle_filters() -> Filters:
     _keep_known(_W["sources"], lambda: data.run(queries.sources))
     _keep_known(_W["documents"], lambda: data.run(queries.document_titles))
     _keep_known(_W["tags"], lambda: data.run(curation.tags))
+    _keep_known(_W["languages"], lambda: data.run(queries.languages))
     state = st.session_state
     dates = state[_W["dates"]]
     filters = Filters(
         entities=tuple(state[_W["entities"]]), types=tuple(state[_W["types"]]), sources=tuple(state[_W["sources"]]),
-        documents=tuple(state[_W["documents"]]),
+        documents=tuple(state[_W["documents"]]), languages=tuple(state[_W["languages"]]),
         date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
         search=_valid_search(state[_W["search"]]), tags=tuple(state[_W["tags"]]),
         starred=bool(state[_W["starred"]]), once=bool(state[_W["once"]]),
@@ -122,6 +124,10 @@ def filter_sidebar() -> None:
         st.checkbox("Starred documents only", key=_W["starred"])
         st.toggle("Count each story once", key=_W["once"],
                   help="Leave out near-duplicate copies (wire copies, corrections): each story counts once.")
+        languages = data.run(queries.languages)
+        widgets.keep_valid(_W["languages"], languages)
+        st.multiselect("Languages", languages, key=_W["languages"], placeholder="All languages",
+                       format_func=language_name, help="The language detected in each document.")
         st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
 
 
@@ -133,6 +139,7 @@ def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | N
     """
     values = {"entities": list(filters.entities), "types": list(filters.types),
               "sources": list(filters.sources), "documents": list(filters.documents),
+              "languages": list(filters.languages),
               "search": filters.search, "tags": list(filters.tags), "starred": filters.starred, "once": filters.once}
     for name, value in values.items():
         st.session_state.setdefault(_W[name], value)
@@ -191,4 +198,6 @@ def filter_note(filters: Filters) -> None:
         parts.append("starred")
     if filters.once:
         parts.append("each story once")
+    if filters.languages:
+        parts.append("in " + ", ".join(map(language_name, filters.languages)))
     st.info("Filtered: " + "; ".join(parts) + ". Change it in the sidebar.", icon=":material/filter_alt:")

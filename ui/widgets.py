@@ -87,9 +87,17 @@ def table(frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
     if frame.empty:
         st.caption(empty)
         return
-    st.dataframe(frame, hide_index=True, column_config=column_config, height=height, width="stretch")
+    st.dataframe(blank_missing_text(frame), hide_index=True, column_config=column_config, height=height, width="stretch")
     st.download_button(f"Download {name} CSV", lambda: to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
                        key=f"download_{name}", on_click="ignore", icon=":material/download:")
+
+
+def blank_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with missing text cells empty: the grid writes a missing value as "None", which an
+    analyst reads as a title or an author called None (CSV exports leave them empty already)."""
+    text = {name: frame[name].fillna("") for name in frame.columns
+            if frame[name].dtype == object or isinstance(frame[name].dtype, pd.StringDtype)}
+    return frame.assign(**text) if text else frame
 
 
 def chart(build: Callable[..., go.Figure], *args: Any, key: str | None = None, **kwargs: Any) -> None:

@@ -34,13 +34,19 @@ from analysis.model import (
 from .dates import document_date, masthead
 from .entities import alias_mentions, canonicalise
 from .events import find_events
+from .french_dates import find_french_events, french_document_date
+from .languages import detect_language, package_hint, product_label
 from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
-from .nlp import load_pipeline
+from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
 from .quotes import find_quotes
+from .quotes.lexical import find_quotes_by_cues
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
 CHUNK_CHARS = 100_000
+# Documents are told apart by language this many spaCy batches at a time, each language's
+# share then parsed by its own pipeline (results still come out in input order).
+LANGUAGE_GROUP_BATCHES = 4
 
 T = TypeVar("T")
 
@@ -119,6 +125,51 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
     )
 
 
+def extract_by_cues(raw: RawDocument, pieces: list[tuple[int, Doc]], language: str) -> Extraction:
+    """All rows for a document read by a pipeline of another language than English (French).
+
+    Entities keep the pipeline's spans, their labels mapped to the product's types
+    (`languages.product_label`); quotes come from marks and the language's cue lexicon
+    (`quotes.lexical`), dates from its date words (`french_dates`). The English repairs of
+    `mention_fixes` (ALL-CAPS headlines, English name lists) do not apply.
+    """
+    text = raw.text
+    date, date_source = document_date(raw)
+    if date is None and (date := french_document_date(text)):
+        date_source = "text"
+    sentences: list[Sentence] = []
+    spans: list[Span] = []
+    quotes: list[Quote] = []
+    events: list[Event] = []
+    paragraphs = paragraph_starts(text)
+    ends = [offset for offset, _ in pieces[1:]] + [len(text)]
+    for (offset, doc), end in zip(pieces, ends):
+        piece = text[offset:end]
+        first = len(sentences)
+        for sent in doc.sents:
+            start = offset + sent.start_char
+            sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
+        spans += [(offset + e.start_char, offset + e.end_char, product_label(language, e.label_, e.text))
+                  for e in doc.ents]
+        quotes += [_shift(q, offset, first) for q in find_quotes_by_cues(doc, language, piece)]
+        events += [_shift(ev, offset, first) for ev in find_french_events(doc, _as_date(date), piece)]
+    sent_starts = [s.start for s in sentences]
+    mentions = canonicalise(text, [Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
+                                   for s, e, label in spans])
+    _attach_entities(mentions, quotes, events)
+    return Extraction(doc_id=raw.doc_id, raw=raw, date=date, date_source=date_source, n_words=len(text.split()),
+                      sentences=sentences, mentions=mentions, quotes=quotes, events=events, language=language)
+
+
+def unread_document(raw: RawDocument, language: str) -> Extraction:
+    """A document in a language no installed pipeline reads: stored and searchable, with its date,
+    but no entities, quotes or events (the English pipeline would only make junk of it)."""
+    date, date_source = document_date(raw)
+    return Extraction(doc_id=raw.doc_id, raw=raw, date=date, date_source=date_source, n_words=len(raw.text.split()),
+                      sentences=[], mentions=[], quotes=[], events=[], language=language,
+                      note=package_hint(language))
+
+
 def _within(ranges: Iterable[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
     """The `ranges` inside text[start:end], counted from `start` (a piece's own offsets)."""
     return [(s - start, e - start) for s, e in ranges if start <= s and e <= end]
@@ -152,17 +203,54 @@ def _attach_entities(mentions: list[Mention], quotes: list[Quote], events: list[
 
 
 class Extractor:
-    """Runs the spaCy pipeline over documents in small batches and extracts their rows."""
+    """Runs the spaCy pipeline of each document's language over documents in small batches and
+    extracts their rows; English (and an undetermined language) is read by `model`."""
 
-    def __init__(self, model: str | None = None, batch_size: int | None = None, chunk_chars: int = CHUNK_CHARS):
+    def __init__(self, model: str | None = None, batch_size: int | None = None, chunk_chars: int = CHUNK_CHARS,
+                 language_models: dict[str, str] | None = None):
         self.model = model or settings.model_name()
         self.batch_size = batch_size or settings.batch_size()
         self.chunk_chars = chunk_chars
         self.nlp = load_pipeline(self.model)
         self.ner = ner_pass(self.nlp)
+        models = language_models if language_models is not None else settings.language_models()
+        self.models = {**models, "en": self.model}
 
     def extract(self, raws: Iterable[RawDocument]) -> Iterator[Extraction | LoadError]:
         """Extraction of each document, in order; a document that breaks the extractor is a LoadError."""
+        for group in _batches(raws, LANGUAGE_GROUP_BATCHES * self.batch_size):
+            languages = [detect_language(raw.text) for raw in group]
+            results: list[Extraction | LoadError | None] = [None] * len(group)
+            for language in dict.fromkeys(languages):
+                indices = [i for i, found in enumerate(languages) if found == language]
+                for i, result in zip(indices, self._extract_language(language, [group[i] for i in indices])):
+                    results[i] = result
+            yield from results  # type: ignore[misc]  # every index was filled
+
+    def _extract_language(self, language: str | None, raws: list[RawDocument]) -> Iterator[Extraction | LoadError]:
+        """Rows of documents in one language: the English path, another pipeline's, or none."""
+        model = self.models.get(language or "en")
+        if language in (None, "en") or model == self.model:
+            for result in self._extract_with(self.nlp, raws):
+                if isinstance(result, Extraction):
+                    result.language = language
+                yield result
+            return
+        try:
+            nlp = load_pipeline(model) if model else None
+        except ModelNotInstalled:
+            nlp = None
+        if nlp is None:
+            yield from (unread_document(raw, language) for raw in raws)
+            return
+        for raw, pieces in self._parsed(nlp, raws):
+            try:
+                yield extract_by_cues(raw, pieces, language)
+            except Exception as err:  # a bug on one document must not sink the batch
+                yield LoadError(raw.file_name, f"extraction failed: {type(err).__name__}: {err}")
+
+    def _parsed(self, nlp, raws: Iterable[RawDocument]) -> Iterator[tuple[RawDocument, list[tuple[int, Doc]]]]:
+        """Each document with its parsed pieces, fed through `nlp.pipe` in batches."""
         pending: dict[int, RawDocument] = {}
 
         def pieces() -> Iterator[tuple[str, tuple[int, int]]]:
@@ -171,10 +259,13 @@ class Extractor:
                 for offset, piece in split_text(raw.text, self.chunk_chars):
                     yield piece, (index, offset)
 
-        parsed = self.nlp.pipe(pieces(), as_tuples=True, batch_size=self.batch_size)
-        documents = ((pending.pop(index), [(offset, doc) for doc, (_, offset) in group])
-                     for index, group in groupby(parsed, key=lambda item: item[1][0]))
-        for batch in _batches(documents, self.batch_size):
+        parsed = nlp.pipe(pieces(), as_tuples=True, batch_size=self.batch_size)
+        return ((pending.pop(index), [(offset, doc) for doc, (_, offset) in group])
+                for index, group in groupby(parsed, key=lambda item: item[1][0]))
+
+    def _extract_with(self, nlp, raws: Iterable[RawDocument]) -> Iterator[Extraction | LoadError]:
+        """The English path: the parse, the ALL-CAPS lines read again, then `extract_document`."""
+        for batch in _batches(self._parsed(nlp, raws), self.batch_size):
             try:  # one recogniser call for the ALL-CAPS lines of the whole batch
                 caps: list[list[Span] | None] | None = self._caps_entities([raw.text for raw, _ in batch])
             except Exception:  # None: each document is read alone below, so a failure stays with it

@@ -1,7 +1,8 @@
 """Document loaders: uploaded bytes or paths on disk in, RawDocuments (or reasons why not) out.
 
-Supported: .txt .md .html .htm .pdf .docx .eml, batches (.csv .jsonl .json, one document
-per row or record) and .zip archives of any of these. Loading never raises for bad input:
+Supported: .txt .md .html .htm .pdf (text layer, else OCR) .docx .odt .rtf .pptx .eml .msg
+.mbox, images read by OCR (.png .jpg .jpeg .tif .tiff), batches (.csv .jsonl .json .xlsx, one
+document per row or record) and .zip archives of any of these. Loading never raises for bad input:
 every problem becomes a LoadError for the analyst, and the other files, rows and entries
 still load. The Streamlit uploader calls `load_bytes`, the command line `load_paths`.
 """
@@ -19,6 +20,7 @@ from analysis.loaders._common import (
     FormatLoader,
     Limits,
     LoadFailure,
+    PageProgress,
     Result,
     describe,
     over_limit,
@@ -27,9 +29,10 @@ from analysis.loaders._common import (
 )
 from analysis.loaders.archive import load_zip
 from analysis.loaders.sanitise import sanitised
+from analysis.loaders.titles import with_title
 from analysis.model import LoadError, RawDocument
 
-__all__ = ["SUPPORTED_SUFFIXES", "Limits", "load_bytes", "load_paths"]
+__all__ = ["SUPPORTED_SUFFIXES", "Limits", "PageProgress", "load_bytes", "load_paths"]
 
 _log = logging.getLogger(__name__)
 
@@ -47,6 +50,13 @@ _LOADERS: dict[str, tuple[str, str]] = {
     ".csv": ("batch", "load_csv"),
     ".jsonl": ("batch", "load_jsonl"),
     ".json": ("batch", "load_json"),
+    **{suffix: ("ocr", "load_image") for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
+    ".odt": ("opendocument", "load_odt"),
+    ".rtf": ("rtf", "load_rtf"),
+    ".msg": ("outlook", "load_msg"),
+    ".mbox": ("mail", "load_mbox"),
+    ".xlsx": ("spreadsheet", "load_xlsx"),
+    ".pptx": ("slides", "load_pptx"),
 }
 
 
@@ -56,30 +66,40 @@ def _loader(suffix: str) -> FormatLoader:
 
 
 def load_bytes(
-    file_name: str, data: bytes, limits: Limits = Limits()
+    file_name: str, data: bytes, limits: Limits = Limits(), on_page: PageProgress | None = None
 ) -> Iterator[RawDocument | LoadError]:
-    """Documents in one uploaded file, chosen by its extension; never raises for bad input."""
-    return map(sanitised, _load(file_name, data, Budget(limits), depth=0))
+    """Documents in one uploaded file, chosen by its extension; never raises for bad input.
+
+    Each document without a title gets one derived from its text (`titles.with_title`);
+    `on_page` hears of every page read by OCR, the one slow step of loading.
+    """
+    return map(_finished, _load(file_name, data, Budget(limits, on_page), depth=0))
 
 
 def load_paths(
-    paths: Iterable[str | Path], limits: Limits = Limits()
+    paths: Iterable[str | Path], limits: Limits = Limits(), on_page: PageProgress | None = None
 ) -> Iterator[RawDocument | LoadError]:
     """Documents in files and folders; folders are walked recursively in sorted order.
 
     In folders, only supported files are read and hidden files and folders are skipped;
     a file named explicitly is always tried, so that an unsupported one is reported.
     """
-    return map(sanitised, _load_paths(paths, limits))
+    return map(_finished, _load_paths(paths, limits, on_page))
 
 
-def _load_paths(paths: Iterable[str | Path], limits: Limits) -> Iterator[Result]:
+def _finished(item: Result) -> Result:
+    """What leaves the loaders: names and texts sanitised, and a title for every document."""
+    item = sanitised(item)
+    return with_title(item) if isinstance(item, RawDocument) else item
+
+
+def _load_paths(paths: Iterable[str | Path], limits: Limits, on_page: PageProgress | None) -> Iterator[Result]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _load_folder(path, limits)
+            yield from _load_folder(path, limits, on_page)
         elif path.is_file():
-            yield from _load_file(path, limits)
+            yield from _load_file(path, limits, on_page)
         else:
             yield LoadError(str(given), "no such file or folder")
 
@@ -112,7 +132,7 @@ def _refusal(file_name: str, data: bytes, limits: Limits) -> str | None:
     return None if data else "file is empty"
 
 
-def _load_folder(folder: Path, limits: Limits) -> Iterator[Result]:
+def _load_folder(folder: Path, limits: Limits, on_page: PageProgress | None) -> Iterator[Result]:
     problems: list[OSError] = []
     files: list[Path] = []
     for directory, subdirs, names in os.walk(folder, onerror=problems.append):
@@ -126,10 +146,10 @@ def _load_folder(folder: Path, limits: Limits) -> Iterator[Result]:
     if not files and not problems:
         yield LoadError(str(folder), f"folder has no files to read (supported: {', '.join(SUPPORTED_SUFFIXES)})")
     for path in sorted(files):
-        yield from _load_file(path, limits)
+        yield from _load_file(path, limits, on_page)
 
 
-def _load_file(path: Path, limits: Limits) -> Iterator[Result]:
+def _load_file(path: Path, limits: Limits, on_page: PageProgress | None) -> Iterator[Result]:
     """Reads the file only when it is within the size limit: a 10 GB file is never in memory."""
     try:
         size = path.stat().st_size
@@ -140,4 +160,4 @@ def _load_file(path: Path, limits: Limits) -> Iterator[Result]:
     except OSError as exc:
         yield LoadError(str(path), f"cannot read file ({exc.strerror or describe(exc)})")
         return
-    yield from _load(str(path), data, Budget(limits), depth=0)
+    yield from _load(str(path), data, Budget(limits, on_page), depth=0)

@@ -11,10 +11,12 @@ from pathlib import PurePosixPath
 from analysis.model import LoadError, RawDocument
 
 Result = RawDocument | LoadError
+PageProgress = Callable[[str, int, int], None]  # (file name, pages done, pages in the file)
 
 MB = 1024 * 1024
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".eml", ".csv", ".jsonl", ".json", ".zip",
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".odt", ".rtf", ".msg", ".mbox", ".xlsx", ".pptx",
 )
 _SPACE = re.compile(r"\s+")
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?![\d])")
@@ -68,7 +70,7 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def document(text: str, file_name: str, empty_reason: str, **meta: str | None) -> RawDocument:
+def document(text: str, file_name: str, empty_reason: str, **meta: str | int | None) -> RawDocument:
     """Build a RawDocument, refusing one without visible text: downstream NLP would see nothing."""
     if not text.strip():
         raise LoadFailure(empty_reason)
@@ -109,8 +111,9 @@ class Budget:
     on its own and add up to hundreds of gigabytes of work.
     """
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, on_page: PageProgress | None = None) -> None:
         self.limits = limits
+        self.on_page = on_page  # told of each page OCR has read: slow work the analyst should see
         self.bytes_left = limits.max_zip_total_bytes
         self.entries_left = limits.max_zip_entries
         self._claimed = False

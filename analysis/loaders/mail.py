@@ -1,7 +1,9 @@
-"""E-mail (.eml): press releases and tips arrive this way; the body is the document."""
+"""E-mail (.eml, and .mbox mailboxes of them): press releases and tips arrive this way; the body
+is the document."""
 from __future__ import annotations
 
 import email
+import re
 from collections.abc import Iterator
 from email import policy
 from email.headerregistry import Address
@@ -17,6 +19,7 @@ from analysis.loaders._common import (
     normalise_newlines,
 )
 from analysis.loaders.text import decode_text
+from analysis.model import LoadError
 from analysis.loaders.web import html_to_text
 
 
@@ -68,3 +71,20 @@ def _author(sender: Address | None) -> str | None:
     if sender is None:
         return None
     return clean(sender.display_name) or (clean(sender.addr_spec) if sender.username else None)
+
+
+_MBOX_SEPARATOR = re.compile(rb"^From [^\r\n]*\r?\n", re.MULTILINE)
+
+
+def load_mbox(file_name: str, data: bytes, budget: Budget) -> Iterator[Result]:
+    """A mailbox (.mbox, what Thunderbird and Gmail's export give): each message a document, read
+    as an .eml; a message without text is reported by its number, the others still load."""
+    if not data.startswith(b"From "):
+        raise LoadFailure("not an mbox file: it does not start with a 'From ' line")
+    messages = _MBOX_SEPARATOR.split(data)[1:]
+    for number, message in enumerate(messages, start=1):
+        unquoted = re.sub(rb"(?m)^>(>*From )", rb"\1", message)  # mboxrd quoting of "From " lines
+        try:
+            yield from load_email(file_name, unquoted, budget)
+        except LoadFailure as exc:
+            yield LoadError(file_name, f"message {number}: {exc}")

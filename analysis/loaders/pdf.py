@@ -1,4 +1,4 @@
-"""PDF: the text layer, page by page; scanned pages have none and need OCR elsewhere."""
+"""PDF: the text layer, page by page; a page without one (a scan) is rendered and read by OCR."""
 from __future__ import annotations
 
 import io
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from pypdf import PasswordType, PdfReader
 
+from analysis.loaders import ocr
 from analysis.loaders._common import (
     Budget,
     LoadFailure,
@@ -17,6 +18,11 @@ from analysis.loaders._common import (
     iso_date,
     normalise_newlines,
 )
+from analysis.model import LoadError
+
+# A page with fewer visible characters than this in its text layer is taken for a scan: scanners
+# often leave a page number or a stray mark as text over the image.
+MIN_PAGE_CHARS = 20
 
 _PDF_DATE = re.compile(r"(?:D:)?(\d{4})(\d{2})(\d{2})")
 
@@ -37,13 +43,36 @@ def load_pdf(file_name: str, data: bytes, budget: Budget) -> Iterator[Result]:
         raise
     except Exception as exc:  # pypdf raises many types on damaged files
         raise LoadFailure(f"corrupt PDF: {describe(exc)}") from exc
+    scanned = [i for i, text in enumerate(pages) if len("".join(text.split())) < MIN_PAGE_CHARS]
+    missing = ocr.unavailable() if scanned else None
+    if scanned and not missing:
+        for i, text in zip(scanned, _ocr_pages(data, scanned, file_name, budget)):
+            pages[i] = text
     date = _pdf_date(created)
     yield document(
         "\n\n".join(filter(None, pages)), file_name,
-        "PDF has no text layer (scanned?): it needs OCR first",
+        f"PDF has no text layer (scanned?) and it {missing}" if missing else "PDF has no text, even by OCR",
         title=clean(title), author=clean(author),
         date=date, date_source="pdf-metadata" if date else None,
+        ocr_pages=0 if missing else len(scanned),
     )
+    if missing:  # a mixed PDF: its text pages are in, the scanned ones are not
+        yield LoadError(file_name, f"{len(scanned)} of {len(pages)} pages are scanned and {missing}")
+
+
+def _ocr_pages(data: bytes, numbers: list[int], file_name: str, budget: Budget) -> list[str]:
+    """The OCR text of the pages `numbers` (0-based), each rendered at `ocr.RENDER_DPI`."""
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise LoadFailure(f"PDF pages cannot be rendered for OCR: {describe(exc)}") from exc
+    try:
+        images = (pdf[i].render(scale=ocr.RENDER_DPI / 72).to_pil() for i in numbers)
+        return list(ocr.read_images(images, file_name, budget, len(numbers)))
+    finally:
+        pdf.close()
 
 
 def _pdf_date(value: object) -> str | None:

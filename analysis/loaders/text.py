@@ -9,7 +9,6 @@ from analysis.loaders._common import (
     Budget,
     LoadFailure,
     Result,
-    clean,
     document,
     normalise_newlines,
 )
@@ -29,7 +28,6 @@ _AS_CP1252 = {"ascii", "latin-1", "iso8859-1"}
 # C0 and C1 control characters other than tab, line feed, vertical tab, form feed, return.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_RATIO = 0.05
-_MAX_TITLE_CHARS = 200
 _MD_HEADING = re.compile(r" {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _MD_FENCE = re.compile(r" {0,3}(```|~~~)")
 
@@ -79,11 +77,9 @@ def _checked(text: str) -> str:
 
 
 def load_text(file_name: str, data: bytes, budget: Budget) -> Iterator[Result]:
-    """A .txt file; its title is the first non-empty line, when short enough to be one."""
+    """A .txt file; it has no title of its own (one is derived from its first line, `titles`)."""
     text = normalise_newlines(decode_text(data))
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    title = clean(first) if len(first.strip()) < _MAX_TITLE_CHARS else None
-    yield document(text, file_name, "contains only whitespace", title=title)
+    yield document(text, file_name, "contains only whitespace")
 
 
 def load_markdown(file_name: str, data: bytes, budget: Budget) -> Iterator[Result]:

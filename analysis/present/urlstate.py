@@ -18,6 +18,7 @@ KEYS = {
     "source": "sources",
     "doc": "documents",
     "tag": "tags",
+    "lang": "languages",
 }
 DATE_KEYS = {"from": "date_from", "to": "date_to"}
 TEXT_KEYS = {"q": "search"}

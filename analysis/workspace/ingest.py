@@ -5,6 +5,7 @@ Shared by the CLI and the dashboard's uploader, so both report the same outcomes
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class FileResult:
     status: str  # "added" | "duplicate" | "failed"
     title: str | None = None
     doc_id: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # why it failed or was skipped; for an added one, a note (no pipeline read it)
     notes: tuple[str, ...] = ()  # what loading changed in the document (see RawDocument.notes)
 
 
@@ -59,8 +60,10 @@ class IngestReport:
         return self._with("failed")
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.duplicates)} skipped as duplicates, "
-                f"{len(self.failed)} failed")
+        """One line of counts, then one for each note on added documents (a language no pipeline reads)."""
+        notes = Counter(r.reason for r in self.added if r.reason)
+        return "\n".join([f"{len(self.added)} added, {len(self.duplicates)} skipped as duplicates, "
+                          f"{len(self.failed)} failed"] + [f"{n} added with {note}" for note, n in notes.items()])
 
 
 def ingest(
@@ -151,5 +154,5 @@ def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResu
                                            for x, new in zip(extractions, added) if new])
         duplicates.update(workspace)
     return [FileResult(x.raw.file_name, "added" if new else "duplicate", x.raw.title, x.doc_id,
-                       None if new else "stored meanwhile by another ingest", x.raw.notes)
+                       x.note if new else "stored meanwhile by another ingest", x.raw.notes)
             for x, new in zip(extractions, added)]

@@ -32,6 +32,7 @@ class Filters:
     tags: tuple[str, ...] = ()  # documents carrying any of these tags
     starred: bool = False  # only starred documents
     once: bool = False  # count each story once: near-duplicate copies left out
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of `documents.language`
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -59,6 +60,9 @@ class _Sql:
         if f.documents:
             where.append("doc_id IN (SELECT unnest(?))")
             self.params.append(list(f.documents))
+        if f.languages:
+            where.append("language IN (SELECT unnest(?))")
+            self.params.append(list(f.languages))
         if f.entities:
             where.append("doc_id IN (SELECT doc_id FROM mention_view WHERE entity IN (SELECT unnest(?)))")
             self.params.append(list(f.entities))
@@ -131,6 +135,11 @@ def sources(ws: Workspace) -> list[str]:
     return ws.query("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY 1")["source"].tolist()
 
 
+def languages(ws: Workspace) -> list[str]:
+    """The languages detected in the workspace's documents (ISO 639-1 codes), sorted."""
+    return ws.query("SELECT DISTINCT language FROM documents WHERE language IS NOT NULL ORDER BY 1")["language"].tolist()
+
+
 def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
     """Entities with their mention and document counts, first and last seen (by document date).
 
@@ -153,7 +162,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
         SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
                (SELECT count(*) FROM mentions m WHERE m.doc_id = d.doc_id) AS mentions,
                (SELECT count(*) FROM quotes q WHERE q.doc_id = d.doc_id) AS quotes,
-               d.file_name, d.date_source, d.doc_id,
+               d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived,
                (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
                coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
         FROM fdocs d LEFT JOIN document_notes n USING (doc_id) LEFT JOIN near_duplicates dup USING (doc_id)

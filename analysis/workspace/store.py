@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS documents (
     n_words INTEGER, text VARCHAR, ingested_at TIMESTAMP);
 -- the exact bytes of a file name that is not valid UTF-8 (`file_name` shows them as escapes)
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS file_name_bytes BLOB;
+-- the detected language (ISO 639-1), a title taken from the text, pages read by OCR
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS language VARCHAR;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS title_derived BOOLEAN DEFAULT FALSE;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS ocr_pages INTEGER DEFAULT 0;
 CREATE TABLE IF NOT EXISTS sentences (
     doc_id VARCHAR, sentence INTEGER, paragraph INTEGER, start INTEGER, "end" INTEGER);
 CREATE TABLE IF NOT EXISTS mentions (
@@ -125,7 +129,8 @@ SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY AL
 
 _TABLE_COLUMNS = {
     "documents": ["doc_id", "record_id", "title", "source", "author", "url", "file_name", "date",
-                  "date_source", "n_words", "text", "ingested_at", "file_name_bytes"],
+                  "date_source", "n_words", "text", "ingested_at", "file_name_bytes", "language", "title_derived",
+                  "ocr_pages"],
     "sentences": ["doc_id", "sentence", "paragraph", "start", "end"],
     "mentions": ["doc_id", "mention", "sentence", "start", "end", "text", "label", "entity_key",
                  "entity_name", "entity_label"],
@@ -525,8 +530,8 @@ def _frames(extractions: list[Extraction]) -> dict[str, pa.Table]:
     xs = extractions
     rows: dict[str, list[tuple]] = {
         "documents": [(x.doc_id, x.raw.record_id, x.raw.title, x.raw.source, x.raw.author, x.raw.url,
-                       x.raw.file_name, x.date, x.date_source, x.n_words, x.raw.text, now, x.raw.file_name_bytes)
-                      for x in xs],
+                       x.raw.file_name, x.date, x.date_source, x.n_words, x.raw.text, now, x.raw.file_name_bytes,
+                       x.language, x.raw.title_derived, x.raw.ocr_pages) for x in xs],
         "sentences": [(x.doc_id, i, s.paragraph, s.start, s.end) for x in xs for i, s in enumerate(x.sentences)],
         "mentions": [(x.doc_id, i, m.sentence, m.start, m.end, m.text, m.label, m.entity_key, m.entity_name,
                       m.entity_label) for x in xs for i, m in enumerate(x.mentions)],
@@ -546,7 +551,7 @@ def _frames(extractions: list[Extraction]) -> dict[str, pa.Table]:
 
 
 _INTEGER_COLUMNS = {"n_words", "sentence", "paragraph", "start", "end", "mention", "quote", "event",
-                    "speaker_start", "speaker_end"}
+                    "speaker_start", "speaker_end", "ocr_pages"}
 
 
 def _arrow_type(column: str) -> pa.DataType:
@@ -556,4 +561,6 @@ def _arrow_type(column: str) -> pa.DataType:
         return pa.timestamp("us")
     if column == "file_name_bytes":
         return pa.binary()
+    if column == "title_derived":
+        return pa.bool_()
     return pa.string()  # text, and ISO dates (DuckDB casts them to DATE on insert)

@@ -1,0 +1,76 @@
+"""Which language a document is written in, and which spaCy pipeline (if any) reads it.
+
+py3langid (BSD, its model inside the wheel) names the language; only a confident answer
+counts, because tables of figures and one-line notices look like nothing in particular
+("Shr 45 cts vs 58 cts" scores as Nigerian Pidgin). An undetermined document is read by the
+English pipeline, as every document was before languages were told apart.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+from analysis import settings
+
+from .entities import country_aliases, fold
+
+MIN_CONFIDENCE = 0.9
+SAMPLE_CHARS = 3000  # the start of a text says its language; the whole costs time for nothing
+# The PyPI package of Explosion's small pipeline per language, named in the ingest summary for a
+# language read without one.
+PIPELINE_PACKAGES = {
+    "ca": "ca-core-news-sm", "da": "da-core-news-sm", "de": "de-core-news-sm", "el": "el-core-news-sm",
+    "es": "es-core-news-sm", "fi": "fi-core-news-sm", "fr": "fr-core-news-sm", "hr": "hr-core-news-sm",
+    "it": "it-core-news-sm", "ja": "ja-core-news-sm", "ko": "ko-core-news-sm", "lt": "lt-core-news-sm",
+    "mk": "mk-core-news-sm", "nb": "nb-core-news-sm", "nl": "nl-core-news-sm", "pl": "pl-core-news-sm",
+    "pt": "pt-core-news-sm", "ro": "ro-core-news-sm", "ru": "ru-core-news-sm", "sl": "sl-core-news-sm",
+    "sv": "sv-core-news-sm", "uk": "uk-core-news-sm", "zh": "zh-core-web-sm",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of `text`'s language, or None when the detector is not confident."""
+    language, confidence = _identifier().classify(text[:SAMPLE_CHARS])
+    return language if confidence >= MIN_CONFIDENCE else None
+
+
+def pipeline_for(language: str | None, models: dict[str, str] | None = None) -> str | None:
+    """The spaCy pipeline that reads `language` (English's for an undetermined one), or None."""
+    models = models if models is not None else settings.language_models()
+    return models.get(language or "en")
+
+
+def package_hint(language: str) -> str:
+    """What the ingest summary says of a language read without a pipeline."""
+    package = PIPELINE_PACKAGES.get(language)
+    if package is None:
+        return f"no spaCy pipeline reads '{language}': stored and searchable, no entities extracted"
+    return (f"no pipeline installed for '{language}': stored and searchable, no entities extracted;"
+            f" pip install {package} and set NEWSROOM_LENS_MODELS={language}={package.replace('-', '_')}")
+
+
+@functools.lru_cache(maxsize=1)
+def _label_table() -> dict[tuple[str, str], str]:
+    with open(Path(__file__).parent / "data" / "entity_labels.tsv", encoding="utf-8") as lines:
+        rows = csv.DictReader((line for line in lines if not line.startswith("#")), delimiter="\t")
+        return {(row["language"], row["label"]): row["type"] for row in rows}
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Folded names and alternate names of countries (their canonical names are keys too)."""
+    return frozenset(key for key, alias in country_aliases().items() if alias.label == "GPE")
+
+
+def product_label(language: str, label: str, name: str) -> str:
+    """The product's type for an entity a `language` pipeline labelled `label` ("PER" -> "PERSON")."""
+    kind = _label_table().get((language, label), label)
+    return "GPE" if kind == "LOC" and fold(name) in _countries() else kind
