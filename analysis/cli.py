@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 from tqdm import tqdm
@@ -64,8 +65,17 @@ def _positive(value: str) -> int:
     return number
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors can name any argument: the shell hands bytes that are not
+    UTF-8 over as lone surrogates, which a strict stream (a pipe, a test's capture) cannot print."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {displayable(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser, workspace: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from pathlib import Path
 
 from analysis import settings
@@ -31,9 +32,22 @@ PIPELINE_PACKAGES = {
 
 @functools.lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier with its model unpacked in memory.
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    py3langid's own loader unpacks the 68 MB model into a temporary file, so a full /tmp or a
+    file-size limit stopped every ingest at its first document, reported as if the output had
+    failed. (`_to_array` is py3langid's, pinned at 0.4.0.)
+    """
+    import lzma
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read()), allow_pickle=False) as model:
+        return LanguageIdentifier(model["ptc"], model["pc"], model["classes"].tolist(), _to_array(model["nextmove"]),
+                                  model["out_feat"].tolist(), tk_row=_to_array(model["nextmove_row"]),
+                                  norm_probs=True)
 
 
 def detect_language(text: str) -> str | None:

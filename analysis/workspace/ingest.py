@@ -14,7 +14,7 @@ from analysis import settings
 from analysis.model import Extraction, LoadError, RawDocument
 from analysis.extract.pipeline import CHUNK_CHARS, extract_all
 from . import duplicates, search
-from .store import Workspace, WorkspaceError
+from .store import Workspace, WorkspaceError, failure
 
 Progress = Callable[[int, int, str], None]  # (done, total, file name)
 
@@ -150,9 +150,12 @@ def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResu
     """
     with workspace.connect():
         added = workspace.add(extractions)
-        search.index_documents(workspace, [(x.doc_id, x.raw.title, x.raw.text)
-                                           for x, new in zip(extractions, added) if new])
-        duplicates.update(workspace)
+        try:
+            search.index_documents(workspace, [(x.doc_id, x.raw.title, x.raw.text)
+                                               for x, new in zip(extractions, added) if new])
+            duplicates.update(workspace)
+        except OSError as exc:  # a full disk or a size limit while indexing: said like the database's
+            raise failure("write", workspace.path, exc) from exc
     return [FileResult(x.raw.file_name, "added" if new else "duplicate", x.raw.title, x.doc_id,
                        x.note if new else "stored meanwhile by another ingest", x.raw.notes)
             for x, new in zip(extractions, added)]
