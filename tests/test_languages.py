@@ -84,6 +84,18 @@ def test_french_inverted_verb_incise() -> None:
     assert (quote.kind, quote.cue, quote.speaker_entity) == ("direct", "déclare-t-il", "Paul Girard")
 
 
+def test_a_speaker_after_monsieur_or_madame_is_a_person_and_the_title_ends_no_sentence() -> None:
+    text = ("Grève au port de Sète\n\n"
+            "Le syndicaliste Marc Dubreuil a rencontré la direction mardi à Sète.\n\n"
+            "« Les agents sont épuisés », a déclaré M. Dubreuil à l'Agence France-Presse. "
+            "Selon Mme Garnier, la grève continue.\n")
+    result = extract(text)
+    quotes = [(q.kind, q.speaker, q.speaker_entity) for q in result.quotes]
+    assert quotes == [("direct", "Dubreuil", "Marc Dubreuil"), ("indirect", "Mme Garnier", "Garnier")]
+    labels = {m.text: m.entity_label for m in result.mentions}
+    assert labels["Dubreuil"] == "PERSON" and labels["Garnier"] == "PERSON"  # the small pipeline says LOC
+
+
 def test_the_model_per_language_is_a_setting(monkeypatch) -> None:
     """NEWSROOM_LENS_MODELS=fr= reads French with no pipeline: no junk from the English one."""
     monkeypatch.setenv("NEWSROOM_LENS_MODELS", "fr=")

@@ -15,6 +15,7 @@ from analysis.extract.mention_fixes import (
     defined_acronyms,
     drop_implausible,
     fix_mentions,
+    honorific_people,
     landforms,
     ner_pass,
     propagated_names,
@@ -126,6 +127,15 @@ def test_people_and_organisations_named_like_landforms_become_places() -> None:
     assert _surfaces(text, landforms(text, spans)) == [
         ("Hollin Point", "LOC"), ("Selkie Narrows", "LOC"), ("Michael Bay", "PERSON"),
         ("Pacific Trans-Ocean", "ORG"), ("Point", "PERSON"), ("Whitfield Sound", "FAC"), ("Marra Heights", "GPE")]
+
+
+def test_a_name_after_a_courtesy_form_is_a_person() -> None:
+    text = "Mr. Hollin Point spoke. M. Dubreuil left. Mme Garnier stayed. Remember Hollin. Mrs Vale, Ms. Oakes."
+    spans = [_span(text, "Hollin Point", "LOC"), _span(text, "Dubreuil", "LOC"), _span(text, "Mme Garnier", "ORG"),
+             _span(text, "Hollin", "GPE", 1), _span(text, "Vale", "DATE"), _span(text, "Oakes", "PERSON")]
+    assert _surfaces(text, honorific_people(text, spans)) == [
+        ("Hollin Point", "PERSON"), ("Dubreuil", "PERSON"), ("Mme Garnier", "PERSON"), ("Hollin", "GPE"),
+        ("Vale", "DATE"), ("Oakes", "PERSON")]
 
 
 def test_an_acronym_defined_in_brackets_becomes_a_name_but_a_country_note_does_not() -> None:

@@ -11,9 +11,11 @@ once for a batch of documents.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -75,13 +77,14 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, acronyms defined in brackets added, recognised names propagated.
+    of landforms made places, names after "Mr." or "Mme" made people, acronyms defined in
+    brackets added, recognised names propagated.
     Spans of other labels (dates, numbers) pass through."""
     if caps_entities is not None:
         spans = replace_caps_lines(text, spans, caps_entities)
     if place is not None:
         spans = dateline_place(spans, place)
-    spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
+    spans = honorific_people(text, landforms(text, drop_implausible(text, split_at_separators(text, spans))))
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
 
@@ -244,6 +247,29 @@ def landforms(text: str, spans: list[Span]) -> list[Span]:
         return len(words) >= 2 and words[-1].strip(".,'’") in LANDFORM_WORDS
 
     return [(s, e, "LOC" if label in ("PERSON", "ORG") and landform(s, e) else label) for s, e, label in spans]
+
+
+@functools.lru_cache(maxsize=1)
+def _honorific() -> re.Pattern[str]:
+    """A courtesy form (data/honorifics.txt) as a whole word, then white space."""
+    lines = (Path(__file__).parent / "data" / "honorifics.txt").read_text(encoding="utf-8").splitlines()
+    words = sorted((w.strip() for w in lines if w.strip() and not w.startswith("#")), key=len, reverse=True)
+    return re.compile(rf"(?<![^\W\d_])(?:{'|'.join(map(re.escape, words))})\s+", re.IGNORECASE)
+
+
+def after_honorific(text: str, start: int) -> bool:
+    """Whether the name at `start` follows a courtesy form ("Mr.", "Mme", "M.") or begins with one."""
+    if _honorific().match(text, start):
+        return True
+    window = max(0, start - 16)
+    return any(m.end() == start for m in _honorific().finditer(text, window, start))
+
+
+def honorific_people(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with each name after a courtesy form made a person's: only a person is "Mr."
+    or "M." ("a déclaré M. Dubreuil", which the small French pipeline reads as a place)."""
+    return [(s, e, "PERSON" if label in ENTITY_LABELS and label not in ("PERSON", "PER") and after_honorific(text, s)
+             else label) for s, e, label in spans]
 
 
 def defined_acronyms(text: str, spans: list[Span]) -> list[Span]:

@@ -36,7 +36,7 @@ from .entities import alias_mentions, canonicalise
 from .events import find_events
 from .french_dates import find_french_events, french_document_date
 from .languages import detect_language, package_hint, product_label
-from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
+from .mention_fixes import Span, caps_line_entities, fix_mentions, honorific_people, ner_pass
 from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
 from .quotes import find_quotes
@@ -155,7 +155,7 @@ def extract_by_cues(raw: RawDocument, pieces: list[tuple[int, Doc]], language: s
         events += [_shift(ev, offset, first) for ev in find_french_events(doc, _as_date(date), piece)]
     sent_starts = [s.start for s in sentences]
     mentions = canonicalise(text, [Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
-                                   for s, e, label in spans])
+                                   for s, e, label in honorific_people(text, spans)])
     _attach_entities(mentions, quotes, events)
     return Extraction(doc_id=raw.doc_id, raw=raw, date=date, date_source=date_source, n_words=len(text.split()),
                       sentences=sentences, mentions=mentions, quotes=quotes, events=events, language=language)

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from analysis.model import Quote
 
+from ..mention_fixes import after_honorific
 from .lexicon import DATA_DIR
 
 _AUX = r"(?:a|ont|avait|avaient|aurait|auraient|va|vont)"
@@ -61,7 +62,11 @@ def load_cues(language: str) -> Cues:
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"“A-ZÀ-ÖØ-Ý])|\n\s*\n|(?<=[.!?]\s»)\s+")
+# "M.", "Dr.", "J.": a capital and at most two letters before a full stop abbreviate a title or a
+# given name, which ends no sentence and parts no speaker from the cue ("a déclaré M. Dubreuil").
+_ABBREVIATION = r"\b[A-ZÀ-ÖØ-Ý][a-z]{0,2}\."
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-ÖØ-Ý]\.)(?<!\b[A-ZÀ-ÖØ-Ý][a-z]\.)(?<!\b[A-ZÀ-ÖØ-Ý][a-z]{2}\.)\s+"
+                           r"(?=[«\"“A-ZÀ-ÖØ-Ý])|\n\s*\n|(?<=[.!?]\s»)\s+")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -79,7 +84,8 @@ class _Finder:
         # attribution looks within sentences found by punctuation instead.
         self.sentences = _sentences(text)
         self.starts = [s for s, _ in self.sentences]
-        self.names = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in SPEAKER_LABELS]
+        self.names = [(e.start_char, e.end_char, "PER" if after_honorific(text, e.start_char) else e.label_)
+                      for e in doc.ents if e.label_ in SPEAKER_LABELS or after_honorific(text, e.start_char)]
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
@@ -87,7 +93,8 @@ class _Finder:
     def name_after(self, offset: int) -> tuple[int, int] | None:
         """The name starting within `MAX_SPEAKER_GAP` characters after `offset`, before any stop."""
         for start, end, _ in self.names:
-            if offset <= start <= offset + MAX_SPEAKER_GAP and not re.search(r"[.;:!?«»]", self.text[offset:start]):
+            gap = re.sub(_ABBREVIATION, "", self.text[offset:start])
+            if offset <= start <= offset + MAX_SPEAKER_GAP and not re.search(r"[.;:!?«»]", gap):
                 return start, end
         return None
 
