@@ -30,6 +30,11 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# The `date_source` of a PDF whose every page is an image: its creation date is the day of the scan,
+# so the document date prefers a date the text gives (extract.dates.document_date).
+SCAN_DATE = "pdf-scan-date"
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """A document as a loader produced it, before any NLP."""

@@ -2,6 +2,8 @@
 when Tesseract is not installed (the file reported once with the install command, the rest read)."""
 from __future__ import annotations
 
+import datetime
+
 import pytesseract
 import pytest
 
@@ -42,6 +44,17 @@ def test_scanned_pdf_is_read_page_by_page_and_its_names_become_entities() -> Non
     assert "Lena Ortiz met Marcus Webb" in doc.text and "Priya Raman" in doc.text
     assert (doc.title, doc.title_derived) == ("Harbour Council memo, 5 March 2024", True)
     assert {"Lena Ortiz", "Marcus Webb", "Priya Raman"} <= persons(doc)
+
+
+def test_a_scans_date_is_the_texts_and_the_day_of_the_scan_only_without_one() -> None:
+    from analysis.extract.dates import document_date
+
+    dated = only(load_bytes("memo.pdf", scanned_pdf([["MEMORANDUM", "Date: 5 March 2024", *MEMO[1:]]])))
+    undated = only(load_bytes("note.pdf", scanned_pdf([SECOND_PAGE])))
+    scanned_on = datetime.date.today().isoformat()  # Pillow stamps the PDF it writes with today
+    assert (dated.date, undated.date) == (scanned_on, scanned_on)
+    assert document_date(dated) == ("2024-03-05", "text")
+    assert document_date(undated) == (scanned_on, "pdf-scan-date")
 
 
 @pytest.mark.parametrize(("suffix", "fmt"), [(".jpg", "JPEG"), (".png", "PNG")])

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.model import RawDocument
+from analysis.model import SCAN_DATE, RawDocument
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
@@ -567,12 +567,16 @@ def document_date(raw: RawDocument) -> tuple[str | None, str | None]:
     """(ISO date, source) of the document from the richest source that has one.
 
     Order: the metadata the loader found (its own `date_source`), a dateline with a year,
-    a full date near the top of the text ("text"), a date in the file name ("file-name").
-    (None, None) when none has a day, month and year: a date is never invented.
+    a full date near the top of the text ("text"), a scanned PDF's creation date (the day of the
+    scan, not of the writing: a memo's "Date: 14 March 2024" says more), a date in the file name
+    ("file-name"). (None, None) when none has a day, month and year: a date is never invented.
     """
-    if found := _metadata_date(raw.date):
+    scan = raw.date_source == SCAN_DATE
+    if not scan and (found := _metadata_date(raw.date)):
         return found.isoformat(), raw.date_source or "metadata"
     found, source = _top_date(raw.text[:TOP_CHARS])
+    if found is None and scan and (found := _metadata_date(raw.date)):
+        source = SCAN_DATE
     if found is None and (found := _file_name_date(raw.file_name)):
         source = "file-name"
     return (found.isoformat(), source) if found else (None, None)

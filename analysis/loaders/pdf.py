@@ -18,7 +18,7 @@ from analysis.loaders._common import (
     iso_date,
     normalise_newlines,
 )
-from analysis.model import LoadError
+from analysis.model import SCAN_DATE, LoadError
 
 # A page with fewer visible characters than this in its text layer is taken for a scan: scanners
 # often leave a page number or a stray mark as text over the image.
@@ -53,7 +53,8 @@ def load_pdf(file_name: str, data: bytes, budget: Budget) -> Iterator[Result]:
         "\n\n".join(filter(None, pages)), file_name,
         f"PDF has no text layer (scanned?) and it {missing}" if missing else "PDF has no text, even by OCR",
         title=clean(title), author=clean(author),
-        date=date, date_source="pdf-metadata" if date else None,
+        # a scan's creation date is the day it was scanned: dates.document_date ranks it after the text's
+        date=date, date_source=(SCAN_DATE if len(scanned) == len(pages) else "pdf-metadata") if date else None,
         ocr_pages=0 if missing else len(scanned),
     )
     if missing:  # a mixed PDF: its text pages are in, the scanned ones are not
