@@ -130,7 +130,9 @@ CASES = {
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Workspace, dict[str, list[list[str]]]]:
     ws = Workspace(tmp_path_factory.mktemp("search") / "ws")
-    raws = generated(400) + reuters(600)
+    # a dotted abbreviation and a stop word, which the Reuters stories bring when ../shared is there
+    abbreviations = RawDocument(text="U.S. wheat and cocoa exports rose.", file_name="abbrev.txt", title="U.S. Trade")
+    raws = generated(400) + [abbreviations] + reuters(600)
     for start in range(0, len(raws), 250):  # several writes, as an ingest makes them
         store(ws, raws[start:start + 250])
     fields = {r.doc_id: [words(r.title), words(r.text)] for r in raws}
