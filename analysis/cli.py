@@ -215,11 +215,17 @@ def run_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def run_export(args: argparse.Namespace) -> int:
+def _stored_workspace(args: argparse.Namespace) -> Workspace:
+    """The workspace a reading command reads: a folder holding none is a usage error, since a
+    typo must not answer with an empty table (nor create a workspace where none was meant)."""
     folder = Path(args.workspace) if args.workspace else settings.workspace_dir()
-    if not folder.is_file() and not (folder / DB_FILE).exists():  # a typo must not export an empty table
+    if not folder.is_file() and not (folder / DB_FILE).exists():
         raise UsageError(f"no workspace in {displayable(str(folder))}: nothing was ingested there")
-    ws = Workspace(folder)
+    return Workspace(folder)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    ws = _stored_workspace(args)
     filters = Filters(entities=tuple(_entity_keys(ws, args.entity)), types=tuple(args.type),
                       sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to,
                       search=args.search, tags=tuple(args.tag))
@@ -243,7 +249,7 @@ def _write_output(content: bytes, output: str, what: str) -> None:
 def run_search(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.batch is None) and not (args.reindex and args.query is None):
         raise UsageError("give a query or --batch FILE (not both)")
-    ws = Workspace(args.workspace)
+    ws = _stored_workspace(args)
     if args.reindex:
         print(f"{search.rebuild(ws)} documents indexed", file=sys.stderr)
         if args.query is None and args.batch is None:

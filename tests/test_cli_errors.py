@@ -7,6 +7,7 @@ that no combination ends in a traceback or an exit code outside {0, 1, 2}.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +47,8 @@ def article(tmp_path_factory) -> Path:
 
 def commands(ws: Path, article: Path, out: Path) -> dict[str, list[str]]:
     return {"ingest": ["ingest", str(article), "--workspace", str(ws)],
-            "export": ["export", "entities", "--workspace", str(ws), "-o", str(out)]}
+            "export": ["export", "entities", "--workspace", str(ws), "-o", str(out)],
+            "search": ["search", "copper", "--workspace", str(ws)]}
 
 
 def test_a_workspace_that_is_a_file(tmp_path, article) -> None:
@@ -59,10 +61,11 @@ def test_a_workspace_that_is_a_file(tmp_path, article) -> None:
 
 def test_an_unwritable_workspace_folder(tmp_path, article) -> None:
     with unwritable_folder(tmp_path / "ro") as folder:
-        ingest, export = commands(folder / "ws", article, tmp_path / "out.csv").values()
+        ingest, export, search = commands(folder / "ws", article, tmp_path / "out.csv").values()
         one_line_error(cli(*ingest), "cannot open the workspace", "Read-only file system" if os.geteuid() == 0
                        else "Permission denied")
         one_line_error(cli(*export), "no workspace")
+        one_line_error(cli(*search), "no workspace")
 
 
 def test_a_workspace_on_a_full_filesystem(tmp_path, article) -> None:
@@ -78,6 +81,8 @@ def test_a_workspace_on_a_full_filesystem(tmp_path, article) -> None:
         one_line_error(cli("ingest", str(more), "--workspace", str(disk / "ws")), "No space left on device")
         one_line_error(cli("export", "entities", "--workspace", str(disk / "ws"), "-o", str(disk / "out.csv")),
                        "No space left on device")
+        shutil.rmtree(disk / "ws" / "search")  # the next search rebuilds a lost index: here it cannot
+        one_line_error(cli("search", "copper", "--workspace", str(disk / "ws")), "No space left on device")
         # extract stores nothing: only its output can hit the full disk
         with open(disk / "out.jsonl", "w") as out:
             env = {**os.environ, "PYTHONPATH": str(REPO)}
