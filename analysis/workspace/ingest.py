@@ -43,6 +43,7 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
+    engine: str = ""  # what extracted, and why so ("2 processes (one per usable core, 2)")
 
     def _with(self, status: str) -> list[FileResult]:
         return [r for r in self.results if r.status == status]
@@ -95,6 +96,8 @@ def ingest(
             stored.add(raw.doc_id)
             todo.append(raw)
     workspace.release()  # not needed until the first write; alone on its thread, this process forks its workers
+    plan = _plan(settings.process_plan(processes), len(todo), batch_size)
+    report.engine = str(plan)
 
     done = 0
     if progress:
@@ -120,7 +123,7 @@ def ingest(
             since, interval = time.monotonic(), min(2 * interval, WRITE_SECONDS)
 
         try:
-            for result in extract_all(todo, model, processes or settings.processes(), batch_size, chunk_chars):
+            for result in extract_all(todo, model, plan.count, batch_size, chunk_chars):
                 done += 1
                 if isinstance(result, LoadError):
                     name = result.file_name
@@ -139,6 +142,16 @@ def ingest(
             raise WorkspaceError(f"{err} ({stored} document{'' if stored == 1 else 's'} of this run stored"
                                  " before it; run again to add the rest)") from err
     return report
+
+
+def _plan(plan: settings.ProcessPlan, documents: int, batch_size: int) -> settings.ProcessPlan:
+    """`plan`, with no more processes than there are batches to extract (a few files need no workers)."""
+    batches = -(-documents // batch_size)
+    if batches >= plan.count or plan.count == 1:
+        return plan
+    count = max(1, batches)
+    return settings.ProcessPlan(count, f"{plan.why}; {documents} new document{'' if documents == 1 else 's'} "
+                                       f"make{'s' if documents == 1 else ''} {batches} batch{'' if batches == 1 else 'es'}")
 
 
 def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResult]:
