@@ -81,7 +81,7 @@ class DaskEngine:
 
         if self.scheduler:
             try:
-                self.client = Client(self.scheduler, timeout="30s")
+                self.client = Client(self.scheduler)  # waits distributed.comm.timeouts.connect
             except (OSError, ValueError, TypeError) as err:  # refused, timed out, no such address
                 raise ClusterUnavailable(f"cannot reach the Dask scheduler {self.scheduler}: {err}") from None
         else:  # one thread per worker process: spaCy holds the interpreter while it parses
