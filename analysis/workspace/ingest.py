@@ -208,7 +208,7 @@ def _store(workspace: Workspace, results: Iterator[Extraction | LoadError | RowB
             nonlocal since, interval, writing, buffered
             wait_for_write()
             if buffer:
-                writing = writer.submit(_write_pending, workspace, buffer.copy())
+                writing = writer.submit(_write, workspace, buffer.copy())
                 buffer.clear()
                 buffered = 0
             since, interval = time.monotonic(), min(2 * interval, WRITE_SECONDS)
@@ -251,7 +251,7 @@ def load_shards(workspace: Workspace, url: str, progress: Progress | None = None
     words, start = 0, time.monotonic()
     for done, folder in enumerate(folders, 1):  # progress counts shards: their sizes are known only once read
         tables = shard_files.read(url, folder)
-        report.results += _write(workspace, tables)
+        report.results += _write_tables(workspace, tables)
         words += pc.sum(tables["documents"].column("n_words")).as_py() or 0
         if progress:
             progress(Tick(done, len(folders), words, 0, time.monotonic() - start, folder.rsplit("/", 1)[-1]))
@@ -268,16 +268,22 @@ def _plan(plan: settings.ProcessPlan, documents: int, batch_size: int) -> settin
                                        f"make{'s' if documents == 1 else ''} {batches} batch{'' if batches == 1 else 'es'}")
 
 
-def _write_pending(workspace: Workspace, pending: list[Extraction | RowBatch]) -> list[FileResult]:
-    """`_write` of documents extracted here and batches extracted elsewhere, as one batch of columns."""
-    extractions = [p for p in pending if isinstance(p, Extraction)]
+def _write(workspace: Workspace, pending: Sequence[Extraction | RowBatch]) -> list[FileResult]:
+    """`_write_tables` of documents extracted here and batches extracted elsewhere, as one batch of
+    columns (a document given twice is stored once, the second reported as a duplicate)."""
+    first: dict[str, Extraction] = {}
+    for x in pending:
+        if isinstance(x, Extraction):
+            first.setdefault(x.doc_id, x)
     parts = [p.tables for p in pending if isinstance(p, RowBatch)]
-    if extractions:
-        parts.append(extraction_tables(extractions))
-    return _write(workspace, concat(parts))
+    if first:
+        parts.append(extraction_tables(first.values()))
+    repeated = [FileResult(x.raw.file_name, "duplicate", x.raw.title, x.doc_id, "given twice in one batch", x.raw.notes)
+                for x in pending if isinstance(x, Extraction) and first[x.doc_id] is not x]
+    return _write_tables(workspace, concat(parts)) + repeated
 
 
-def _write(workspace: Workspace, tables: Tables) -> list[FileResult]:
+def _write_tables(workspace: Workspace, tables: Tables) -> list[FileResult]:
     """Store a batch, then index its new documents and find their near-duplicates; the account of each.
 
     All under one hold of the workspace lock, so no other process writes the index or the
