@@ -53,7 +53,8 @@ def upload_limit_mb() -> int:
 def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], label: str) -> None:
     """Read, extract and store documents with a progress bar; the outcome shows after the rerun."""
     from analysis.extract.nlp import ModelNotInstalled
-    from analysis.workspace.ingest import Tick, ingest
+    from analysis.present.progress import progress_text
+    from analysis.workspace.ingest import ingest
 
     try:
         data.nlp_pipeline(settings.model_name())
@@ -81,24 +82,6 @@ def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], la
     st.session_state[LAST_ENGINE] = report.engine
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
     st.rerun()
-
-
-def progress_text(tick: Tick) -> str:
-    """ "Extracting 120 of 400 · 2,310 words/s · about 1 min left: story.txt" """
-    text = f"Extracting {tick.done:,} of {tick.total:,}"
-    if tick.words:
-        text += f" · {tick.words_per_second:,.0f} words/s"
-    if tick.eta_seconds is not None and tick.done < tick.total:
-        text += f" · about {duration(tick.eta_seconds)} left"
-    return text + (f": {tick.name}" if tick.name else "")
-
-
-def duration(seconds: float) -> str:
-    """A rough, readable span of time: "40 s", "3 min", "2 h 5 min"."""
-    if seconds < 60:
-        return f"{max(1, round(seconds))} s"
-    minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
 def read_uploads(files: list, on_page: PageProgress | None = None) -> list[RawDocument | LoadError]:

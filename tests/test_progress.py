@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from analysis.loaders import load_paths
+from analysis.present.progress import duration, progress_text
 from analysis.workspace.ingest import Tick, ingest
 from analysis.workspace.store import Workspace
 from tests.test_concurrency import story, write_stories
@@ -26,3 +27,11 @@ def test_a_local_ingest_tells_documents_and_words_up_to_the_total(tmp_path) -> N
     assert (ticks[-1].done, ticks[-1].words, ticks[-1].eta_seconds) == (9, words, 0.0)
     assert [t.done for t in ticks] == sorted(t.done for t in ticks)
     assert ticks[-1].name.endswith("story-0008.txt")
+
+
+def test_the_dashboard_says_done_pace_and_time_left() -> None:
+    assert progress_text(Tick(120, 400, 24_000, 104_000, 10.0, "story.txt")) == \
+        "Extracting 120 of 400 · 2,400 words/s · about 33 s left: story.txt"
+    assert progress_text(Tick(0, 400, 0, 104_000, 0.0)) == "Extracting 0 of 400"
+    assert progress_text(Tick(400, 400, 104_000, 104_000, 40.0)) == "Extracting 400 of 400 · 2,600 words/s"
+    assert [duration(s) for s in (0.2, 59, 61, 3_599, 7_500)] == ["1 s", "59 s", "1 min", "1 h", "2 h 5 min"]
