@@ -118,7 +118,8 @@ def add_documents_panel() -> None:
         counts = report["status"].value_counts()
         st.markdown(f"**Last upload:** {counts.get('added', 0)} added, {counts.get('duplicate', 0)} duplicate, "
                     f"{counts.get('failed', 0)} failed")
-        st.caption(f"Extracted by {st.session_state.get(LAST_ENGINE, '')}")
+        engine = st.session_state.get(LAST_ENGINE, "")
+        st.caption(engine[:1].upper() + engine[1:])
         widgets.table(report, "upload_results", column_config={"reason": widgets.TEXT_COLUMN})
 
 

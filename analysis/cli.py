@@ -205,7 +205,7 @@ def _account(report: IngestReport) -> int:
     for failure in report.failed:
         print(f"failed: {failure.file_name}: {failure.reason}", file=sys.stderr)
     print(report.summary())
-    print(f"extracted by {report.engine}")
+    print(report.engine)
     return 1 if report.failed else 0
 
 
@@ -328,7 +328,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "search": run_search, "load-shards": run_load_shards}[args.command](args)
     except (ModelNotInstalled, UsageError, WorkspaceError, search.QueryError, ClusterUnavailable) as err:
         return _error(str(err))
-
     except KeyboardInterrupt:  # Ctrl-C: what was stored stays stored
         print("interrupted", file=sys.stderr)
         return 130

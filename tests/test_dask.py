@@ -86,7 +86,7 @@ def test_a_local_cluster_of_two_workers_stores_what_a_plain_ingest_does(corpus, 
     with DaskEngine(workers=2) as engine:
         assert len(engine.client.nthreads()) == 2
         report = ingest(ws, load_paths([corpus]), batch_size=BATCH, progress=ticks.append, engine=engine)
-        assert report.engine == "Dask, 2 worker threads on a local cluster"
+        assert report.engine == "extracted by Dask, 2 worker threads on a local cluster"
     same_as_plain(ws, report, plain)
     assert ticks[-1].done == ticks[-1].total == STORIES and ticks[-1].words == ticks[-1].total_words > 0
     again = ingest(ws, load_paths([corpus]), batch_size=BATCH, engine=None)

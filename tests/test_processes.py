@@ -72,4 +72,4 @@ def test_a_small_ingest_starts_no_more_processes_than_batches(tmp_path, monkeypa
     write_stories(tmp_path / "two", range(2))
     report = ingest(Workspace(tmp_path / "ws"), load_paths([tmp_path / "two"]), processes=4, batch_size=8)
     assert len(report.added) == 2
-    assert report.engine == "1 process (--processes; 2 new documents make 1 batch)"
+    assert report.engine == "extracted by 1 process (--processes; 2 new documents make 1 batch)"

@@ -50,7 +50,7 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
-    engine: str = ""  # what extracted, and why so ("2 processes (one per usable core, 2)")
+    engine: str = ""  # what extracted, and why so ("extracted by 2 processes (one per usable core, 2)")
 
     def _with(self, status: str) -> list[FileResult]:
         return [r for r in self.results if r.status == status]
@@ -157,10 +157,10 @@ def ingest(
     results: Iterator[Extraction | LoadError | RowBatch]
     if engine is None:
         plan = _plan(settings.process_plan(processes), len(todo), batch_size)
-        report.engine = str(plan)
+        report.engine = f"extracted by {plan}"
         results = extract_all(todo, model, plan.count, batch_size, chunk_chars)
     else:
-        report.engine = engine.describe()
+        report.engine = f"extracted by {engine.describe()}"
         results = engine.extract(todo, model, batch_size, chunk_chars)
     _store(workspace, results, report, batch_size, _Pace(todo, progress))
     return report
@@ -246,8 +246,8 @@ def _store(workspace: Workspace, results: Iterator[Extraction | LoadError | RowB
 def load_shards(workspace: Workspace, url: str, progress: Progress | None = None) -> IngestReport:
     """Store every complete shard under `url` (`extract.shards`), each in one write: documents
     already stored are skipped, so loading the same shards again changes nothing."""
-    report = IngestReport(engine=f"shards in {url}")
     folders = shard_files.complete(url)
+    report = IngestReport(engine=f"loaded from {len(folders)} shard{'' if len(folders) == 1 else 's'} in {url}")
     words, start = 0, time.monotonic()
     for done, folder in enumerate(folders, 1):  # progress counts shards: their sizes are known only once read
         tables = shard_files.read(url, folder)
