@@ -187,7 +187,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def _dask(args: argparse.Namespace) -> DaskEngine:
     """The Dask engine `args` ask for."""
-    return DaskEngine(args.scheduler, args.workers or args.processes, args.shards)
+    return DaskEngine(args.scheduler, args.workers or args.processes, args.shards, args.model)
 
 
 def run_load_shards(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from analysis import settings
 from analysis.model import Extraction, LoadError, RawDocument
 
 from . import shards as shard_files
+from .nlp import load_pipeline
 from .pipeline import Extractor, in_batches
 from .rows import RowBatch, extraction_tables
 
@@ -55,6 +56,11 @@ def worker_extractor(config: ExtractionSettings) -> Extractor:
         return _extractors[config]
 
 
+def warm_up(model: str) -> None:
+    """A worker's first task: load the model (kept by `load_pipeline`) before any batch needs it."""
+    load_pipeline(model)
+
+
 def extract_batch(raws: list[RawDocument], config: ExtractionSettings, shards: str | None) -> RowBatch:
     """A worker's task: a batch's rows as columns (or written to a shard under `shards`)."""
     results = list(worker_extractor(config).extract(raws))
@@ -70,10 +76,12 @@ class DaskEngine:
     only connected to (and left running).
     """
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None, shards: str | None = None):
-        self.scheduler, self.shards = scheduler, shards
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, shards: str | None = None,
+                 model: str | None = None):
+        self.scheduler, self.shards, self.model = scheduler, shards, model
         self.workers = workers or settings.process_plan().count
         self.client: Client | None = None
+        self.warming: list = []  # the warm-up tasks' futures, held so that they run
         self.cluster: LocalCluster | None = None
 
     def __enter__(self) -> DaskEngine:
@@ -88,9 +96,15 @@ class DaskEngine:
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
+        # Each worker starts loading the model now, while the client reads the files: the first
+        # batch then finds it loaded (`load_pipeline` keeps it) instead of waiting seconds for it.
+        model = self.model or settings.model_name()
+        self.warming = [self.client.submit(warm_up, model, workers=[worker], allow_other_workers=False, pure=False)
+                        for worker in self.client.scheduler_info()["workers"]]
         return self
 
     def __exit__(self, *exc) -> None:
+        self.warming = []
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
