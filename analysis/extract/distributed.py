@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import settings
@@ -78,7 +79,9 @@ class DaskEngine:
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, shards: str | None = None,
                  model: str | None = None):
-        self.scheduler, self.shards, self.model = scheduler, shards, model
+        # a plain path made absolute: the workers of a local cluster need not start where the client did
+        self.shards = shards if shards is None or "://" in shards else str(Path(shards).resolve())
+        self.scheduler, self.model = scheduler, model
         self.workers = workers or settings.process_plan().count
         self.client: Client | None = None
         self.warming: list = []  # the warm-up tasks' futures, held so that they run
