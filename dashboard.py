@@ -25,10 +25,12 @@ from ui import data, filters, page, widgets
 
 if TYPE_CHECKING:
     from analysis.loaders import PageProgress
+    from analysis.workspace.ingest import Tick
 
 SAMPLES = Path(__file__).parent / "samples"
 UPLOAD_ROUND = "upload_round"  # bumped after an ingest, so the uploader starts empty again
 LAST_REPORT = "last_ingest_report"
+LAST_ENGINE = "last_ingest_engine"  # how many processes extracted it, and why
 MB = 1024 * 1024
 
 
@@ -51,6 +53,7 @@ def upload_limit_mb() -> int:
 def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], label: str) -> None:
     """Read, extract and store documents with a progress bar; the outcome shows after the rerun."""
     from analysis.extract.nlp import ModelNotInstalled
+    from analysis.present.progress import progress_text
     from analysis.workspace.ingest import ingest
 
     try:
@@ -65,8 +68,8 @@ def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], la
 
     items = read(page_read)
 
-    def progress(done: int, total: int, name: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Extracting {done} of {total}" + (f": {name}" if name else ""))
+    def progress(tick: Tick) -> None:
+        bar.progress(tick.done / tick.total if tick.total else 1.0, text=progress_text(tick))
 
     try:
         report = ingest(data.workspace(), items, progress=progress)
@@ -76,6 +79,7 @@ def run_ingest(read: Callable[[PageProgress], list[RawDocument | LoadError]], la
         return
     bar.empty()
     st.session_state[LAST_REPORT] = data.report_frame(report.results)
+    st.session_state[LAST_ENGINE] = report.engine
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
     st.rerun()
 
@@ -114,6 +118,8 @@ def add_documents_panel() -> None:
         counts = report["status"].value_counts()
         st.markdown(f"**Last upload:** {counts.get('added', 0)} added, {counts.get('duplicate', 0)} duplicate, "
                     f"{counts.get('failed', 0)} failed")
+        engine = st.session_state.get(LAST_ENGINE, "")
+        st.caption(engine[:1].upper() + engine[1:])
         widgets.table(report, "upload_results", column_config={"reason": widgets.TEXT_COLUMN})
 
 

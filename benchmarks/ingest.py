@@ -3,6 +3,7 @@
     python benchmarks/ingest.py                          # 5,000 articles, 1 and 2 processes, twice
     python benchmarks/ingest.py --docs 500 --repeat 1    # a quick look
     python benchmarks/ingest.py --processes 2 --batch-size 16,32,64   # choose a batch size
+    python benchmarks/ingest.py --docs 1500 --dask --no-reingest      # also the default and Dask ingests
 
 What is compared, per process count P and batch size B, in the same run:
   bare    `nlp.pipe(texts, n_process=P, batch_size=B)` with the product's own pipeline
@@ -10,6 +11,13 @@ What is compared, per process count P and batch size B, in the same run:
   ingest  `analysis.workspace.ingest.ingest(workspace, load_paths([jsonl]), processes=P, batch_size=B)`
           into a new workspace: load, NLP, entities, quotes, dates and store, end to end;
   again   the same ingest once more into the same workspace (every article a duplicate).
+With `--dask`, each round also runs
+  default the same ingest with no process count (every usable core, `settings.process_plan`),
+          against bare spaCy in 1 process (target >= 1.5x on a 2-core machine);
+  dask    the ingest on a local Dask cluster of 2 workers (`--engine dask --workers 2`), against
+          the plain 2-process ingest (target >= 0.9x), with the client's own CPU seconds (the
+          phase process: loading, the scheduler, storing; not the workers) per 1,000 documents,
+          which bounds how many workers one client can feed.
 Each phase runs in a fresh Python process, after the model is loaded there (worker start-up
 inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases alternate
 (bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
@@ -29,6 +37,7 @@ skips (exit 0) when it is absent.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -51,6 +60,8 @@ TARGET_VS_BARE = 0.9  # ingest words/s over bare spaCy words/s, same P and B
 TARGET_SCALING = 1.7  # ingest words/s with 2 processes over 1 process
 TARGET_MEMORY_MB = 1024  # peak of a 2-process ingest of 5,000 articles
 TARGET_REINGEST = 50.0  # first ingest time over re-ingest time
+TARGET_DEFAULT_VS_BARE_1 = 1.5  # default ingest (every core) over bare spaCy in 1 process, 2 cores
+TARGET_DASK_VS_PLAIN = 0.9  # Dask ingest with 2 workers over the plain 2-process ingest
 
 
 # --- corpus ------------------------------------------------------------------------------
@@ -161,6 +172,12 @@ class PeakMemory:
         self._thread.join()
 
 
+def own_cpu_seconds() -> float:
+    """User+system time of this process alone (a Dask client's, without its cluster's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
 def cpu_seconds() -> float:
     """User+system time of this process and of its children that have been waited for."""
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -196,18 +213,27 @@ def run_phase(args: argparse.Namespace) -> dict:
     from analysis.workspace.store import Workspace
 
     ws = Workspace(args.workspace)
-    cpu0, t0 = cpu_seconds(), time.perf_counter()
-    report = ingest(ws, load_paths([data]), model=args.model, processes=args.processes,
-                    batch_size=args.batch_size)
-    seconds = time.perf_counter() - t0
+    with contextlib.ExitStack() as stack:
+        cpu0, own0, t0 = cpu_seconds(), own_cpu_seconds(), time.perf_counter()
+        engine = None
+        if args.engine == "dask":  # the cluster's start is part of the wait, as in the CLI
+            from analysis.extract.distributed import DaskEngine
+
+            engine = stack.enter_context(DaskEngine(workers=args.processes))
+        report = ingest(ws, load_paths([data]), model=args.model, processes=args.processes or None,
+                        batch_size=args.batch_size, engine=engine)
+        seconds = time.perf_counter() - t0
+        own = own_cpu_seconds() - own0
     _reap_children()
-    return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "added": len(report.added),
-            "duplicates": len(report.duplicates), "failed": len(report.failed)}
+    return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "client_cpu": own, "added": len(report.added),
+            "duplicates": len(report.duplicates), "failed": len(report.failed), "engine": report.engine}
 
 
-def phase(name: str, data: Path, processes: int, batch_size: int, model: str, workspace: Path | None = None) -> dict:
+def phase(name: str, data: Path, processes: int, batch_size: int, model: str, workspace: Path | None = None,
+          engine: str = "local") -> dict:
+    """Run one phase in a fresh process; `processes` 0 is the product's default (every usable core)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--data", str(data),
-               "--processes", str(processes), "--batch-size", str(batch_size), "--model", model]
+               "--processes", str(processes), "--batch-size", str(batch_size), "--model", model, "--engine", engine]
     if workspace is not None:
         command += ["--workspace", str(workspace)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -239,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workspace", default=None,
                         help="folder for the benchmark's workspaces (default: a temporary folder, removed after)")
     parser.add_argument("--no-reingest", action="store_true", help="skip the re-ingest phase")
+    parser.add_argument("--dask", action="store_true",
+                        help="also the default ingest (every core) and a Dask ingest with 2 workers, each round")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help=argparse.SUPPRESS)
     # internal: one phase in a fresh process
     parser.add_argument("--phase", choices=("bare", "ingest"), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -268,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
           f"batch sizes {batch_sizes}; {args.repeat} round(s); load average {os.getloadavg()[0]:.1f} at start")
 
     results: dict[tuple[int, int], list[dict]] = {}
+    engines: list[dict] = []
     try:
         for round_ in range(args.repeat):
             # Every other round runs its phases in the reverse order: this machine's speed drifts
@@ -296,11 +326,15 @@ def main(argv: list[str] | None = None) -> int:
                     if again is not None:
                         line += f"; re-ingest {again['seconds']:.2f} s"
                     print(line + f"; load average {os.getloadavg()[0]:.1f}", flush=True)
+            if args.dask:
+                engines.append(engine_round(data, batch_sizes[0], args.model, base / f"ws-engines-r{round_}", flip,
+                                            words))
     finally:
         if not args.workspace:
             shutil.rmtree(base, ignore_errors=True)
 
     print("\nfigure                                         measured                                  target")
+    extra_failures = report_engines(engines, results, words, len(records), batch_sizes[0])
     failures = 0
 
     def report(name: str, values: list[float], ok: bool, target: str, unit: str = "") -> None:
@@ -337,7 +371,48 @@ def main(argv: list[str] | None = None) -> int:
             bare_scale = [one["bare"]["seconds"] / two["bare"]["seconds"] for one, two in zip(ones, twos)]
             print(f"{'  (bare spaCy 2 / 1 process; info)':46s} {spread(bare_scale)}x")
     print(f"load average at the end {os.getloadavg()[0]:.1f} (2 cores: above 2, other programs share the CPU)")
-    return 1 if failures else 0
+    return 1 if failures or extra_failures else 0
+
+
+def engine_round(data: Path, batch: int, model: str, ws: Path, flip: bool, words: int) -> dict:
+    """The default ingest and the Dask ingest of one round, in alternating order, each in a new workspace."""
+    row = {}
+    for name, procs, engine in ([("dask", 2, "dask"), ("default", 0, "local")] if flip else
+                                [("default", 0, "local"), ("dask", 2, "dask")]):
+        shutil.rmtree(ws, ignore_errors=True)
+        row[name] = phase("ingest", data, procs, batch, model, ws, engine=engine)
+        shutil.rmtree(ws, ignore_errors=True)
+        print(f"  {name}: {words / row[name]['seconds']:,.0f} words/s, {row[name]['seconds']:.1f} s "
+              f"({row[name]['engine']}); client CPU {row[name]['client_cpu']:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    return row
+
+
+def report_engines(engines: list[dict], results: dict[tuple[int, int], list[dict]], words: int, docs: int,
+                   batch: int) -> int:
+    """The default and Dask figures against the same round's bare 1-process and plain 2-process runs."""
+    if not engines:
+        return 0
+    failures = 0
+
+    def line(name: str, values: list[float], ok: bool | None, target: str, unit: str = "") -> None:
+        nonlocal failures
+        failures += ok is False
+        print(f"{name:46s} {spread(values) + unit:42s} {target:14s} {'info' if ok is None else verdict(ok)}")
+
+    if (1, batch) in results:
+        ratio = [r["bare"]["seconds"] / e["default"]["seconds"] for e, r in zip(engines, results[(1, batch)])]
+        line(f"default ingest / bare spaCy 1 process, B={batch}", ratio,
+             statistics.median(ratio) >= TARGET_DEFAULT_VS_BARE_1, f">= {TARGET_DEFAULT_VS_BARE_1}x", "x")
+    if (2, batch) in results:
+        ratio = [r["ingest"]["seconds"] / e["dask"]["seconds"] for e, r in zip(engines, results[(2, batch)])]
+        line(f"Dask 2 workers / plain 2 processes, B={batch}", ratio,
+             statistics.median(ratio) >= TARGET_DASK_VS_PLAIN, f">= {TARGET_DASK_VS_PLAIN}x", "x")
+    line("Dask client CPU s per 1,000 documents", [1000 * e["dask"]["client_cpu"] / docs for e in engines], None,
+         "(scale limit)", " s")
+    line("  Dask words/s", [words / e["dask"]["seconds"] for e in engines], None, "")
+    line("  default ingest words/s", [words / e["default"]["seconds"] for e in engines], None, "")
+    return failures
 
 
 if __name__ == "__main__":

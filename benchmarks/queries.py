@@ -110,11 +110,11 @@ def build_workspace(path: Path, docs: int, processes: int, batch_size: int | Non
           f"{processes} process(es)…", flush=True)
     start, last = time.perf_counter(), [0.0]
 
-    def progress(done: int, total: int, _name: str) -> None:
+    def progress(tick) -> None:  # an analysis.workspace.ingest.Tick
         now = time.perf_counter()
-        if now - last[0] > 30 or done == total:
+        if now - last[0] > 30 or tick.done == tick.total:
             last[0] = now
-            print(f"  {done:,}/{total:,} after {now - start:,.0f} s", flush=True)
+            print(f"  {tick.done:,}/{tick.total:,} after {now - start:,.0f} s", flush=True)
 
     report = ingest(ws, raws, processes=processes, batch_size=batch_size, progress=progress)
     print(f"built in {time.perf_counter() - start:,.0f} s: {report.summary()}")

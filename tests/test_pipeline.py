@@ -13,7 +13,7 @@ from analysis.extract.nlp import load_pipeline
 from analysis.extract.pipeline import (
     CHUNK_CHARS,
     Extractor,
-    _batches,
+    in_batches,
     _init_worker,
     _shared_work,
     _start_method,
@@ -117,7 +117,7 @@ def test_a_stalled_worker_does_not_hold_the_extraction_back() -> None:
         previous = signal.signal(signal.SIGALRM, stalled)
         signal.alarm(120)
         try:
-            results = list(_shared_work(local, pool, _batches(raws, 2), ahead=2))
+            results = list(_shared_work(local, pool, in_batches(raws, 2), ahead=2))
         finally:
             signal.alarm(0)
             signal.signal(signal.SIGALRM, previous)

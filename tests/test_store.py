@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+import pyarrow as pa
 import pytest
 
 from analysis.extract.pipeline import Extractor
@@ -85,16 +86,19 @@ def test_writes_in_the_background_are_all_done_when_ingest_returns(tmp_path, nlp
 
 def test_a_failed_background_write_stops_the_ingest_and_keeps_earlier_writes(tmp_path, nlp, monkeypatch) -> None:
     monkeypatch.setattr(ingest_module, "WRITE_FIRST_SECONDS", 0.0)
-    real_add = Workspace.add
+    real_add = Workspace.add_tables
     writes: list[list[str]] = []
 
-    def add_refusing_the_second(self, extractions):
-        writes.append([x.raw.file_name for x in extractions])
+    def add_refusing_the_second(self, tables):
+        documents = tables["documents"]
+        writes.append(documents.column("file_name").to_pylist())
         if len(writes) == 2:  # a value the DATE column refuses, as a damaged record would be
-            extractions = [dataclasses.replace(x, date="not a date") for x in extractions]
-        return real_add(self, extractions)
+            damaged = pa.array(["not a date"] * documents.num_rows)
+            tables = {**tables, "documents": documents.set_column(documents.schema.get_field_index("date"), "date",
+                                                                  damaged)}
+        return real_add(self, tables)
 
-    monkeypatch.setattr(Workspace, "add", add_refusing_the_second)
+    monkeypatch.setattr(Workspace, "add_tables", add_refusing_the_second)
     ws = Workspace(tmp_path / "w")
     with pytest.raises(Exception, match="date"):
         ingest(ws, [_raw(n, t) for n, t in ALL.items()])

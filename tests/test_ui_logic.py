@@ -120,6 +120,7 @@ def test_sample_button_ingests_and_reports_each_file(empty: Path) -> None:
     assert sorted(report["file"]) == sorted(p.name for p in SAMPLES.iterdir())
     assert set(report["status"]) == {"added"}
     assert at.metric[0].value == str(len(report))
+    assert any(c.value.startswith("Extracted by 1 process (") for c in at.caption), "four files make one batch"
     next(b for b in at.button if b.label == "Load sample articles").click()
     report = shown(ok(at.run()), "file", "status", "reason")
     assert set(report["status"]) == {"duplicate"}

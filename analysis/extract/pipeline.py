@@ -218,7 +218,7 @@ class Extractor:
 
     def extract(self, raws: Iterable[RawDocument]) -> Iterator[Extraction | LoadError]:
         """Extraction of each document, in order; a document that breaks the extractor is a LoadError."""
-        for group in _batches(raws, LANGUAGE_GROUP_BATCHES * self.batch_size):
+        for group in in_batches(raws, LANGUAGE_GROUP_BATCHES * self.batch_size):
             languages = [detect_language(raw.text) for raw in group]
             results: list[Extraction | LoadError | None] = [None] * len(group)
             for language in dict.fromkeys(languages):
@@ -265,7 +265,7 @@ class Extractor:
 
     def _extract_with(self, nlp, raws: Iterable[RawDocument]) -> Iterator[Extraction | LoadError]:
         """The English path: the parse, the ALL-CAPS lines read again, then `extract_document`."""
-        for batch in _batches(self._parsed(nlp, raws), self.batch_size):
+        for batch in in_batches(self._parsed(nlp, raws), self.batch_size):
             try:  # one recogniser call for the ALL-CAPS lines of the whole batch
                 caps: list[list[Span] | None] | None = self._caps_entities([raw.text for raw, _ in batch])
             except Exception:  # None: each document is read alone below, so a failure stays with it
@@ -302,7 +302,7 @@ def _extract_batch(raws: list[RawDocument]) -> list[Extraction | LoadError]:
     return results
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def in_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     batch: list[T] = []
     for item in items:
         batch.append(item)
@@ -336,7 +336,7 @@ def extract_all(
         return
     context = multiprocessing.get_context(_start_method())
     with context.Pool(processes - 1, _init_worker, (model, batch_size, chunk_chars)) as pool:
-        yield from _shared_work(local, pool, _batches(raws, batch_size), ahead=2 * (processes - 1))
+        yield from _shared_work(local, pool, in_batches(raws, batch_size), ahead=2 * (processes - 1))
 
 
 def _start_method() -> str:

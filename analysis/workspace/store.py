@@ -24,8 +24,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import settings
+from analysis.extract.rows import TABLE_COLUMNS, Tables, extraction_tables
 from analysis.model import Extraction
 
 DB_FILE = "newsroom.duckdb"
@@ -127,20 +129,7 @@ CREATE OR REPLACE VIEW aliases AS
 SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY ALL;
 """
 
-_TABLE_COLUMNS = {
-    "documents": ["doc_id", "record_id", "title", "source", "author", "url", "file_name", "date",
-                  "date_source", "n_words", "text", "ingested_at", "file_name_bytes", "language", "title_derived",
-                  "ocr_pages"],
-    "sentences": ["doc_id", "sentence", "paragraph", "start", "end"],
-    "mentions": ["doc_id", "mention", "sentence", "start", "end", "text", "label", "entity_key",
-                 "entity_name", "entity_label"],
-    "quotes": ["doc_id", "quote", "sentence", "start", "end", "text", "kind", "cue", "speaker",
-               "speaker_start", "speaker_end", "speaker_key", "reported_by", "reported_by_key"],
-    "quote_entities": ["doc_id", "quote", "entity_key"],
-    "events": ["doc_id", "event", "sentence", "start", "end", "text", "date_text", "date_start",
-               "date_end", "granularity"],
-    "event_entities": ["doc_id", "event", "entity_key"],
-}
+_TABLE_COLUMNS = TABLE_COLUMNS
 DOCUMENT_TABLES = tuple(_TABLE_COLUMNS)
 
 
@@ -463,28 +452,41 @@ class Workspace:
         return {r[0] for r in rows}
 
     def add(self, extractions: list[Extraction]) -> list[bool]:
-        """Store a batch of documents atomically; for each, whether it was new (False: a duplicate).
+        """Store a batch of documents atomically; for each, whether it was new (False: a duplicate,
+        or the same document earlier in the batch)."""
+        first: dict[str, Extraction] = {}
+        for x in extractions:
+            first.setdefault(x.doc_id, x)
+        new = dict(zip(first, self.add_tables(extraction_tables(first.values()))))
+        return [first[x.doc_id] is x and new[x.doc_id] for x in extractions]
+
+    def add_tables(self, tables: Tables) -> list[bool]:
+        """Store a batch of documents given as columns (`extract.rows`) atomically; for each row of
+        `documents`, whether it was new (False: a duplicate).
 
         The check for documents already stored happens inside the write transaction, so two
         processes ingesting the same file still store it once.
         """
-        if not extractions:
+        ids = tables["documents"].column("doc_id").to_pylist()
+        if len(set(ids)) != len(ids):
+            raise ValueError("a batch holds the same document twice")
+        if not ids:
             return []
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 stored = {r[0] for r in con.execute(
-                    "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))",
-                    [[x.doc_id for x in extractions]]).fetchall()}
-                fresh: dict[str, Extraction] = {}
-                for x in extractions:
-                    if x.doc_id not in stored:
-                        fresh.setdefault(x.doc_id, x)
-                for table, rows in _frames(list(fresh.values())).items():
+                    "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))", [ids]).fetchall()}
+                fresh = pa.array([i for i in ids if i not in stored], pa.string())
+                for table, columns in _TABLE_COLUMNS.items():
+                    rows = tables[table].filter(pc.is_in(tables[table].column("doc_id"), value_set=fresh))
+                    if table == "documents":  # stored now, whenever and wherever it was extracted
+                        rows = rows.set_column(rows.schema.get_field_index("ingested_at"), "ingested_at",
+                                               pa.array([datetime.datetime.now()] * rows.num_rows, pa.timestamp("us")))
                     if rows.num_rows:
                         con.register("batch_rows", rows)
-                        columns = ", ".join(f'"{c}"' for c in _TABLE_COLUMNS[table])
-                        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM batch_rows")
+                        names = ", ".join(f'"{c}"' for c in columns)
+                        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM batch_rows")
                         if table == "mentions":
                             _add_name_counts(con, "batch_rows")
                         con.unregister("batch_rows")
@@ -494,7 +496,7 @@ class Workspace:
                 if isinstance(exc, (OSError, duckdb.Error)):  # a full disk, a file-size limit
                     raise failure("write", self.path, exc) from exc
                 raise
-        return [fresh.get(x.doc_id) is x for x in extractions]
+        return [i not in stored for i in ids]
 
 
 def _to_pandas(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation | None) -> pd.DataFrame:
@@ -520,47 +522,3 @@ def _to_pandas(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation | No
     for i in text:
         frame.isetitem(i, table.column(i).to_pandas())
     return frame
-
-
-def _frames(extractions: list[Extraction]) -> dict[str, pa.Table]:
-    """The rows of a batch of documents, one Arrow table per table (DuckDB reads Arrow without
-    converting it, several times faster than a pandas frame of Python objects). Rows are built
-    as tuples and turned into columns by `zip`, in C: this runs on the thread that runs spaCy."""
-    now = datetime.datetime.now()
-    xs = extractions
-    rows: dict[str, list[tuple]] = {
-        "documents": [(x.doc_id, x.raw.record_id, x.raw.title, x.raw.source, x.raw.author, x.raw.url,
-                       x.raw.file_name, x.date, x.date_source, x.n_words, x.raw.text, now, x.raw.file_name_bytes,
-                       x.language, x.raw.title_derived, x.raw.ocr_pages) for x in xs],
-        "sentences": [(x.doc_id, i, s.paragraph, s.start, s.end) for x in xs for i, s in enumerate(x.sentences)],
-        "mentions": [(x.doc_id, i, m.sentence, m.start, m.end, m.text, m.label, m.entity_key, m.entity_name,
-                      m.entity_label) for x in xs for i, m in enumerate(x.mentions)],
-        "quotes": [(x.doc_id, i, q.sentence, q.start, q.end, q.text, q.kind, q.cue, q.speaker, q.speaker_start,
-                    q.speaker_end, q.speaker_key, q.reported_by, q.reported_by_key)
-                   for x in xs for i, q in enumerate(x.quotes)],
-        "quote_entities": [(x.doc_id, i, k) for x in xs for i, q in enumerate(x.quotes) for k in q.mentioned],
-        "events": [(x.doc_id, i, e.sentence, e.start, e.end, e.text, e.date_text, e.date_start, e.date_end,
-                    e.granularity) for x in xs for i, e in enumerate(x.events)],
-        "event_entities": [(x.doc_id, i, k) for x in xs for i, e in enumerate(x.events) for k in e.entities],
-    }
-    tables = {}
-    for table, columns in _TABLE_COLUMNS.items():
-        values = list(zip(*rows[table])) or [()] * len(columns)
-        tables[table] = pa.table({c: pa.array(v, type=_arrow_type(c)) for c, v in zip(columns, values)})
-    return tables
-
-
-_INTEGER_COLUMNS = {"n_words", "sentence", "paragraph", "start", "end", "mention", "quote", "event",
-                    "speaker_start", "speaker_end", "ocr_pages"}
-
-
-def _arrow_type(column: str) -> pa.DataType:
-    if column in _INTEGER_COLUMNS:
-        return pa.int32()
-    if column == "ingested_at":
-        return pa.timestamp("us")
-    if column == "file_name_bytes":
-        return pa.binary()
-    if column == "title_derived":
-        return pa.bool_()
-    return pa.string()  # text, and ISO dates (DuckDB casts them to DATE on insert)

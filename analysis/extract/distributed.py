@@ -1,0 +1,151 @@
+"""Extraction on a Dask cluster (`distributed`): the same `Extractor` on every worker.
+
+A local cluster (`workers` processes on this machine) or an existing one (its scheduler's
+address) runs `Extractor.extract` on batches of documents, the model loaded once per worker
+process and kept (`worker_extractor`). Parsed spaCy Docs never leave the worker: each batch
+comes back as Arrow columns (`rows.RowBatch`), or is written to a Parquet shard (`shards`)
+with only the account of its files coming back. Batches are handed out a few per worker
+thread ahead and come back as they finish; a batch on a worker that dies is redone by Dask
+on another, which is safe because the extraction is pure and the store skips a document it
+already holds.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis import settings
+from analysis.model import Extraction, LoadError, RawDocument
+
+from . import shards as shard_files
+from .nlp import load_pipeline
+from .pipeline import Extractor, in_batches
+from .rows import RowBatch, extraction_tables
+
+if TYPE_CHECKING:  # distributed is imported when a cluster is used: it takes a second
+    from distributed import Client, LocalCluster
+
+
+class ClusterUnavailable(RuntimeError):
+    """The scheduler cannot be reached (or its address read); the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """What a worker needs to build the client's `Extractor` (a worker's own environment may differ)."""
+
+    model: str
+    batch_size: int
+    chunk_chars: int
+    language_models: tuple[tuple[str, str], ...]
+
+
+_extractors: dict[ExtractionSettings, Extractor] = {}
+_loading = threading.Lock()
+
+
+def worker_extractor(config: ExtractionSettings) -> Extractor:
+    """This worker process's `Extractor` for `config`, loaded by the first batch and kept for the next."""
+    with _loading:
+        if config not in _extractors:
+            _extractors[config] = Extractor(config.model, config.batch_size, config.chunk_chars,
+                                            dict(config.language_models))
+        return _extractors[config]
+
+
+def warm_up(model: str) -> None:
+    """A worker's first task: load the model (kept by `load_pipeline`) before any batch needs it."""
+    load_pipeline(model)
+
+
+def extract_batch(raws: list[RawDocument], config: ExtractionSettings, shards: str | None) -> RowBatch:
+    """A worker's task: a batch's rows as columns (or written to a shard under `shards`)."""
+    results = list(worker_extractor(config).extract(raws))
+    batch = RowBatch(extraction_tables(r for r in results if isinstance(r, Extraction)),
+                     [r for r in results if isinstance(r, LoadError)])
+    return shard_files.write(shards, batch) if shards else batch
+
+
+class DaskEngine:
+    """Extraction on Dask: a local cluster of `workers` processes, or the cluster at `scheduler`.
+
+    A context manager: the local cluster lives for the `with` block; an existing cluster is
+    only connected to (and left running).
+    """
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, shards: str | None = None,
+                 model: str | None = None):
+        # a plain path made absolute: the workers of a local cluster need not start where the client did
+        self.shards = shards if shards is None or "://" in shards else str(Path(shards).resolve())
+        self.scheduler, self.model = scheduler, model
+        self.workers = workers or settings.process_plan().count
+        self.client: Client | None = None
+        self.warming: list = []  # the warm-up tasks' futures, held so that they run
+        self.cluster: LocalCluster | None = None
+
+    def __enter__(self) -> DaskEngine:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler)  # waits distributed.comm.timeouts.connect
+            except (OSError, ValueError, TypeError) as err:  # refused, timed out, no such address
+                raise ClusterUnavailable(f"cannot reach the Dask scheduler {self.scheduler}: {err}") from None
+        else:  # one thread per worker process: spaCy holds the interpreter while it parses
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        # Each worker starts loading the model now, while the client reads the files: the first
+        # batch then finds it loaded (`load_pipeline` keeps it) instead of waiting seconds for it.
+        model = self.model or settings.model_name()
+        self.warming = [self.client.submit(warm_up, model, workers=[worker], allow_other_workers=False, pure=False)
+                        for worker in self.client.scheduler_info()["workers"]]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.warming = []
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+    def describe(self) -> str:
+        threads = sum(self._client().nthreads().values())
+        where = f"the cluster at {self.scheduler}" if self.scheduler else "a local cluster"
+        return f"Dask, {threads} worker thread{'' if threads == 1 else 's'} on {where}" + (
+            f", rows written to shards in {self.shards}" if self.shards else "")
+
+    def _client(self) -> Client:
+        if self.client is None:
+            raise RuntimeError("DaskEngine is used outside its `with` block")
+        return self.client
+
+    def extract(self, raws: Sequence[RawDocument], model: str | None, batch_size: int,
+                chunk_chars: int) -> Iterator[RowBatch]:
+        """Every batch of `raws`, extracted on the cluster, as each finishes."""
+        from distributed import as_completed
+
+        client = self._client()
+        config = ExtractionSettings(model or settings.model_name(), batch_size, chunk_chars,
+                                    tuple(sorted(settings.language_models().items())))
+        pending = in_batches(raws, batch_size)
+        ahead = 2 * max(1, sum(client.nthreads().values()))
+        window = as_completed()
+
+        def submit() -> None:
+            batch = next(pending, None)
+            if batch is not None:
+                window.add(client.submit(extract_batch, batch, config, self.shards, pure=False))
+
+        for _ in range(ahead):
+            submit()
+        for future in window:
+            result = future.result()  # a worker's error (a model missing there) raises here
+            future.release()
+            submit()
+            yield result
