@@ -64,7 +64,7 @@ class _Sql:
             where.append("language IN (SELECT unnest(?))")
             self.params.append(list(f.languages))
         if f.entities:
-            where.append("doc_id IN (SELECT doc_id FROM mention_view WHERE entity IN (SELECT unnest(?)))")
+            where.append("doc_id IN (SELECT doc_id FROM doc_entity_view WHERE entity IN (SELECT unnest(?)))")
             self.params.append(list(f.entities))
         if f.search:
             where.append("doc_id IN (SELECT unnest(?))")
@@ -96,9 +96,9 @@ def overview(ws: Workspace, filters: Filters | None = None) -> dict:
     """The workspace at a glance: counts and date span under the filter."""
     row = _q(ws, filters, """
         SELECT (SELECT count(*) FROM fdocs) AS documents,
-               (SELECT count(DISTINCT m.entity) FROM mention_view m JOIN fdocs USING (doc_id)
+               (SELECT count(DISTINCT m.entity) FROM doc_entity_view m JOIN fdocs USING (doc_id)
                   JOIN fents e ON e.entity = m.entity) AS entities,
-               (SELECT count(*) FROM mention_view m JOIN fdocs USING (doc_id)
+               (SELECT coalesce(sum(m.n), 0)::BIGINT FROM doc_entity_view m JOIN fdocs USING (doc_id)
                   JOIN fents e ON e.entity = m.entity) AS mentions,
                (SELECT count(*) FROM quotes JOIN fdocs USING (doc_id)) AS quotes,
                (SELECT count(*) FROM events JOIN fdocs USING (doc_id)) AS events,
@@ -109,10 +109,12 @@ def overview(ws: Workspace, filters: Filters | None = None) -> dict:
 
 
 def entity_choices(ws: Workspace) -> pd.DataFrame:
-    """All visible entities (for the filter's multi-select), most mentioned first."""
+    """All visible entities (for the filter's multi-select), most mentioned first (counted from the
+    names' counts per key, with merges applied, instead of from every mention)."""
     return ws.query("""
-        SELECT e.entity, e.name, e.label, count(*) AS mentions
-        FROM mention_view m JOIN entities e ON e.entity = m.entity
+        SELECT e.entity, e.name, e.label, sum(c.n)::BIGINT AS mentions
+        FROM entity_name_counts c LEFT JOIN entity_overrides o USING (entity_key)
+        JOIN entities e ON e.entity = coalesce(o.merged_into, c.entity_key)
         WHERE NOT e.hidden GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
 
 
@@ -143,14 +145,14 @@ def languages(ws: Workspace) -> list[str]:
 def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
     """Entities with their mention and document counts, first and last seen (by document date).
 
-    Counted per document first, then per entity: a plain count replaces `count(DISTINCT doc_id)`
-    over every mention, which cost a third of the query.
+    Read from the mentions counted per document and key (`doc_entity_counts`), summed per document
+    for a merged entity, then per entity: a plain count replaces `count(DISTINCT doc_id)`.
     """
     return _q(ws, filters, f"""
         SELECT e.name, e.label AS type, sum(m.n)::BIGINT AS mentions, count(*) AS documents,
                min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
-        FROM (SELECT m.entity, m.doc_id, count(*) AS n, any_value(d.date) AS date
-              FROM mention_view m JOIN fdocs d USING (doc_id) GROUP BY ALL) m
+        FROM (SELECT m.entity, m.doc_id, sum(m.n) AS n, any_value(d.date) AS date
+              FROM doc_entity_view m JOIN fdocs d USING (doc_id) GROUP BY ALL) m
         JOIN fents e ON e.entity = m.entity
         GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity {'LIMIT ' + str(int(limit)) if limit else ''}""")
 
@@ -160,7 +162,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
     like = f"%{search.strip()}%"
     return _q(ws, filters, """
         SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
-               (SELECT count(*) FROM mentions m WHERE m.doc_id = d.doc_id) AS mentions,
+               coalesce((SELECT sum(c.n) FROM doc_entity_counts c WHERE c.doc_id = d.doc_id), 0)::BIGINT AS mentions,
                (SELECT count(*) FROM quotes q WHERE q.doc_id = d.doc_id) AS quotes,
                d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived,
                (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
@@ -325,6 +327,77 @@ def _edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
             FROM pairs p CROSS JOIN totals t JOIN nodes na ON na.id = p.a JOIN nodes nb ON nb.id = p.b)"""
 
 
+def _stored_edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
+    """`_edge_ctes` for the whole workspace in view (an empty filter), from the counts kept at ingest.
+
+    The `unit_*` tables count units per stored key. They hold for an entity as it is shown wherever
+    the key stands alone for a visible entity; the units naming a key that is merged (or merged
+    into) or whose entity is hidden (`special` keys, few: the analyst's curation) are counted again
+    from their mentions, with merges and hiding applied as in `_edge_ctes`, and their stored counts
+    taken off. The same CTEs and parameters as `_edge_ctes`; the counts, PMI and order are equal.
+    """
+    col = _unit_column(unit)
+    join = 'JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence' if unit == "paragraph" else ""
+    focus_sql = "AND (SELECT id FROM ids WHERE entity = ?) IN (a, b)" if focus else ""
+    circle, in_circle = "", ""
+    if ego:
+        circle = """
+        me AS (SELECT id FROM ids WHERE entity = ?),
+        circle AS (SELECT id FROM me UNION SELECT CASE WHEN s.a = me.id THEN s.b ELSE s.a END FROM summed s, me
+                   WHERE me.id IN (s.a, s.b)),"""
+        in_circle = "AND a IN (SELECT id FROM circle) AND b IN (SELECT id FROM circle)"
+    return f"""
+        , ids AS (SELECT entity, name, label, row_number() OVER (ORDER BY entity) AS id FROM fents),
+        special AS (
+            SELECT entity_key FROM entity_overrides WHERE merged_into IS NOT NULL
+            UNION SELECT merged_into FROM entity_overrides WHERE merged_into IS NOT NULL
+            UNION SELECT k.entity_key FROM entity_key_names k LEFT JOIN entity_overrides o USING (entity_key)
+                  WHERE coalesce(o.merged_into, k.entity_key) NOT IN (SELECT entity FROM ids)),
+        marked AS (SELECT DISTINCT m.doc_id, {col} AS number FROM mentions m {join}
+                   WHERE m.entity_key IN (SELECT entity_key FROM special)),
+        raw AS (SELECT DISTINCT m.doc_id, {col} AS number, m.entity_key, coalesce(o.merged_into, m.entity_key) AS entity
+                FROM mentions m {join} JOIN marked k ON k.doc_id = m.doc_id AND k.number = {col}
+                LEFT JOIN entity_overrides o ON o.entity_key = m.entity_key),
+        plain AS (SELECT DISTINCT doc_id, number, entity_key FROM raw WHERE entity_key NOT IN (SELECT entity_key FROM special)),
+        exact AS (SELECT DISTINCT r.doc_id, r.number, ids.id FROM raw r JOIN ids ON ids.entity = r.entity),
+        totals AS (SELECT (SELECT n FROM unit_totals WHERE unit = '{unit}') - (SELECT count(*) FROM marked)
+                          + (SELECT count(*) FROM (SELECT DISTINCT doc_id, number FROM exact)) AS n),
+        counted AS (
+            SELECT ids.id, c.n - coalesce(r.n, 0) AS c FROM unit_entity_counts c JOIN ids ON ids.entity = c.entity_key
+            LEFT JOIN (SELECT entity_key, count(*) AS n FROM plain GROUP BY ALL) r USING (entity_key)
+            WHERE c.unit = '{unit}' AND c.entity_key NOT IN (SELECT entity_key FROM special)
+            UNION ALL SELECT id, count(*) FROM exact GROUP BY ALL),
+        nodes AS (
+            SELECT id, c, dense_rank() OVER (ORDER BY name) AS name_rank
+            FROM ids JOIN (SELECT id, sum(c) AS c FROM counted GROUP BY id HAVING sum(c) > 0) USING (id)),
+        summed AS (
+            SELECT a, b, sum(n)::BIGINT AS count FROM (
+                SELECT ia.id AS a, ib.id AS b, p.n - coalesce(r.n, 0) AS n
+                FROM unit_pair_counts p JOIN ids ia ON ia.entity = p.a JOIN ids ib ON ib.entity = p.b
+                LEFT JOIN (SELECT x.entity_key AS a, y.entity_key AS b, count(*) AS n FROM plain x JOIN plain y
+                           ON x.doc_id = y.doc_id AND x.number = y.number AND x.entity_key < y.entity_key
+                           GROUP BY ALL) r ON r.a = p.a AND r.b = p.b
+                WHERE p.unit = '{unit}' AND p.a NOT IN (SELECT entity_key FROM special)
+                  AND p.b NOT IN (SELECT entity_key FROM special)
+                UNION ALL
+                SELECT x.id, y.id, count(*) FROM exact x JOIN exact y
+                ON x.doc_id = y.doc_id AND x.number = y.number AND x.id < y.id GROUP BY ALL)
+            GROUP BY ALL HAVING sum(n) > 0),
+        {circle}
+        pairs AS (SELECT a, b, count FROM summed WHERE TRUE {focus_sql} {in_circle} AND count >= ?),
+        edges AS (
+            SELECT p.a, p.b, p.count, round(ln((p.count * t.n) / (na.c * nb.c)), 3) AS pmi,
+                   na.name_rank AS ra, nb.name_rank AS rb
+            FROM pairs p CROSS JOIN totals t JOIN nodes na ON na.id = p.a JOIN nodes nb ON nb.id = p.b)"""
+
+
+def _edges(filters: Filters | None, unit: str, focus: bool, ego: bool = False) -> str:
+    """The pairs' CTEs: from the stored counts when nothing is filtered (they cover every document
+    and entity), else from the mentions of the documents in view."""
+    kept = _stored_edge_ctes if filters is None or filters.is_empty() else _edge_ctes
+    return kept(unit, focus, ego)
+
+
 def _named_edges(rows: str, order: str, extra: str = "") -> str:
     """The rows of `rows` (an `edges`-like relation) with both entities' keys, names and types, in `order`."""
     return f"""
@@ -351,7 +424,7 @@ def cooccurrence(ws: Workspace, filters: Filters | None = None, unit: str = "sen
     With `focus`, only the pairs that include it. A workspace of 20,000 articles has ~100,000
     sentence pairs: the pages ask `strongest_links`; this is for exports.
     """
-    return _q(ws, filters, _edge_ctes(unit, bool(focus)) + _named_edges("edges", _strongest_first("count")),
+    return _q(ws, filters, _edges(filters, unit, bool(focus)) + _named_edges("edges", _strongest_first("count")),
               *([focus] if focus else []), min_count)
 
 
@@ -374,7 +447,7 @@ def strongest_links(ws: Workspace, filters: Filters | None = None, unit: str = "
     if by not in _WEIGHTS:
         raise ValueError(f"by must be one of {_WEIGHTS}, not {by!r}")
     params = [around, 1] if around else [1]  # the ego network's entity, the minimum count
-    frame = _q(ws, filters, f"""{_edge_ctes(unit, focus=False, ego=bool(around))},
+    frame = _q(ws, filters, f"""{_edges(filters, unit, focus=False, ego=bool(around))},
         chosen AS (SELECT * FROM edges e ORDER BY {_strongest_first(by)} LIMIT ?)
         {_named_edges("chosen", _strongest_first(by), ", (SELECT count(*) FROM pairs) AS links")}""",
                *params, limit)
@@ -420,8 +493,8 @@ def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: 
     unit = FREQUENCIES[freq]
     chosen = list(entities) or entity_table(ws, filters, limit=8)["entity"].tolist()
     return _q(ws, filters, f"""
-        SELECT date_trunc('{unit}', d.date) AS period, e.name, e.entity, count(*) AS mentions
-        FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
+        SELECT date_trunc('{unit}', d.date) AS period, e.name, e.entity, sum(m.n)::BIGINT AS mentions
+        FROM doc_entity_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
         WHERE d.date IS NOT NULL AND m.entity IN (SELECT unnest(?))
         GROUP BY ALL ORDER BY period, e.name, e.entity""", chosen)
 
