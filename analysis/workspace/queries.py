@@ -6,7 +6,7 @@ a hidden entity shows the same way on every page and in every export.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import pandas as pd
@@ -92,19 +92,61 @@ def _q(ws: Workspace, filters: Filters | None, body: str, *params) -> pd.DataFra
     return _Sql(filters or Filters()).run(ws, body, *params)
 
 
+def _all_documents(filters: Filters | None) -> bool:
+    """Whether `filters` keeps every document but for a date range (and shows entities of some types):
+    the mentions counted per day then answer, without reading a row per document."""
+    return replace(filters or Filters(), date_from=None, date_to=None, types=()).is_empty()
+
+
+def _days(filters: Filters | None) -> tuple[str, list]:
+    """A CTE `days` (after the filter's): per effective date (in the filter's range) and entity, its
+    mentions and the documents naming it, with the parameters it adds (they come first).
+
+    Read from `day_entity_counts`, kept per stored date and key at ingest. Curation is applied here,
+    as the views apply it: a document whose date the analyst set moves from its stored date to that
+    one; a key in a merge is counted per document instead (a document naming two keys of one entity
+    is one document), from `doc_entity_counts`. Both are few rows however big the workspace.
+    """
+    f = filters or Filters()
+    where, params = ["TRUE"], []
+    if f.date_from:
+        where.append("date >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        where.append("date <= ?")
+        params.append(f.date_to)
+    return f"""
+        , merged_keys AS (SELECT entity_key FROM entity_overrides WHERE merged_into IS NOT NULL
+                          UNION SELECT merged_into FROM entity_overrides WHERE merged_into IS NOT NULL),
+        moved AS (SELECT o.doc_id, d.date AS stored, o.date FROM document_overrides o JOIN documents d USING (doc_id)),
+        day_rows AS (
+            SELECT date, entity_key AS entity, mentions, documents FROM day_entity_counts
+            WHERE entity_key NOT IN (SELECT entity_key FROM merged_keys)
+            UNION ALL
+            SELECT v.date, c.entity_key, v.sign * c.n, v.sign
+            FROM (SELECT doc_id, stored AS date, -1 AS sign FROM moved UNION ALL SELECT doc_id, date, 1 FROM moved) v
+            JOIN doc_entity_counts c USING (doc_id) WHERE c.entity_key NOT IN (SELECT entity_key FROM merged_keys)
+            UNION ALL
+            SELECT d.date, c.entity, sum(c.n), 1 FROM doc_entity_view c JOIN doc_view d USING (doc_id)
+            WHERE c.entity_key IN (SELECT entity_key FROM merged_keys) GROUP BY c.doc_id, c.entity, d.date),
+        days AS (
+            SELECT date, entity, sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents
+            FROM day_rows WHERE {' AND '.join(where)} GROUP BY ALL HAVING sum(documents) > 0)""", params
+
+
 def overview(ws: Workspace, filters: Filters | None = None) -> dict:
     """The workspace at a glance: counts and date span under the filter."""
-    row = _q(ws, filters, """
+    days, params = _days(filters) if _all_documents(filters) else (
+        ", days AS (SELECT m.entity, m.n AS mentions FROM doc_entity_view m JOIN fdocs USING (doc_id))", [])
+    row = _q(ws, filters, f"""{days}
         SELECT (SELECT count(*) FROM fdocs) AS documents,
-               (SELECT count(DISTINCT m.entity) FROM doc_entity_view m JOIN fdocs USING (doc_id)
-                  JOIN fents e ON e.entity = m.entity) AS entities,
-               (SELECT coalesce(sum(m.n), 0)::BIGINT FROM doc_entity_view m JOIN fdocs USING (doc_id)
-                  JOIN fents e ON e.entity = m.entity) AS mentions,
+               (SELECT count(DISTINCT m.entity) FROM days m JOIN fents e ON e.entity = m.entity) AS entities,
+               (SELECT coalesce(sum(m.mentions), 0)::BIGINT FROM days m JOIN fents e ON e.entity = m.entity) AS mentions,
                (SELECT count(*) FROM quotes JOIN fdocs USING (doc_id)) AS quotes,
                (SELECT count(*) FROM events JOIN fdocs USING (doc_id)) AS events,
                (SELECT min(date) FROM fdocs) AS first_date,
                (SELECT max(date) FROM fdocs) AS last_date
-    """).iloc[0]
+    """, *params).iloc[0]
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
 
@@ -145,16 +187,24 @@ def languages(ws: Workspace) -> list[str]:
 def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
     """Entities with their mention and document counts, first and last seen (by document date).
 
-    Read from the mentions counted per document and key (`doc_entity_counts`), summed per document
-    for a merged entity, then per entity: a plain count replaces `count(DISTINCT doc_id)`.
+    Read from the mentions counted per day (`_days`) when the filter keeps every document but for
+    dates, else per document and key (`doc_entity_counts`), summed per document for a merged entity,
+    then per entity: a plain count replaces `count(DISTINCT doc_id)`.
     """
+    order = f"ORDER BY mentions DESC, e.name, e.entity {'LIMIT ' + str(int(limit)) if limit else ''}"
+    if _all_documents(filters):
+        days, params = _days(filters)
+        return _q(ws, filters, f"""{days}
+            SELECT e.name, e.label AS type, sum(m.mentions)::BIGINT AS mentions, sum(m.documents)::BIGINT AS documents,
+                   min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
+            FROM days m JOIN fents e ON e.entity = m.entity GROUP BY ALL {order}""", *params)
     return _q(ws, filters, f"""
         SELECT e.name, e.label AS type, sum(m.n)::BIGINT AS mentions, count(*) AS documents,
                min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
         FROM (SELECT m.entity, m.doc_id, sum(m.n) AS n, any_value(d.date) AS date
               FROM doc_entity_view m JOIN fdocs d USING (doc_id) GROUP BY ALL) m
         JOIN fents e ON e.entity = m.entity
-        GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity {'LIMIT ' + str(int(limit)) if limit else ''}""")
+        GROUP BY ALL {order}""")
 
 
 def documents_table(ws: Workspace, filters: Filters | None = None, search: str = "") -> pd.DataFrame:
@@ -492,11 +542,13 @@ def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: 
     """Mentions per entity per day/week/month (by document date); top entities when none chosen."""
     unit = FREQUENCIES[freq]
     chosen = list(entities) or entity_table(ws, filters, limit=8)["entity"].tolist()
-    return _q(ws, filters, f"""
-        SELECT date_trunc('{unit}', d.date) AS period, e.name, e.entity, sum(m.n)::BIGINT AS mentions
-        FROM doc_entity_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
-        WHERE d.date IS NOT NULL AND m.entity IN (SELECT unnest(?))
-        GROUP BY ALL ORDER BY period, e.name, e.entity""", chosen)
+    days, params = _days(filters) if _all_documents(filters) else (
+        ", days AS (SELECT d.date, m.entity, m.n AS mentions FROM doc_entity_view m JOIN fdocs d USING (doc_id))", [])
+    return _q(ws, filters, f"""{days}
+        SELECT date_trunc('{unit}', m.date) AS period, e.name, e.entity, sum(m.mentions)::BIGINT AS mentions
+        FROM days m JOIN fents e ON e.entity = m.entity
+        WHERE m.date IS NOT NULL AND m.entity IN (SELECT unnest(?))
+        GROUP BY ALL ORDER BY period, e.name, e.entity""", *params, chosen)
 
 
 def documents_per_period(ws: Workspace, filters: Filters | None = None, freq: str = "month") -> pd.DataFrame:

@@ -129,6 +129,9 @@ SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY AL
 -- date, so that merges and date corrections apply at query time exactly as in the views above:
 -- mentions per document and key (1 row per 1.6 mentions on Reuters)...
 CREATE TABLE IF NOT EXISTS doc_entity_counts (doc_id VARCHAR, entity_key VARCHAR, n INTEGER);
+-- ...per day (the extracted document date; NULL for undated documents) and key: mentions and
+-- documents, for the pages' view of the whole workspace (~1 row per 10-300 per-document rows)...
+CREATE TABLE IF NOT EXISTS day_entity_counts (date DATE, entity_key VARCHAR, mentions BIGINT, documents BIGINT);
 -- ...and, for the co-occurrence network, per kind of unit (sentence, paragraph, document): how
 -- many units name a key, how many name both keys of a pair (a < b), how many name any entity
 CREATE TABLE IF NOT EXISTS unit_entity_counts (
@@ -170,6 +173,16 @@ INSERT OR REPLACE INTO entity_key_names
 {_preferred_names("(SELECT * FROM entity_name_counts WHERE entity_key IN (SELECT entity_key FROM {mentions}))",
                   "entity_key")}"""
 _ADD_DOC_COUNTS = "INSERT INTO doc_entity_counts SELECT doc_id, entity_key, count(*) FROM {mentions} GROUP BY ALL"
+# (a date may be NULL, so no key to upsert on: rows are added to, then the new ones inserted)
+_ADD_DAY_COUNTS = """
+CREATE OR REPLACE TEMP TABLE batch_days AS
+SELECT d.date, m.entity_key, count(*) AS mentions, count(DISTINCT m.doc_id) AS documents
+FROM {mentions} m JOIN documents d USING (doc_id) GROUP BY ALL;
+UPDATE day_entity_counts t SET mentions = t.mentions + b.mentions, documents = t.documents + b.documents
+FROM batch_days b WHERE t.entity_key = b.entity_key AND t.date IS NOT DISTINCT FROM b.date;
+INSERT INTO day_entity_counts SELECT * FROM batch_days b WHERE NOT EXISTS (
+    SELECT 1 FROM day_entity_counts t WHERE t.entity_key = b.entity_key AND t.date IS NOT DISTINCT FROM b.date);
+DROP TABLE batch_days"""
 # The units of each kind naming each key, in the documents of `{mentions}` (their sentences are
 # stored already); a unit is (document, number), the number 0 for the document itself.
 UNIT_KEYS = """
@@ -189,11 +202,11 @@ INSERT INTO unit_totals SELECT unit, count(*) FROM (SELECT DISTINCT unit, doc_id
 ON CONFLICT (unit) DO UPDATE SET n = n + excluded.n;
 DROP TABLE batch_units"""
 
-_UPKEEP = (_ADD_NAME_COUNTS, _CHOOSE_KEY_NAMES, _ADD_DOC_COUNTS, _ADD_UNIT_COUNTS)
+_UPKEEP = (_ADD_NAME_COUNTS, _CHOOSE_KEY_NAMES, _ADD_DOC_COUNTS, _ADD_DAY_COUNTS, _ADD_UNIT_COUNTS)
 
 # Tables computed from the others, rebuilt whenever the schema changes (`_rebuild_derived`).
-DERIVED_TABLES = ("entity_name_counts", "entity_key_names", "doc_entity_counts", "unit_entity_counts",
-                  "unit_pair_counts", "unit_totals")
+DERIVED_TABLES = ("entity_name_counts", "entity_key_names", "doc_entity_counts", "day_entity_counts",
+                  "unit_entity_counts", "unit_pair_counts", "unit_totals")
 
 # the hash covers the upkeep too, so changing how names are chosen rebuilds the derived tables
 SCHEMA_VERSION = hashlib.sha1((SCHEMA + "".join(_UPKEEP)).encode("utf-8")).hexdigest()[:16]
