@@ -14,25 +14,24 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 from tqdm import tqdm
 
 from analysis import settings
-from analysis.extract.nlp import ModelNotInstalled
-from analysis.extract.pipeline import extract_all
-from analysis.loaders import Limits, PageProgress, load_paths
 from analysis.loaders.sanitise import displayable
 from analysis.model import Extraction, LoadError
-from analysis.present.export import to_csv_bytes
+from analysis.present.export import to_csv_bytes, write_csv_pieces
 from analysis.present.network_file import FORMATS, network_file
-from analysis.workspace import duplicates, queries, search
-from analysis.workspace.ingest import ingest
+from analysis.workspace import queries, search
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
+
+if TYPE_CHECKING:  # spaCy, the loaders' libraries and datasketch load only for the commands that use them:
+    from analysis.loaders import Limits, PageProgress  # an export's process stays small (~120 MB, not ~230)
 
 
 class UsageError(ValueError):
@@ -49,9 +48,19 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),
     "speakers": lambda ws, f: queries.speaker_graph(ws, f),
     "documents_per_month": lambda ws, f: queries.documents_per_period(ws, f, "month"),
-    "duplicates": lambda ws, f: duplicates.duplicates_table(ws),
+    "duplicates": lambda ws, f: _duplicates_table(ws),
+}
+# tables written a piece at a time, in constant memory (the others are small beside them)
+STREAMED: dict[str, Callable[[Workspace, Filters], Iterable[pd.DataFrame]]] = {
+    "mentions": lambda ws, f: queries.all_mentions_pieces(ws, f),
 }
 NETWORK = "network"  # not a CSV: `--format graphml|gexf`
+
+
+def _duplicates_table(ws: Workspace) -> pd.DataFrame:
+    from analysis.workspace import duplicates
+
+    return duplicates.duplicates_table(ws)
 
 
 def _positive(value: str) -> int:
@@ -119,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _limits(args: argparse.Namespace) -> Limits:
+    from analysis.loaders import Limits
+
     mb = args.max_file_mb or settings.max_upload_mb()
     return Limits(max_file_bytes=mb * 1024 * 1024)
 
@@ -158,6 +169,9 @@ def _ocr_bar() -> tuple[tqdm, PageProgress]:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
+    from analysis.loaders import load_paths
+    from analysis.workspace.ingest import ingest
+
     _require_some(args.paths)
     ws = Workspace(args.workspace)
     bar, update = _progress_bar("ingest")
@@ -194,6 +208,9 @@ def extraction_json(x: Extraction) -> dict:
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    from analysis.extract.pipeline import extract_all
+    from analysis.loaders import load_paths
+
     _require_some(args.paths)
     failed = 0
     pages, page_read = _ocr_bar()
@@ -225,6 +242,8 @@ def run_export(args: argparse.Namespace) -> int:
                       search=args.search, tags=tuple(args.tag))
     if args.table == NETWORK:
         _write_output(network_file(ws, filters, args.unit, args.format), args.output, f"a {args.format} network")
+    elif args.table in STREAMED:
+        _stream_output(STREAMED[args.table](ws, filters), args.output)
     else:
         frame = EXPORTS[args.table](ws, filters)
         _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} rows")
@@ -238,6 +257,23 @@ def _write_output(content: bytes, output: str, what: str) -> None:
     else:
         Path(output).write_bytes(content)
         print(f"{what} written to {output}", file=sys.stderr)
+
+
+def _stream_output(pieces: Iterable[pd.DataFrame], output: str) -> None:
+    """A table's CSV, written a piece at a time to stdout ('-') or to the file `output` (removed
+    again if the export fails half-way, so no truncated table is left looking complete)."""
+    if output == "-":
+        write_csv_pieces(pieces, sys.stdout.buffer)
+        return
+    path = Path(output)
+    out = path.open("wb")  # a failure here (no such folder, no permission) leaves nothing to remove
+    try:
+        with out:
+            rows = write_csv_pieces(pieces, out)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    print(f"{rows} rows written to {output}", file=sys.stderr)
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -290,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
                 "search": run_search}[args.command](args)
-    except (ModelNotInstalled, UsageError, WorkspaceError, search.QueryError) as err:
+    except (UsageError, WorkspaceError, search.QueryError) as err:
         return _error(str(err))
     except KeyboardInterrupt:  # Ctrl-C: what was stored stays stored
         print("interrupted", file=sys.stderr)
@@ -306,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _error(end.code)
         raise
     except Exception as err:  # a bug: still one line, as the contract promises
+        nlp = sys.modules.get("analysis.extract.nlp")  # imported by the commands that can raise it
+        if nlp is not None and isinstance(err, nlp.ModelNotInstalled):  # a set-up error, with its fix
+            return _error(str(err))
         return _error(f"internal error ({type(err).__name__}: {err}); please report it")
 
 

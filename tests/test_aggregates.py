@@ -9,12 +9,15 @@ every fixture) must give exactly what the empty filter, answered from the aggreg
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
 from collections import Counter
 
 import pandas as pd
 import pytest
 
+from analysis.cli import main
+from analysis.present.export import to_csv_bytes, write_csv_pieces
 from analysis.workspace import curation, queries
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
@@ -168,3 +171,25 @@ def test_opening_an_older_workspace_builds_the_aggregates(ws, tmp_path) -> None:
     reopened = Workspace(tmp_path / "ws")
     assert_aggregates_match_mentions(reopened)
     assert_answers_match_mentions(reopened)
+
+
+# --- exports written a piece at a time -------------------------------------------------------------
+
+@pytest.mark.parametrize("per_query", [1, 2, 10_000])  # a range of ids per document, some, all at once
+@pytest.mark.parametrize("filters", [Filters(), Filters(types=("PERSON",)), Filters(search="no such word")])
+def test_mentions_in_pieces_write_the_csv_of_the_whole_table(ws, per_query: int, filters: Filters) -> None:
+    curation.rename(ws, _key(ws, "Dana Whitfield"), "=HYPERLINK(\"x\")")  # neutralised in every piece too
+    whole = queries.all_mentions(ws, filters)
+    pieces = list(queries.all_mentions_pieces(ws, filters, documents_per_query=per_query))
+    assert pieces and list(pieces[0].columns) == list(whole.columns)
+    if per_query == 1 and len(whole):
+        assert len([p for p in pieces if len(p)]) > 1
+    out = io.BytesIO()
+    assert write_csv_pieces(pieces, out) == len(whole)
+    assert out.getvalue() == to_csv_bytes(whole)
+
+
+def test_the_cli_exports_mentions_as_the_library_does(ws, tmp_path) -> None:
+    out = tmp_path / "mentions.csv"
+    assert main(["export", "mentions", "--workspace", str(ws.path), "-o", str(out)]) == 0
+    assert out.read_bytes() == to_csv_bytes(queries.all_mentions(ws))

@@ -289,6 +289,7 @@ def failure(action: str, folder: Path, exc: BaseException) -> WorkspaceError:
 # ingest's stream of batches pays DuckDB's open (~30 ms of CPU, plus a checkpoint on close)
 # once, not once per query, and DuckDB keeps its cache of table data in between.
 IDLE_RELEASE = 1.0
+STREAM_MEMORY_MB = 64  # DuckDB's memory (its cache of table data too) while it streams (`Workspace.stream`)
 _POLL = 0.01
 WAIT_FILE = "workspace.wait"
 
@@ -504,6 +505,32 @@ class Workspace:
         """The rows of a SELECT as the DataFrame DuckDB's `df()` gives (see `_to_pandas` for how)."""
         with self.connect() as con:
             return _to_pandas(con, con.sql(sql, params=params or None))
+
+    def stream(self, sql: str, params: list | None = None, vectors: int = 8) -> Iterator[pd.DataFrame]:
+        """The rows of a SELECT as DataFrames of at most `vectors` x 2,048 rows, the first always given
+        (empty, with the columns, when there are no rows), so an export holds one piece at a time.
+
+        The workspace stays held until the last piece is read or the generator is closed. The pieces
+        are DuckDB's own `fetch_df_chunk`: the types `query` gives, read through a cursor of its own,
+        so other queries of this thread meanwhile do not end the result. DuckDB still computes what
+        the SELECT needs before the first piece (a sort holds every row): callers bound that.
+        """
+        with self.connect() as con:
+            cursor = con.cursor()
+            # DuckDB keeps the table data it read cached up to its memory limit (80 % of RAM by
+            # default): an export reading every mention would keep them all
+            cursor.execute(f"SET memory_limit = '{STREAM_MEMORY_MB}MB'")
+            try:
+                result = cursor.execute(sql, params or None)
+                piece = result.fetch_df_chunk(vectors)
+                yield piece
+                while len(piece):
+                    piece = result.fetch_df_chunk(vectors)
+                    if len(piece):
+                        yield piece
+            finally:
+                cursor.execute("RESET memory_limit")
+                cursor.close()
 
     def version(self) -> float:
         """Changes whenever the workspace is written: a cheap cache key for the dashboard."""
