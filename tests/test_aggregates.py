@@ -118,6 +118,7 @@ def assert_answers_match_mentions(ws: Workspace) -> None:
                               JOIN entities e ON e.entity = m.entity WHERE NOT e.hidden
                               GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
     pd.testing.assert_frame_equal(choices, by_mentions)
+    assert queries.entity_types(ws) == sorted(set(by_mentions["label"]))
 
 
 def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> None:

@@ -179,8 +179,9 @@ def entity_labels(ws: Workspace) -> dict[str, str]:
 
 
 def entity_types(ws: Workspace) -> list[str]:
-    """The types of the visible entities, sorted."""
-    return sorted(set(entity_choices(ws)["label"].tolist()))
+    """The types of the visible entities, sorted (every entity of the `entities` view is mentioned:
+    no need to count mentions, as `entity_choices` does, to list them)."""
+    return ws.query("SELECT DISTINCT label FROM entities WHERE NOT hidden ORDER BY 1")["label"].tolist()
 
 
 def sources(ws: Workspace) -> list[str]:
