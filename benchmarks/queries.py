@@ -210,6 +210,7 @@ def page_queries() -> list[str]:
 
 def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
     """(label, zero-argument call) for each page query, with and without the entity filter."""
+    from analysis.present.export import zip_bundle
     from analysis.workspace import queries
     from analysis.workspace.queries import Filters
 
@@ -251,6 +252,8 @@ def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
         if missing:
             plan.append((f"{name} (not measured: no value for {', '.join(missing)})", None))
             continue
+        if name in DOWNLOAD_QUERIES:  # what the click does: the tables written into the zip
+            fn = lambda ws, fn=fn, **kw: zip_bundle(fn(ws, **kw), {})  # noqa: E731
         if takes_filters:
             plan.append((name, lambda fn=fn, kw=kwargs: fn(ws, filters=Filters(), **kw)))
             plan.append((f"{name} [entity filter]",

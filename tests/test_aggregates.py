@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import json
 from collections import Counter
 
 import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.present.export import to_csv_bytes, write_csv_pieces
+from analysis.present.export import to_csv_bytes, write_csv_pieces, zip_bundle
 from analysis.workspace import curation, queries
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
@@ -194,3 +195,15 @@ def test_the_cli_exports_mentions_as_the_library_does(ws, tmp_path) -> None:
     out = tmp_path / "mentions.csv"
     assert main(["export", "mentions", "--workspace", str(ws.path), "-o", str(out)]) == 0
     assert out.read_bytes() == to_csv_bytes(queries.all_mentions(ws))
+
+
+def test_the_download_bundle_writes_the_mentions_in_pieces_as_the_whole_table(ws) -> None:
+    import zipfile
+
+    filters = Filters(types=("PERSON", "GPE"))
+    tables = queries.export_tables(ws, filters)
+    assert not isinstance(tables["mentions"], pd.DataFrame)
+    bundle = zipfile.ZipFile(io.BytesIO(zip_bundle(tables, {})))
+    whole = queries.all_mentions(ws, filters)
+    assert bundle.read("mentions.csv") == to_csv_bytes(whole)
+    assert json.loads(bundle.read("manifest.json"))["tables"]["mentions"] == len(whole)

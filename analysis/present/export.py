@@ -79,12 +79,19 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     Path(path).write_bytes(to_csv_bytes(frame))
 
 
-def zip_bundle(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, object]) -> bytes:
-    """One zip with a CSV per table and a manifest.json saying how it was made."""
+def zip_bundle(tables: Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]], manifest: Mapping[str, object]) -> bytes:
+    """One zip with a CSV per table and a manifest.json saying how it was made. A table given as
+    pieces is compressed a piece at a time: only the zip, not the table, is held whole."""
     buffer = io.BytesIO()
+    rows: dict[str, int] = {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, frame in tables.items():
-            bundle.writestr(f"{name}.csv", to_csv_bytes(frame))
-        info = {**manifest, "tables": {name: len(frame) for name, frame in tables.items()}}
+        for name, table in tables.items():
+            if isinstance(table, pd.DataFrame):
+                bundle.writestr(f"{name}.csv", to_csv_bytes(table))
+                rows[name] = len(table)
+            else:
+                with bundle.open(f"{name}.csv", "w") as out:
+                    rows[name] = write_csv_pieces(table, out)
+        info = {**manifest, "tables": rows}
         bundle.writestr("manifest.json", json.dumps(info, indent=2, default=str))
     return buffer.getvalue()

@@ -672,11 +672,12 @@ def quotes_involving(ws: Workspace, filters: Filters | None, entities: tuple[str
     return _quotes(ws, filters, speakers, mentioning, involving=entities)
 
 
-def export_tables(ws: Workspace, filters: Filters | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the "download everything" bundle, under the same filter as the pages."""
+def export_tables(ws: Workspace, filters: Filters | None = None) -> dict[str, pd.DataFrame | Iterator[pd.DataFrame]]:
+    """Every table of the "download everything" bundle, under the same filter as the pages; the
+    mentions, by far the biggest, as pieces read while the bundle is written (`all_mentions_pieces`)."""
     return {
         "entities": entity_table(ws, filters),
-        "mentions": all_mentions(ws, filters),
+        "mentions": all_mentions_pieces(ws, filters),
         "documents": documents_table(ws, filters),
         "quotes": quotes_table(ws, filters),
         "events": events_table(ws, filters, entities=(filters or Filters()).entities),
