@@ -207,3 +207,14 @@ def test_the_download_bundle_writes_the_mentions_in_pieces_as_the_whole_table(ws
     whole = queries.all_mentions(ws, filters)
     assert bundle.read("mentions.csv") == to_csv_bytes(whole)
     assert json.loads(bundle.read("manifest.json"))["tables"]["mentions"] == len(whole)
+
+
+@pytest.mark.parametrize("unit", queries.UNITS)
+def test_edge_evidence_gives_a_row_per_unit_naming_both(ws, unit: str) -> None:
+    """Looked for only in documents naming both (from the per-document counts), merges applied."""
+    curation.merge(ws, [_key(ws, "Omar Haddad")], _key(ws, "Dana Whitfield"))
+    pairs = _pairs_by_hand(ws, unit)
+    assert pairs
+    for (a, b), (n, _) in pairs.items():
+        assert len(queries.edge_evidence(ws, a, b, unit=unit, limit=1000)) == n
+        assert len(queries.edge_evidence(ws, b, a, EVERY_DOCUMENT, unit=unit, limit=1000)) == n

@@ -515,18 +515,22 @@ def strongest_links(ws: Workspace, filters: Filters | None = None, unit: str = "
 
 def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
                   unit: str = "sentence", limit: int = 100) -> pd.DataFrame:
-    """The sentences (or paragraphs/documents) where two entities appear together."""
+    """The sentences (or paragraphs/documents) where two entities appear together: looked for only
+    in the documents naming both (`doc_entity_view`), not in every mention."""
     col = _unit_column(unit)
     return _q(ws, filters, f"""
-        , units AS (
+        , both_named AS (SELECT doc_id FROM doc_entity_view WHERE entity IN (?, ?)
+                         GROUP BY doc_id HAVING count(DISTINCT entity) = 2),
+        units AS (
             SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end"
             FROM mention_view m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
-            JOIN fdocs f ON f.doc_id = m.doc_id WHERE m.entity IN (?, ?)
+            JOIN fdocs f ON f.doc_id = m.doc_id
+            WHERE m.entity IN (?, ?) AND m.doc_id IN (SELECT doc_id FROM both_named)
             GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
         SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
                d.date, u.doc_id
         FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start
-        LIMIT ?""", a, b, limit)
+        LIMIT ?""", a, b, a, b, limit)
 
 
 def speaker_graph(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
