@@ -43,7 +43,8 @@ beside it (`<workspace>-xN`) by `replicate_workspace`: every table keyed by `doc
 under new ids, no re-extraction, the derived tables rebuilt as on opening an older workspace and
 the copies added to the search index. The page target is then 300 ms. Also measured: the CLI's
 `export mentions` to a file in a process of its own, its peak resident memory read from the
-kernel (`wait4`), against 300 MB (it streams: constant memory).
+kernel (`wait4`, by a small launcher: a child's peak starts from its parent's memory at the fork),
+against 300 MB (it streams: constant memory).
 The corpus is read from ../shared at run time; the benchmark skips (exit 0) when it is absent.
 """
 from __future__ import annotations
@@ -607,28 +608,36 @@ def measure_queries(path: Path, args: argparse.Namespace, report: Report) -> Non
     report.line("  rows written (info)", f"{rows:,}")
 
 
-def cli_export(path: Path) -> tuple[float, float, int]:
-    """Seconds, peak resident memory (MB) and rows of `python -m analysis export mentions` to a file.
+# Runs a command and prints its seconds and peak resident memory: a child's peak (`wait4`) starts
+# from its parent's memory at the fork, so the export is started by this small process, not by
+# the benchmark, which holds every page query's results.
+MEASURED_RUN = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(child.pid, 0)
+print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": usage.ru_maxrss / 1024,
+                  "exit": os.waitstatus_to_exitcode(status), "stderr": child.stderr.read().decode(errors="replace")}))
+"""
 
-    Run in a process of its own, so its peak is the export's alone (the kernel's high-water mark of
-    that process, read with `wait4`), not this process's, which holds every page query's results.
-    """
+
+def cli_export(path: Path) -> tuple[float, float, int]:
+    """Seconds, peak resident memory (MB) and rows of `python -m analysis export mentions` to a file,
+    in a process of its own (its peak is the export's alone: see `MEASURED_RUN`)."""
     from analysis.workspace.store import release_all
 
     release_all()  # the export must not wait for this process's hold on the workspace
     with tempfile.TemporaryDirectory(prefix="nl-bench-export-") as folder:
         out = Path(folder) / "mentions.csv"
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "analysis", "export", "mentions", "--workspace", str(path),
-                                 "-o", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise RuntimeError(f"export failed: {proc.stderr.read().decode(errors='replace')}")
+        done = subprocess.run([sys.executable, "-c", MEASURED_RUN, sys.executable, "-m", "analysis", "export",
+                               "mentions", "--workspace", str(path), "-o", str(out)],
+                              cwd=ROOT, capture_output=True, text=True, check=True)
+        run = json.loads(done.stdout)
+        if run["exit"] != 0:
+            raise RuntimeError(f"export failed: {run['stderr']}")
         with out.open(encoding="utf-8-sig", newline="") as written:
             rows = sum(1 for _ in csv.reader(written)) - 1  # less the header
-    return seconds, usage.ru_maxrss / 1024, rows
+    return run["seconds"], run["peak_mb"], rows
 
 
 def _spread(values: list[float | None]) -> tuple[str, float | None]:
