@@ -185,13 +185,13 @@ INSERT INTO day_entity_counts SELECT * FROM batch_days b WHERE NOT EXISTS (
 DROP TABLE batch_days"""
 # The units of each kind naming each key, in the documents of `{mentions}` (their sentences are
 # stored already); a unit is (document, number), the number 0 for the document itself.
-UNIT_KEYS = """
+_UNIT_KEYS = """
 SELECT DISTINCT u.unit, m.doc_id, CASE u.unit WHEN 'sentence' THEN m.sentence WHEN 'paragraph' THEN s.paragraph
                                              ELSE 0 END AS number, m.entity_key
 FROM {mentions} m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
 CROSS JOIN (VALUES ('sentence'), ('paragraph'), ('document')) u(unit)"""
 _ADD_UNIT_COUNTS = f"""
-CREATE OR REPLACE TEMP TABLE batch_units AS {UNIT_KEYS};
+CREATE OR REPLACE TEMP TABLE batch_units AS {_UNIT_KEYS};
 INSERT INTO unit_entity_counts SELECT unit, entity_key, count(*) FROM batch_units GROUP BY ALL
 ON CONFLICT (unit, entity_key) DO UPDATE SET n = n + excluded.n;
 INSERT INTO unit_pair_counts
