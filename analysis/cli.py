@@ -15,26 +15,26 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 from tqdm import tqdm
 
 from analysis import settings
-from analysis.extract.distributed import ClusterUnavailable, DaskEngine
-from analysis.extract.nlp import ModelNotInstalled
-from analysis.extract.pipeline import extract_all
-from analysis.loaders import Limits, PageProgress, load_paths
 from analysis.loaders.sanitise import displayable
 from analysis.model import Extraction, LoadError
-from analysis.present.export import to_csv_bytes
+from analysis.present.export import to_csv_bytes, write_csv_pieces
 from analysis.present.network_file import FORMATS, network_file
-from analysis.workspace import duplicates, queries, search
-from analysis.workspace.ingest import IngestReport, Progress, Tick, ingest, load_shards
+from analysis.workspace import queries, search
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
+
+if TYPE_CHECKING:  # spaCy, the loaders' libraries, Dask and datasketch load only for the commands that use them:
+    from analysis.extract.distributed import DaskEngine  # an export's process stays small (~120 MB, not ~230)
+    from analysis.loaders import Limits, PageProgress
+    from analysis.workspace.ingest import IngestReport, Progress, Tick
 
 
 class UsageError(ValueError):
@@ -51,9 +51,19 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),
     "speakers": lambda ws, f: queries.speaker_graph(ws, f),
     "documents_per_month": lambda ws, f: queries.documents_per_period(ws, f, "month"),
-    "duplicates": lambda ws, f: duplicates.duplicates_table(ws),
+    "duplicates": lambda ws, f: _duplicates_table(ws),
+}
+# tables written a piece at a time, in constant memory (the others are small beside them)
+STREAMED: dict[str, Callable[[Workspace, Filters], Iterable[pd.DataFrame]]] = {
+    "mentions": lambda ws, f: queries.all_mentions_pieces(ws, f),
 }
 NETWORK = "network"  # not a CSV: `--format graphml|gexf`
+
+
+def _duplicates_table(ws: Workspace) -> pd.DataFrame:
+    from analysis.workspace import duplicates
+
+    return duplicates.duplicates_table(ws)
 
 
 def _positive(value: str) -> int:
@@ -131,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _limits(args: argparse.Namespace) -> Limits:
+    from analysis.loaders import Limits
+
     mb = args.max_file_mb or settings.max_upload_mb()
     return Limits(max_file_bytes=mb * 1024 * 1024)
 
@@ -157,6 +169,8 @@ def _require_some(paths: list[str]) -> None:
 def _note(file_name: str, notes: Sequence[str]) -> None:
     for note in notes:
         print(f"note: {file_name}: {note}", file=sys.stderr)
+
+
 def _ocr_bar() -> tuple[tqdm, PageProgress]:
     """A bar for the pages OCR reads while loading (the slow part of a scanned batch), with the
     ETA of the file in hand."""
@@ -171,6 +185,9 @@ def _ocr_bar() -> tuple[tqdm, PageProgress]:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
+    from analysis.loaders import load_paths
+    from analysis.workspace.ingest import ingest
+
     _require_some(args.paths)
     if args.engine != "dask" and (args.workers or args.scheduler or args.shards):
         raise UsageError("--workers, --scheduler and --shards go with --engine dask")
@@ -187,10 +204,14 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def _dask(args: argparse.Namespace) -> DaskEngine:
     """The Dask engine `args` ask for."""
+    from analysis.extract.distributed import DaskEngine
+
     return DaskEngine(args.scheduler, args.workers or args.processes, args.shards, args.model)
 
 
 def run_load_shards(args: argparse.Namespace) -> int:
+    from analysis.workspace.ingest import load_shards
+
     ws = Workspace(args.workspace)
     bar, update = _progress_bar("load-shards", unit="shard")
     with bar:
@@ -230,6 +251,9 @@ def extraction_json(x: Extraction) -> dict:
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    from analysis.extract.pipeline import extract_all
+    from analysis.loaders import load_paths
+
     _require_some(args.paths)
     failed = 0
     pages, page_read = _ocr_bar()
@@ -267,6 +291,8 @@ def run_export(args: argparse.Namespace) -> int:
                       search=args.search, tags=tuple(args.tag))
     if args.table == NETWORK:
         _write_output(network_file(ws, filters, args.unit, args.format), args.output, f"a {args.format} network")
+    elif args.table in STREAMED:
+        _stream_output(STREAMED[args.table](ws, filters), args.output)
     else:
         frame = EXPORTS[args.table](ws, filters)
         _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} rows")
@@ -280,6 +306,23 @@ def _write_output(content: bytes, output: str, what: str) -> None:
     else:
         Path(output).write_bytes(content)
         print(f"{what} written to {output}", file=sys.stderr)
+
+
+def _stream_output(pieces: Iterable[pd.DataFrame], output: str) -> None:
+    """A table's CSV, written a piece at a time to stdout ('-') or to the file `output` (removed
+    again if the export fails half-way, so no truncated table is left looking complete)."""
+    if output == "-":
+        write_csv_pieces(pieces, sys.stdout.buffer)
+        return
+    path = Path(output)
+    out = path.open("wb")  # a failure here (no such folder, no permission) leaves nothing to remove
+    try:
+        with out:
+            rows = write_csv_pieces(pieces, out)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    print(f"{rows} rows written to {output}", file=sys.stderr)
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -332,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
                 "search": run_search, "load-shards": run_load_shards}[args.command](args)
-    except (ModelNotInstalled, UsageError, WorkspaceError, search.QueryError, ClusterUnavailable) as err:
+    except _setup_errors() as err:  # evaluated as the error is matched, after the command's imports
         return _error(str(err))
     except KeyboardInterrupt:  # Ctrl-C: what was stored stays stored
         print("interrupted", file=sys.stderr)
@@ -349,6 +392,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     except Exception as err:  # a bug: still one line, as the contract promises
         return _error(f"internal error ({type(err).__name__}: {err}); please report it")
+
+
+def _setup_errors() -> tuple[type[Exception], ...]:
+    """The errors that say what to set up, each a line and exit 2: ours, and those of the modules
+    the command imported (a missing spaCy model, an unreachable Dask scheduler)."""
+    lazy = (("analysis.extract.nlp", "ModelNotInstalled"), ("analysis.extract.distributed", "ClusterUnavailable"))
+    loaded = tuple(getattr(sys.modules[module], name) for module, name in lazy if module in sys.modules)
+    return (UsageError, WorkspaceError, search.QueryError, *loaded)
 
 
 def _error(message: str) -> int:

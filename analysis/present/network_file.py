@@ -7,19 +7,24 @@ and reads them back as the tests do.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
 
 from analysis.workspace import queries
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
 
+if TYPE_CHECKING:
+    import networkx as nx  # imported when a network is written: the CLI's other commands do without
+
 FORMATS = ("graphml", "gexf")
 
 
 def network_graph(edges: pd.DataFrame, nodes: pd.DataFrame) -> nx.Graph:
     """The graph of `cooccurrence` rows, with `entity_table` rows for the nodes' counts."""
+    import networkx as nx
+
     counts = nodes.set_index("entity")
     graph = nx.Graph()
     for side in ("source", "target"):
@@ -36,6 +41,8 @@ def network_graph(edges: pd.DataFrame, nodes: pd.DataFrame) -> nx.Graph:
 def network_bytes(graph: nx.Graph, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    import networkx as nx
+
     buffer = io.BytesIO()
     (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, buffer)
     return buffer.getvalue()

@@ -98,7 +98,7 @@ CREATE OR REPLACE VIEW doc_view AS
 SELECT d.* REPLACE (coalesce(o.date, d.date) AS date,
                     CASE WHEN o.date IS NOT NULL THEN 'analyst' ELSE d.date_source END AS date_source)
 FROM documents d LEFT JOIN document_overrides o USING (doc_id);
--- derived from `mentions` and kept up to date by the store (see `_add_name_counts`): how often each
+-- derived from `mentions` and kept up to date by the store (see `_add_derived`): how often each
 -- entity key is written with each name and label, and the preferred ones per key
 CREATE TABLE IF NOT EXISTS entity_name_counts (
     entity_key VARCHAR, entity_name VARCHAR, entity_label VARCHAR, n BIGINT,
@@ -127,6 +127,24 @@ SELECT m.doc_id, m.mention, m.sentence, m.start, m."end", m.text, m.label, m.ent
 FROM mentions m LEFT JOIN entity_overrides o ON o.entity_key = m.entity_key;
 CREATE OR REPLACE VIEW aliases AS
 SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY ALL;
+-- pre-aggregated mentions (see `_add_derived`), keyed by the stored entity key and the extracted
+-- date, so that merges and date corrections apply at query time exactly as in the views above:
+-- mentions per document and key (1 row per 1.6 mentions on Reuters)...
+CREATE TABLE IF NOT EXISTS doc_entity_counts (doc_id VARCHAR, entity_key VARCHAR, n INTEGER);
+-- ...per day (the extracted document date; NULL for undated documents) and key: mentions and
+-- documents, for the pages' view of the whole workspace (~1 row per 10-300 per-document rows)...
+CREATE TABLE IF NOT EXISTS day_entity_counts (date DATE, entity_key VARCHAR, mentions BIGINT, documents BIGINT);
+-- ...and, for the co-occurrence network, per kind of unit (sentence, paragraph, document): how
+-- many units name a key, how many name both keys of a pair (a < b), how many name any entity
+CREATE TABLE IF NOT EXISTS unit_entity_counts (
+    unit VARCHAR, entity_key VARCHAR, n BIGINT, PRIMARY KEY (unit, entity_key));
+CREATE TABLE IF NOT EXISTS unit_pair_counts (
+    unit VARCHAR, a VARCHAR, b VARCHAR, n BIGINT, PRIMARY KEY (unit, a, b));
+CREATE TABLE IF NOT EXISTS unit_totals (unit VARCHAR PRIMARY KEY, n BIGINT);
+-- `doc_entity_counts` with merges applied, as `mention_view` applies them: column `entity`
+CREATE OR REPLACE VIEW doc_entity_view AS
+SELECT c.doc_id, c.entity_key, coalesce(o.merged_into, c.entity_key) AS entity, c.n
+FROM doc_entity_counts c LEFT JOIN entity_overrides o ON o.entity_key = c.entity_key;
 """
 
 _TABLE_COLUMNS = TABLE_COLUMNS
@@ -143,26 +161,64 @@ _CHOOSE_KEY_NAMES = f"""
 INSERT OR REPLACE INTO entity_key_names
 {_preferred_names("(SELECT * FROM entity_name_counts WHERE entity_key IN (SELECT entity_key FROM {mentions}))",
                   "entity_key")}"""
+_ADD_DOC_COUNTS = "INSERT INTO doc_entity_counts SELECT doc_id, entity_key, count(*) FROM {mentions} GROUP BY ALL"
+# (a date may be NULL, so no key to upsert on: rows are added to, then the new ones inserted)
+_ADD_DAY_COUNTS = """
+CREATE OR REPLACE TEMP TABLE batch_days AS
+SELECT d.date, m.entity_key, count(*) AS mentions, count(DISTINCT m.doc_id) AS documents
+FROM {mentions} m JOIN documents d USING (doc_id) GROUP BY ALL;
+UPDATE day_entity_counts t SET mentions = t.mentions + b.mentions, documents = t.documents + b.documents
+FROM batch_days b WHERE t.entity_key = b.entity_key AND t.date IS NOT DISTINCT FROM b.date;
+INSERT INTO day_entity_counts SELECT * FROM batch_days b WHERE NOT EXISTS (
+    SELECT 1 FROM day_entity_counts t WHERE t.entity_key = b.entity_key AND t.date IS NOT DISTINCT FROM b.date);
+DROP TABLE batch_days"""
+# The units of each kind naming each key, in the documents of `{mentions}` (their sentences are
+# stored already); a unit is (document, number), the number 0 for the document itself.
+_UNIT_KEYS = """
+SELECT DISTINCT u.unit, m.doc_id, CASE u.unit WHEN 'sentence' THEN m.sentence WHEN 'paragraph' THEN s.paragraph
+                                             ELSE 0 END AS number, m.entity_key
+FROM {mentions} m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
+CROSS JOIN (VALUES ('sentence'), ('paragraph'), ('document')) u(unit)"""
+_ADD_UNIT_COUNTS = f"""
+CREATE OR REPLACE TEMP TABLE batch_units AS {_UNIT_KEYS};
+INSERT INTO unit_entity_counts SELECT unit, entity_key, count(*) FROM batch_units GROUP BY ALL
+ON CONFLICT (unit, entity_key) DO UPDATE SET n = n + excluded.n;
+INSERT INTO unit_pair_counts
+SELECT a.unit, a.entity_key, b.entity_key, count(*) FROM batch_units a
+JOIN batch_units b ON a.unit = b.unit AND a.doc_id = b.doc_id AND a.number = b.number AND a.entity_key < b.entity_key
+GROUP BY ALL ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
+INSERT INTO unit_totals SELECT unit, count(*) FROM (SELECT DISTINCT unit, doc_id, number FROM batch_units) GROUP BY ALL
+ON CONFLICT (unit) DO UPDATE SET n = n + excluded.n;
+DROP TABLE batch_units"""
+
+_UPKEEP = (_ADD_NAME_COUNTS, _CHOOSE_KEY_NAMES, _ADD_DOC_COUNTS, _ADD_DAY_COUNTS, _ADD_UNIT_COUNTS)
+
+# Tables computed from the others, rebuilt whenever the schema changes (`_rebuild_derived`).
+DERIVED_TABLES = ("entity_name_counts", "entity_key_names", "doc_entity_counts", "day_entity_counts",
+                  "unit_entity_counts", "unit_pair_counts", "unit_totals")
 
 # the hash covers the upkeep too, so changing how names are chosen rebuilds the derived tables
-SCHEMA_VERSION = hashlib.sha1((SCHEMA + _ADD_NAME_COUNTS + _CHOOSE_KEY_NAMES).encode("utf-8")).hexdigest()[:16]
+SCHEMA_VERSION = hashlib.sha1((SCHEMA + "".join(_UPKEEP)).encode("utf-8")).hexdigest()[:16]
 
 
-def _add_name_counts(con: duckdb.DuckDBPyConnection, mentions: str) -> None:
-    """Count the names and labels of the mention rows in relation `mentions` into the derived tables.
+def _add_derived(con: duckdb.DuckDBPyConnection, mentions: str) -> None:
+    """Count the mention rows of relation `mentions` (whole documents) into the derived tables.
 
     Runs in the transaction that writes those rows, so the names every page shows (`entity_names`)
-    never lag the mentions and are read from a small table instead of grouping every mention.
+    and the counts the pages read instead of scanning every mention (`doc_entity_counts`, the
+    `unit_*` tables) never lag the mentions. Nothing here depends on curation: the counts are keyed
+    by stored entity key, and the queries map them through merges (and hidden entities, corrected
+    dates) as the views do, so no curation action has to refresh them.
     """
-    con.execute(_ADD_NAME_COUNTS.format(mentions=mentions))
-    con.execute(_CHOOSE_KEY_NAMES.format(mentions=mentions))
+    for statement in _UPKEEP:
+        con.execute(statement.format(mentions=mentions))
 
 
 def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Derive the entity tables afresh from every stored mention (a workspace from an older schema)."""
-    con.execute("DELETE FROM entity_name_counts")
-    con.execute("DELETE FROM entity_key_names")
-    _add_name_counts(con, "mentions")
+    """Derive the tables afresh from every stored mention (a workspace from an older schema)."""
+    for table in DERIVED_TABLES:
+        con.execute(f"DELETE FROM {table}")
+    _add_derived(con, "mentions")
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -222,6 +278,7 @@ def failure(action: str, folder: Path, exc: BaseException) -> WorkspaceError:
 # ingest's stream of batches pays DuckDB's open (~30 ms of CPU, plus a checkpoint on close)
 # once, not once per query, and DuckDB keeps its cache of table data in between.
 IDLE_RELEASE = 1.0
+STREAM_MEMORY_MB = 64  # DuckDB's memory (its cache of table data too) while it streams (`Workspace.stream`)
 _POLL = 0.01
 WAIT_FILE = "workspace.wait"
 
@@ -438,6 +495,32 @@ class Workspace:
         with self.connect() as con:
             return _to_pandas(con, con.sql(sql, params=params or None))
 
+    def stream(self, sql: str, params: list | None = None, vectors: int = 8) -> Iterator[pd.DataFrame]:
+        """The rows of a SELECT as DataFrames of at most `vectors` x 2,048 rows, the first always given
+        (empty, with the columns, when there are no rows), so an export holds one piece at a time.
+
+        The workspace stays held until the last piece is read or the generator is closed. The pieces
+        are DuckDB's own `fetch_df_chunk`: the types `query` gives, read through a cursor of its own,
+        so other queries of this thread meanwhile do not end the result. DuckDB still computes what
+        the SELECT needs before the first piece (a sort holds every row): callers bound that.
+        """
+        with self.connect() as con:
+            cursor = con.cursor()
+            # DuckDB keeps the table data it read cached up to its memory limit (80 % of RAM by
+            # default): an export reading every mention would keep them all
+            cursor.execute(f"SET memory_limit = '{STREAM_MEMORY_MB}MB'")
+            try:
+                result = cursor.execute(sql, params or None)
+                piece = result.fetch_df_chunk(vectors)
+                yield piece
+                while len(piece):
+                    piece = result.fetch_df_chunk(vectors)
+                    if len(piece):
+                        yield piece
+            finally:
+                cursor.execute("RESET memory_limit")
+                cursor.close()
+
     def version(self) -> float:
         """Changes whenever the workspace is written: a cheap cache key for the dashboard."""
         wal = self.db_path.with_name(self.db_path.name + ".wal")
@@ -488,7 +571,7 @@ class Workspace:
                         names = ", ".join(f'"{c}"' for c in columns)
                         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM batch_rows")
                         if table == "mentions":
-                            _add_name_counts(con, "batch_rows")
+                            _add_derived(con, "batch_rows")
                         con.unregister("batch_rows")
                 con.execute("COMMIT")
             except BaseException as exc:

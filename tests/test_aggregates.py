@@ -1,0 +1,220 @@
+"""The pre-aggregated tables: kept equal to a count over every mention, and the pages' answers
+read from them equal to the answers read from the mentions, through ingest, re-ingest and curation.
+
+Real DuckDB files filled by the real spaCy pipeline. The aggregates are keyed by stored entity key
+and stored date, so curation never rewrites them; what curation changes is checked on the answers:
+a filter that keeps every document but takes the per-document path (`sources` = the one source of
+every fixture) must give exactly what the empty filter, answered from the aggregates, gives.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import itertools
+import json
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.present.export import to_csv_bytes, write_csv_pieces, zip_bundle
+from analysis.workspace import curation, queries
+from analysis.workspace.ingest import ingest
+from analysis.workspace.queries import Filters
+from analysis.workspace.store import DERIVED_TABLES, Workspace
+from tests.fictional import ALL
+from tests.test_queries_speed_schema import LATER, _key, _pairs_by_hand, _raw
+
+# A second day for the per-day counts, and one sentence naming two people that a test then merges.
+SAME_DAY = """Harbour talks resume in Kestrel Bay
+
+KESTREL BAY, March 3, 2024 - Dana Whitfield and Omar Haddad met the Kestrel Herald on Tuesday.
+Whitfield said the expansion was on time.
+"""
+EVERY_DOCUMENT = Filters(sources=("Fiction Wire",))  # every fixture's source: the per-document path
+
+
+@pytest.fixture
+def ws(tmp_path, nlp) -> Workspace:
+    workspace = Workspace(tmp_path / "ws")
+    docs = [_raw(n, t) for n, t in {**ALL, "same_day.txt": SAME_DAY}.items()]
+    assert len(ingest(workspace, docs).added) == 4
+    return workspace
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    return sorted(frame.itertuples(index=False, name=None), key=repr)
+
+
+def units_by_hand(ws: Workspace) -> dict[str, dict[tuple, set[str]]]:
+    """Per kind of unit: (document, number) -> the stored keys it names, counted in Python."""
+    rows = ws.query("SELECT m.doc_id, m.sentence, s.paragraph, m.entity_key FROM mentions m "
+                    "JOIN sentences s USING (doc_id, sentence)")
+    units: dict[str, dict[tuple, set[str]]] = {"sentence": {}, "paragraph": {}, "document": {}}
+    for r in rows.itertuples():
+        for kind, number in (("sentence", r.sentence), ("paragraph", r.paragraph), ("document", 0)):
+            units[kind].setdefault((r.doc_id, number), set()).add(r.entity_key)
+    return units
+
+
+def assert_aggregates_match_mentions(ws: Workspace) -> None:
+    """Every pre-aggregated table equals a count made afresh from the stored mentions."""
+    mentions = ws.query("SELECT m.doc_id, m.entity_key, d.date FROM mentions m JOIN documents d USING (doc_id)")
+    per_doc = Counter(zip(mentions["doc_id"], mentions["entity_key"]))
+    assert _rows(ws.query("SELECT * FROM doc_entity_counts")) == sorted(
+        ((d, k, n) for (d, k), n in per_doc.items()), key=repr)
+    dates = [None if pd.isna(d) else pd.Timestamp(d) for d in mentions["date"]]
+    per_day = Counter(zip(dates, mentions["entity_key"]))
+    docs_per_day = Counter((d, k) for d, k, _ in set(zip(dates, mentions["entity_key"], mentions["doc_id"])))
+    stored = [(None if pd.isna(d) else pd.Timestamp(d), k, n, docs) for d, k, n, docs in
+              ws.query("SELECT * FROM day_entity_counts").itertuples(index=False, name=None)]
+    assert sorted(stored, key=repr) == sorted(((d, k, n, docs_per_day[(d, k)]) for (d, k), n in per_day.items()), key=repr)
+    for kind, units in units_by_hand(ws).items():
+        keys = Counter(k for named in units.values() for k in named)
+        pairs = Counter(p for named in units.values() for p in itertools.combinations(sorted(named), 2))
+        assert dict(ws.query("SELECT entity_key, n FROM unit_entity_counts WHERE unit = ?", [kind])
+                    .itertuples(index=False, name=None)) == keys
+        assert {(a, b): n for a, b, n in ws.query("SELECT a, b, n FROM unit_pair_counts WHERE unit = ?", [kind])
+                .itertuples(index=False, name=None)} == pairs
+        assert ws.query("SELECT n FROM unit_totals WHERE unit = ?", [kind])["n"].item() == len(units)
+
+
+def _entity_table_from_mentions(ws: Workspace, filters: Filters) -> pd.DataFrame:
+    """`entity_table` as it was computed before the aggregates: from every mention in view."""
+    return queries._q(ws, filters, """
+        SELECT e.name, e.label AS type, count(*) AS mentions, count(DISTINCT m.doc_id) AS documents,
+               min(d.date) AS first_seen, max(d.date) AS last_seen, e.entity
+        FROM mention_view m JOIN fdocs d USING (doc_id) JOIN fents e ON e.entity = m.entity
+        GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
+
+
+def assert_answers_match_mentions(ws: Workspace) -> None:
+    """The pages' answers from the aggregates equal those computed from the mentions."""
+    dated = Filters(date_from=datetime.date(2023, 1, 1))
+    for aggregated, per_document in ((Filters(), EVERY_DOCUMENT),
+                                     (dated, Filters(date_from=dated.date_from, sources=EVERY_DOCUMENT.sources))):
+        table = queries.entity_table(ws, aggregated)
+        pd.testing.assert_frame_equal(table, queries.entity_table(ws, per_document))
+        pd.testing.assert_frame_equal(table, _entity_table_from_mentions(ws, per_document))
+        assert queries.overview(ws, aggregated) == queries.overview(ws, per_document)
+        for freq in ("day", "month"):
+            pd.testing.assert_frame_equal(queries.mentions_over_time(ws, aggregated, freq=freq),
+                                          queries.mentions_over_time(ws, per_document, freq=freq))
+    for unit in queries.UNITS:
+        pd.testing.assert_frame_equal(queries.cooccurrence(ws, unit=unit), queries.cooccurrence(ws, EVERY_DOCUMENT, unit=unit))
+        expected = _pairs_by_hand(ws, unit)
+        edges = queries.cooccurrence(ws, unit=unit)
+        assert {(r.source, r.target): r.count for r in edges.itertuples()} == {p: n for p, (n, _) in expected.items()}
+        for by in ("count", "pmi"):
+            stored, scanned = (queries.strongest_links(ws, f, unit=unit, by=by, limit=7) for f in (None, EVERY_DOCUMENT))
+            assert stored.total == scanned.total
+            pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+        for entity in sorted(set(edges["source"]) | set(edges["target"]))[::3]:  # a third of them: time
+            stored, scanned = (queries.strongest_links(ws, f, unit=unit, around=entity) for f in (None, EVERY_DOCUMENT))
+            assert stored.total == scanned.total
+            pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+    choices = queries.entity_choices(ws)
+    by_mentions = ws.query("""SELECT e.entity, e.name, e.label, count(*) AS mentions FROM mention_view m
+                              JOIN entities e ON e.entity = m.entity WHERE NOT e.hidden
+                              GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
+    pd.testing.assert_frame_equal(choices, by_mentions)
+    assert queries.entity_types(ws) == sorted(set(by_mentions["label"]))
+
+
+def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> None:
+    whitfield, haddad, herald = _key(ws, "Dana Whitfield"), _key(ws, "Omar Haddad"), _key(ws, "Kestrel Herald")
+    berg = _key(ws, "Tomas Berg")
+    harbour = ws.query("SELECT doc_id FROM documents WHERE title LIKE 'Port authority%'")["doc_id"].item()
+
+    def unmerge(key: str) -> None:  # as an analyst's undo leaves it: the override without its target
+        with ws.connect() as con:
+            con.execute("UPDATE entity_overrides SET merged_into = NULL WHERE entity_key = ?", [key])
+
+    steps = {
+        "ingest": lambda: None,
+        "re-ingest": lambda: ingest(ws, [_raw(n, t) for n, t in ALL.items()]),
+        "a later batch": lambda: ingest(ws, [_raw("later.txt", LATER)]),
+        "merge two people named in one sentence": lambda: curation.merge(ws, [haddad], whitfield),
+        "merge into a merged entity": lambda: curation.merge(ws, [herald], haddad),
+        "unmerge": lambda: unmerge(herald),
+        "hide": lambda: curation.hide(ws, berg),
+        "date fix": lambda: curation.set_document_date(ws, harbour, datetime.date(2021, 5, 1)),
+        "date fix to an existing day": lambda: curation.set_document_date(ws, harbour, datetime.date(2022, 11, 5)),
+        "date fix undone": lambda: curation.set_document_date(ws, harbour, None),
+        "unhide": lambda: curation.hide(ws, berg, hidden=False),
+        "a batch after curation": lambda: ingest(ws, [_raw("again.txt", LATER + "\nBerg agreed.")]),
+    }
+    for name, step in steps.items():
+        step()
+        try:
+            assert_aggregates_match_mentions(ws)
+            assert_answers_match_mentions(ws)
+        except AssertionError as err:
+            raise AssertionError(f"after {name}: {err}") from err
+
+
+def test_the_date_fix_moves_counts_between_days(ws) -> None:
+    """Not only equal to the per-document path: the corrected day shows in the aggregated answers."""
+    harbour = ws.query("SELECT doc_id FROM documents WHERE title LIKE 'Port authority%'")["doc_id"].item()
+    whitfield = _key(ws, "Dana Whitfield")
+    curation.set_document_date(ws, harbour, datetime.date(2021, 5, 1))
+    row = queries.entity_table(ws).set_index("entity").loc[whitfield]
+    assert row["first_seen"] == pd.Timestamp(2021, 5, 1) and row["last_seen"] == pd.Timestamp(2024, 3, 3)
+    timeline = queries.mentions_over_time(ws, entities=(whitfield,), freq="day")
+    assert set(timeline["period"]) == {pd.Timestamp(2021, 5, 1), pd.Timestamp(2024, 3, 3)}
+
+
+def test_opening_an_older_workspace_builds_the_aggregates(ws, tmp_path) -> None:
+    with ws.connect() as con:
+        for table in DERIVED_TABLES:
+            con.execute(f"DELETE FROM {table}")
+        con.execute("UPDATE meta SET value = 'an older schema' WHERE key = 'schema'")
+    reopened = Workspace(tmp_path / "ws")
+    assert_aggregates_match_mentions(reopened)
+    assert_answers_match_mentions(reopened)
+
+
+# --- exports written a piece at a time -------------------------------------------------------------
+
+@pytest.mark.parametrize("per_query", [1, 2, 10_000])  # a range of ids per document, some, all at once
+@pytest.mark.parametrize("filters", [Filters(), Filters(types=("PERSON",)), Filters(search="no such word")])
+def test_mentions_in_pieces_write_the_csv_of_the_whole_table(ws, per_query: int, filters: Filters) -> None:
+    curation.rename(ws, _key(ws, "Dana Whitfield"), "=HYPERLINK(\"x\")")  # neutralised in every piece too
+    whole = queries.all_mentions(ws, filters)
+    pieces = list(queries.all_mentions_pieces(ws, filters, documents_per_query=per_query))
+    assert pieces and list(pieces[0].columns) == list(whole.columns)
+    if per_query == 1 and len(whole):
+        assert len([p for p in pieces if len(p)]) > 1
+    out = io.BytesIO()
+    assert write_csv_pieces(pieces, out) == len(whole)
+    assert out.getvalue() == to_csv_bytes(whole)
+
+
+def test_the_cli_exports_mentions_as_the_library_does(ws, tmp_path) -> None:
+    out = tmp_path / "mentions.csv"
+    assert main(["export", "mentions", "--workspace", str(ws.path), "-o", str(out)]) == 0
+    assert out.read_bytes() == to_csv_bytes(queries.all_mentions(ws))
+
+
+def test_the_download_bundle_writes_the_mentions_in_pieces_as_the_whole_table(ws) -> None:
+    import zipfile
+
+    filters = Filters(types=("PERSON", "GPE"))
+    tables = queries.export_tables(ws, filters)
+    assert not isinstance(tables["mentions"], pd.DataFrame)
+    bundle = zipfile.ZipFile(io.BytesIO(zip_bundle(tables, {})))
+    whole = queries.all_mentions(ws, filters)
+    assert bundle.read("mentions.csv") == to_csv_bytes(whole)
+    assert json.loads(bundle.read("manifest.json"))["tables"]["mentions"] == len(whole)
+
+
+@pytest.mark.parametrize("unit", queries.UNITS)
+def test_edge_evidence_gives_a_row_per_unit_naming_both(ws, unit: str) -> None:
+    """Looked for only in documents naming both (from the per-document counts), merges applied."""
+    curation.merge(ws, [_key(ws, "Omar Haddad")], _key(ws, "Dana Whitfield"))
+    pairs = _pairs_by_hand(ws, unit)
+    assert pairs
+    for (a, b), (n, _) in pairs.items():
+        assert len(queries.edge_evidence(ws, a, b, unit=unit, limit=1000)) == n
+        assert len(queries.edge_evidence(ws, b, a, EVERY_DOCUMENT, unit=unit, limit=1000)) == n
