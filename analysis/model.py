@@ -116,6 +116,9 @@ class Quote:
     reported_by_key: str | None = None
     # canonical keys of the entities mentioned inside the quote ("who talks about whom")
     mentioned: list[str] = field(default_factory=list)
+    # "statement" (a speech or writing act: said, wrote, warned that, a quote in marks) or
+    # "position" (a belief, intention or stance: thinks, hopes, plans, backs)
+    act: str = "statement"
 
 
 @dataclass
