@@ -66,4 +66,5 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by=text[outlet[0] : outlet[1]] if outlet else None,
         reported_by_start=outlet[0] if outlet else None,
         reported_by_end=outlet[1] if outlet else None,
+        act="position" if attribution.stance or event.lemma in lex.position_verbs else "statement",
     )

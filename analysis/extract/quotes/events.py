@@ -43,6 +43,10 @@ class Event:
     content: tuple[int, int] | None = None
     outlet: Token | None = None  # head of the reporting-chain outlet, once attached
     anchor: Token | None = None  # the verb, or the first word of a cue phrase, in the parse
+    # whether `content` is a reported clause (a clausal complement, the clause around an
+    # inserted "she said", the rest of an "according to" sentence) rather than a bare noun or
+    # prepositional object ("warned about the consequences"), which states nothing unless quoted
+    clausal: bool = True
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
@@ -173,6 +177,7 @@ def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
         speaker=speaker,
         content=char_range(content) if content else None,
         anchor=verb,
+        clausal=not weak,
     )
 
 
