@@ -319,10 +319,10 @@ def ggt_score(records: list[dict], rows: list, threshold: float, misses: list | 
         result = Score(n_gold=len(gold), n_pred=len(pred), matched=len(pairs), speaker_known=len(pairs))
         for gi, pi in pairs:
             g, q = record["quotes"][gi], quotes[pi]
-            right = same_speaker(q.speaker_entity, g["speaker_canonical"], record["people"])
+            right = same_speaker(q.speaker_label, g["speaker_canonical"], record["people"])
             result.speaker_right += right
             if misses is not None and not right:
-                misses.append(("speaker", record, q.start, q.end, f"{q.speaker!r} -> {q.speaker_entity!r}"
+                misses.append(("speaker", record, q.start, q.end, f"{q.speaker!r} -> {q.speaker_label!r}"
                                f" want {g['speaker_canonical']!r} ({q.kind}, cue {q.cue!r})"))
         if misses is not None:
             found_gold = {gi for gi, _ in pairs}

@@ -125,12 +125,21 @@ def test_quote_signed_with_a_dash(nlp):
 
 
 def test_transcript_speaker_labels(nlp):
-    text = "MARLOW: We will not close the school this year.\n\nVANCE: The budget says otherwise.\n"
+    text = ("MARLOW: We will not close the school this year.\n\nVANCE: The budget says otherwise.\n\n"
+            "MARLOW: Then the budget is wrong.\n")
     quotes = quotes_of(nlp, text)
     assert [(q.speaker, q.text) for q in quotes] == [
         ("MARLOW", "We will not close the school this year"),
         ("VANCE", "The budget says otherwise"),
+        ("MARLOW", "Then the budget is wrong"),
     ]
+
+
+def test_rubric_labels_are_not_speakers(nlp):
+    """A market report's "ENERGY:" or a footer's "Email:" names nobody and does not recur."""
+    text = ("Shares rose in Tokyo.\n\nENERGY: Benchmark crude fell 40 cents to $51.60 per barrel.\n\n"
+            "CURRENCIES: The dollar rose to 108 yen.\n\nEmail: desk@example.org\n")
+    assert quotes_of(nlp, text) == []
 
 
 # --- partial and indirect speech --------------------------------------------------

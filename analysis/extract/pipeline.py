@@ -39,7 +39,7 @@ from .languages import detect_language, package_hint, product_label
 from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
 from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
-from .quotes import find_quotes
+from .quotes import UNRESOLVED, find_quotes
 from .quotes.lexical import find_quotes_by_cues
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
@@ -194,6 +194,7 @@ def _attach_entities(mentions: list[Mention], quotes: list[Quote], events: list[
         speaker = covering(q.referent_start, q.referent_end) or covering(q.speaker_start, q.speaker_end)
         if speaker is not None:
             q.speaker_key, q.speaker_entity = speaker.entity_key, speaker.entity_name
+        q.speaker_label = q.speaker_entity or q.speaker_label or UNRESOLVED
         outlet = covering(q.reported_by_start, q.reported_by_end)
         if outlet is not None:
             q.reported_by_key = outlet.entity_key

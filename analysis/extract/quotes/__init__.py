@@ -17,9 +17,10 @@ from .attribution import Attribution, Attributor, attach_outlets
 from .context import DocContext
 from .events import find_events
 from .lexicon import load_lexicon
-from .speakers import Resolver, SpeakerSpans, speaker_spans
+from .speakers import Resolver, SpeakerSpans, speaker_kind, speaker_spans
 
-__all__ = ["find_quotes"]
+__all__ = ["UNRESOLVED", "find_quotes"]
+UNRESOLVED = "unresolved"  # the speaker label of a pronoun or relative no name was found for
 
 
 def find_quotes(doc: Doc, text: str | None = None) -> list[Quote]:
@@ -47,6 +48,10 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
     spans: SpeakerSpans | None = speaker_spans(event.speaker, ctx, lex) if event.speaker is not None else None
     speaker = spans.speaker if spans is not None else None
     referent = resolver.resolve(spans, outlet) if spans is not None else None
+    kind = speaker_kind(spans, text, lex) if spans is not None else "pronoun"
+    # reported speech by something that cannot speak ("the data suggest that", "fear is
+    # that"): an attribution, but nobody's statement
+    mute = kind == "thing" and referent is None and attribution.kind == "indirect"
     speaks_as_outlet = event.kind != "verb" or event.lemma == "report"  # "according to X", "X reported"
     resolver.remember(event.cue_start, referent, outlet or (referent if speaks_as_outlet else None))
     return Quote(
@@ -66,5 +71,6 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by=text[outlet[0] : outlet[1]] if outlet else None,
         reported_by_start=outlet[0] if outlet else None,
         reported_by_end=outlet[1] if outlet else None,
-        act="position" if attribution.stance or event.lemma in lex.position_verbs else "statement",
+        speaker_label=text[speaker[0] : speaker[1]] if speaker and kind == "descriptor" else None,
+        act="position" if mute or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )

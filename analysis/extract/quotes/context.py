@@ -40,7 +40,7 @@ class DocContext:
     _paragraph_starts: list[int] = field(init=False)
     _sent_starts: list[int] = field(init=False)
     _segment_starts: list[int] = field(init=False)
-    _person_last_words: frozenset[str] = field(init=False)
+    person_last_words: frozenset[str] = field(init=False)
     _mark_starts: list[int] = field(init=False)
     _token_starts: list[int] = field(init=False)
     _pos: list[int] = field(init=False)
@@ -59,7 +59,7 @@ class DocContext:
         self._sent_starts = [s.start_char for s in self.sents]
         self.segments = self._join_inside_quotes(list(self._segment()))
         self._segment_starts = [s.start_char for s in self.segments]
-        self._person_last_words = frozenset(
+        self.person_last_words = frozenset(
             e[-1].lower_ for e in self.ents if e.label_ == "PERSON"
         )
 
@@ -123,7 +123,7 @@ class DocContext:
         next; the person reading is the one that matters for pronoun resolution.
         """
         span = self.doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and len(span) and span[-1].lower_ in self._person_last_words:
+        if span is not None and len(span) and span[-1].lower_ in self.person_last_words:
             return "PERSON"
         for ent in self.ents:
             if ent.start_char <= start and end <= ent.end_char:

@@ -255,6 +255,14 @@ def _is_label(tokens: list[Token]) -> bool:
     )
 
 
+def _names_someone(label: Span, ctx: DocContext) -> bool:
+    """Whether a label names a speaker: a person or organisation recognised in it, or the
+    surname of a person the document names ("PENCE:" after "Mike Pence")."""
+    if any(e.label_ in ("PERSON", "ORG") and label.start_char <= e.start_char < label.end_char for e in ctx.ents):
+        return True
+    return any(t.lower_ in ctx.person_last_words for t in label)
+
+
 def _dash_events(ctx: DocContext) -> list[Event]:
     """`"…" ― Jane Doe`: a quote signed with a dash and a name at the end of its line."""
     doc, text = ctx.doc, ctx.text
@@ -279,6 +287,7 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     and what the named person said, as transcripts and headlines write it."""
     doc, text = ctx.doc, ctx.text
     events = []
+    labels: list[Span] = []
     for start, end in ctx.paragraphs:
         colon = text.find(":", start, min(end, start + MAX_LABEL_CHARS))
         if colon < 0 or not text[colon + 1 : colon + 2].isspace() or not text[colon + 1 : end].strip():
@@ -291,10 +300,14 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         body = doc.char_span(colon + 1, end, alignment_mode="contract")
         tokens = _trim(list(body)) if body is not None else []
         if tokens:
+            labels.append(label)
             events.append(
                 Event("label", None, colon, colon + 1, ctx.segment_index(colon), label[-1], char_range(tokens))
             )
-    return events
+    # "ENERGY: Benchmark crude ...", "Email: ...": rubrics, not speakers. A label speaks when it
+    # names someone, or when a label recurs, as the turns of a transcript do.
+    dialogue = len({label.text.lower() for label in labels}) < len(labels)
+    return [e for e, label in zip(events, labels) if dialogue or _names_someone(label, ctx)]
 
 
 def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:

@@ -7,6 +7,7 @@ this size, and every step can be explained to an analyst.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from spacy.tokens import Span, Token
 
 from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
 from .events import document_author
+from .gender import PRONOUNS, person_genders, person_key
 from .lexicon import Lexicon
 
 Offsets = tuple[int, int]
@@ -21,6 +23,9 @@ STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
 CUT_DEPS = ("relcl", "acl", "advcl", "parataxis")
 NOUN = frozenset({"NOUN"})
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
+AGE_DESCRIPTOR = re.compile(r"\b\d+-year-old\b")  # "said the 62-year-old"
+HUMAN_SUFFIXES = ("ist", "ists", "ian", "ians")  # "economist", "historians"
+SPEAKING_NOUNS = ("person_noun", "group_noun", "outlet_noun", "document_noun", "speaking_noun")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,22 @@ class SpeakerSpans:
     @property
     def speaker(self) -> Offsets:
         return self.name if self.name is not None and self.identifies else self.phrase
+
+
+def speaker_kind(spans: SpeakerSpans, text: str, lex: Lexicon) -> str:
+    """What a speaker phrase is: "name", "pronoun" (he, they, who), "descriptor" (a
+    spokesperson, officials, the 62-year-old) or "thing" (a noun that cannot speak:
+    "fear", "Brent crude"), read from the parse and the lexicon's noun lists."""
+    if spans.name is not None:
+        return "name"
+    head = spans.head
+    if head.pos_ == "PRON" or head.tag_ in ("PRP", "WP", "WDT") or "pronoun" in lex.kind_of_noun(head.text):
+        return "pronoun"
+    word = head.lower_
+    if (lex.kind_of_noun(word) & set(SPEAKING_NOUNS) or word.endswith(HUMAN_SUFFIXES)
+            or AGE_DESCRIPTOR.search(text[spans.phrase[0] : spans.phrase[1]])):
+        return "descriptor"
+    return "thing"
 
 
 def noun_phrase(head: Token) -> list[Token]:
@@ -121,6 +142,7 @@ class Resolver:
         self.ctx = ctx
         self.lex = lex
         self.titles = _title_map(ctx)
+        self.genders = person_genders(ctx)
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
         self.documents = self._documents()
@@ -155,7 +177,7 @@ class Resolver:
         word = head.lower_
         kinds = self.lex.kind_of_noun(word)
         if "person_pronoun" in kinds:
-            return self._last_person(before)
+            return self._last_person(before, PRONOUNS.get(word))
         if "group_pronoun" in kinds:
             return self._last_speaker(before, {"ORG", "NORP", "GPE"})
         if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
@@ -168,19 +190,32 @@ class Resolver:
             return outlet or self._last(self.outlets, before) or self._last_entity(before, {"ORG"})
         if "person_noun" in kinds:
             return self._last_title(before, word) or self._last_person(before)
+        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        phrase = self.ctx.text[spans.phrase[0] : spans.phrase[1]]
+        if definite and ("speaking_noun" in kinds and head.tag_ == "NN" or AGE_DESCRIPTOR.search(phrase)):
+            return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
         if "group_noun" in kinds:
             return self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
         return None
 
-    def _last_person(self, before: int) -> Offsets | None:
-        """Latest person that spoke or was a subject before `before`."""
+    def _last_person(self, before: int, gender: str | None = None) -> Offsets | None:
+        """Latest person that spoke or was a subject before `before`, of the pronoun's gender
+        when the text gives both ("she" skips the men named since)."""
         subjects = [
             (e.start_char, (e.start_char, e.end_char))
             for e in self.ctx.ents
             if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
         ]
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
-        return self._last(subjects + spoke, before) or self._last_entity(before, {"PERSON"})
+        people = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ == "PERSON"]
+        return self._last(self._agreeing(subjects + spoke, gender), before) or self._last(
+            self._agreeing(people, gender), before)
+
+    def _agreeing(self, items: list[tuple[int, Offsets]], gender: str | None) -> list[tuple[int, Offsets]]:
+        if gender is None:
+            return items
+        return [(p, r) for p, r in items
+                if self.genders.get(person_key(self.ctx.text[r[0] : r[1]].split()), gender) == gender]
 
     def _last_speaker(self, before: int, labels: set[str]) -> Offsets | None:
         return self._last([(p, r) for p, r, label in self.speakers if label in labels], before)
