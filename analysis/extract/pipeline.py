@@ -190,8 +190,12 @@ def _attach_entities(mentions: list[Mention], quotes: list[Quote], events: list[
         hits = [m for m in mentions if m.start < end and start < m.end]
         return max(hits, key=lambda m: m.end - m.start, default=None)
 
+    people = {m.entity_name.split()[-1].lower(): m for m in mentions if m.entity_label == "PERSON" and m.entity_name}
     for q in quotes:
-        speaker = covering(q.referent_start, q.referent_end) or covering(q.speaker_start, q.speaker_end)
+        # the referent only: a name inside a descriptor ("Norman's lawyers") is not the speaker
+        speaker = covering(q.referent_start, q.referent_end)
+        if speaker is None and q.speaker_label and q.referent_start is not None:
+            speaker = people.get(q.speaker_label.split()[-1].lower())  # "Horvat said", missed by the tagger there
         if speaker is not None:
             q.speaker_key, q.speaker_entity = speaker.entity_key, speaker.entity_name
         q.speaker_label = q.speaker_entity or q.speaker_label or UNRESOLVED

@@ -71,6 +71,16 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by=text[outlet[0] : outlet[1]] if outlet else None,
         reported_by_start=outlet[0] if outlet else None,
         reported_by_end=outlet[1] if outlet else None,
-        speaker_label=text[speaker[0] : speaker[1]] if speaker and kind == "descriptor" else None,
+        speaker_label=_label(text, kind, speaker, referent),
         act="position" if mute or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )
+
+
+def _label(text: str, kind: str, speaker: tuple[int, int] | None, referent: tuple[int, int] | None) -> str | None:
+    """The speaker's name as written, for when no entity covers it: the referent's words, else
+    a descriptor's ("some critics"); a pronoun without a referent has none ("unresolved")."""
+    if referent is not None:
+        return text[referent[0] : referent[1]]
+    if speaker is not None and kind in ("name", "descriptor"):
+        return text[speaker[0] : speaker[1]]
+    return None

@@ -25,6 +25,7 @@ NOUN = frozenset({"NOUN"})
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
 AGE_DESCRIPTOR = re.compile(r"\b\d+-year-old\b")  # "said the 62-year-old"
 HUMAN_SUFFIXES = ("ist", "ists", "ian", "ians")  # "economist", "historians"
+QUALIFIED_NOUNS = frozenset({"person_noun", "speaking_noun", "group_noun"})
 SPEAKING_NOUNS = ("person_noun", "group_noun", "outlet_noun", "document_noun", "speaking_noun")
 
 
@@ -51,7 +52,7 @@ def speaker_kind(spans: SpeakerSpans, text: str, lex: Lexicon) -> str:
     """What a speaker phrase is: "name", "pronoun" (he, they, who), "descriptor" (a
     spokesperson, officials, the 62-year-old) or "thing" (a noun that cannot speak:
     "fear", "Brent crude"), read from the parse and the lexicon's noun lists."""
-    if spans.name is not None:
+    if spans.name is not None and spans.identifies:
         return "name"
     head = spans.head
     if head.pos_ == "PRON" or head.tag_ in ("PRP", "WP", "WDT") or "pronoun" in lex.kind_of_noun(head.text):
@@ -104,7 +105,8 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) 
             if ent is not None and ent.label_ == "PERSON" and "person_noun" in lex.kind_of_noun(head.text):
                 return None, False  # "a Clinton spokesman" is not Clinton
             span = (ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(child))
-            return span, "outlet_noun" in lex.kind_of_noun(head.text)  # "the Al-Akhbar newspaper" is Al-Akhbar
+            # "the Al-Akhbar newspaper" is Al-Akhbar, "the Civic Action study" is Civic Action's
+            return span, bool(lex.kind_of_noun(head.text) & {"outlet_noun", "document_noun"})
     return None, False
 
 
@@ -167,9 +169,16 @@ class Resolver:
 
     def resolve(self, spans: SpeakerSpans, outlet: Offsets | None) -> Offsets | None:
         """The named mention a speaker refers to, or None when it cannot be told."""
-        if spans.name is not None:
-            return spans.name
         head = spans.head
+        if spans.name is not None:
+            # "Norman's lawyers", "Finance officials", "a spokeswoman for Trudeau": the name
+            # only qualifies the people who spoke, and is not who spoke
+            qualified = not spans.identifies and self.lex.kind_of_noun(head.text) & QUALIFIED_NOUNS
+            return None if qualified else spans.name
+        if head.dep_ == "poss" or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
+            owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+            if owner is not None and "document_noun" in self.lex.kind_of_noun(head.text):
+                return self._last_person(spans.phrase[0], PRONOUNS.get(owner.lower_))  # "her statement"
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
             # "Graham, who endorsed Bush": the relative pronoun stands for its noun
             return self.resolve(speaker_spans(head.head.head, self.ctx, self.lex), outlet)
@@ -183,6 +192,9 @@ class Resolver:
         if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
             return None  # "a source", "an official": a new, unnamed speaker
         if "document_noun" in kinds:
+            author = document_author(head)  # "a study by the Senate committee"
+            if author is not None:
+                return self.referent_of_name(author)
             found = self._last_document(before, word)
             if found is not None or "outlet_noun" not in kinds:
                 return found or outlet
