@@ -88,6 +88,9 @@ class Mention:
     entity_label: str = ""  # the entity's type ("Iranian" is a NORP mention of the GPE Iran)
 
 
+UNRESOLVED = "unresolved"  # the speaker label of a pronoun or relative no name was found for
+
+
 @dataclass
 class Quote:
     """An attributed statement: what was said, by whom, through whom."""

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from analysis import settings
 from analysis.model import (
+    UNRESOLVED,
     Event,
     Extraction,
     LoadError,
@@ -39,7 +40,7 @@ from .languages import detect_language, package_hint, product_label
 from .mention_fixes import Span, caps_line_entities, fix_mentions, ner_pass
 from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
-from .quotes import UNRESOLVED, find_quotes
+from .quotes import find_quotes
 from .quotes.lexical import find_quotes_by_cues
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.

@@ -19,8 +19,7 @@ from .events import find_events
 from .lexicon import load_lexicon
 from .speakers import Resolver, SpeakerSpans, speaker_kind, speaker_spans
 
-__all__ = ["UNRESOLVED", "find_quotes"]
-UNRESOLVED = "unresolved"  # the speaker label of a pronoun or relative no name was found for
+__all__ = ["find_quotes"]
 
 
 def find_quotes(doc: Doc, text: str | None = None) -> list[Quote]:

@@ -11,6 +11,7 @@ from collections import Counter
 from .context import DocContext
 
 HONORIFICS = {"mr": "m", "mr.": "m", "sir": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f", "miss": "f"}
+NAME_POS = frozenset({"PROPN"})
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
 
 
@@ -27,16 +28,14 @@ def person_genders(ctx: DocContext) -> dict[str, str]:
     """
     named: list[set[str]] = [set() for _ in ctx.sents]
     told: dict[str, str] = {}
-    for ent in ctx.ents:
-        if ent.label_ != "PERSON":
-            continue
-        key = person_key([t.text for t in ent if not t.is_punct])
-        if not key:
-            continue
-        named[ctx.sentence_index(ent.start_char)].add(key)
-        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
-        if before in HONORIFICS:
-            told.setdefault(key, HONORIFICS[before])
+    for tok in ctx.tokens_where(pos=NAME_POS, lower=ctx.person_last_words):
+        # a person's surname, tagged as a name there or not ("Vale showed him the ferry")
+        named[ctx.sentence_index(tok.idx)].add(tok.lower_)
+        before = tok.doc[tok.i - 1] if tok.i > 0 else None
+        while before is not None and before.pos_ == "PROPN" and before.i > 0 and before.lower_ not in HONORIFICS:
+            before = tok.doc[before.i - 1]  # "Ms. Mara Quell": past the first name
+        if before is not None and before.lower_ in HONORIFICS:
+            told.setdefault(tok.lower_, HONORIFICS[before.lower_])
     votes: dict[str, Counter] = {}
     for i, sent in enumerate(ctx.sents):
         if len(named[i]) != 1:

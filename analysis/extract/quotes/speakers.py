@@ -15,7 +15,7 @@ from spacy.tokens import Span, Token
 
 from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
 from .events import document_author
-from .gender import PRONOUNS, person_genders, person_key
+from .gender import NAME_POS, PRONOUNS, person_genders, person_key
 from .lexicon import Lexicon
 
 Offsets = tuple[int, int]
@@ -145,6 +145,12 @@ class Resolver:
         self.lex = lex
         self.titles = _title_map(ctx)
         self.genders = person_genders(ctx)
+        # a known person's surname as a subject where the tagger saw no name ("Vale showed him")
+        self.surname_subjects = [
+            (tok.idx, (tok.idx, tok.idx + len(tok)))
+            for tok in ctx.tokens_where(pos=NAME_POS, lower=ctx.person_last_words)
+            if tok.dep_ in ("nsubj", "nsubjpass") and not any(e.start <= tok.i < e.end for e in ctx.ents)
+        ]
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
         self.documents = self._documents()
@@ -217,7 +223,7 @@ class Resolver:
             (e.start_char, (e.start_char, e.end_char))
             for e in self.ctx.ents
             if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
-        ]
+        ] + self.surname_subjects
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
         people = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ == "PERSON"]
         return self._last(self._agreeing(subjects + spoke, gender), before) or self._last(
