@@ -43,7 +43,7 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "entities": lambda ws, f: queries.entity_table(ws, f),
     "mentions": lambda ws, f: queries.all_mentions(ws, f),
     "documents": lambda ws, f: queries.documents_table(ws, f),
-    "quotes": lambda ws, f: queries.quotes_table(ws, f),
+    "quotes": lambda ws, f: queries.quotes_table(ws, f, positions=True),  # statements and positions, by `act`
     "timeline": lambda ws, f: queries.mentions_over_time(ws, f, freq="day"),
     "events": lambda ws, f: queries.events_table(ws, f),
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),

@@ -208,6 +208,103 @@ def test_scare_quotes_and_titles_are_not_quotes(nlp):
     assert quotes_of(nlp, text) == []
 
 
+# --- acts, reported clauses and speakers (issue 19's error classes) ------------------
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from analysis.extract.pipeline import Extractor
+
+    return Extractor()
+
+
+def extracted(extractor, text: str) -> list[Quote]:
+    """Quotes as the pipeline gives them: with speaker entity and label."""
+    from analysis.model import RawDocument
+
+    (result,) = extractor.extract([RawDocument(text, "fixture.txt")])
+    return result.quotes
+
+
+def statements(quotes: list[Quote]) -> list[Quote]:
+    return [q for q in quotes if q.act == "statement"]
+
+
+def test_a_noun_or_prepositional_object_is_no_statement(nlp):
+    text = ("Mara Quell warned about the dire consequences of the closure. She called her former boss on "
+            "Tuesday. Tobin Vale warned that the bridge would close.")
+    found = quotes_of(nlp, text)
+    assert [q.text for q in statements(found)] == ["the bridge would close"]
+    assert {q.act for q in found if "consequences" in q.text or "boss" in q.text} <= {"position"}
+
+
+def test_a_quoted_object_is_a_statement(nlp):
+    text = 'Tobin Vale called the plan "a gift to the developers" on Monday.'
+    (quote,) = quotes_of(nlp, text)
+    assert (quote.act, quote.kind) == ("statement", "partial")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("Ines Dorada believes the harbour will reopen in spring.", "the harbour will reopen"),
+    ("The council plans to reopen the pier next year.", "to reopen the pier"),
+    ("Tobin Vale hopes that the ferry will run again.", "the ferry will run again"),
+])
+def test_beliefs_and_intentions_are_positions(nlp, text, fragment):
+    quote = the_quote(quotes_of(nlp, text), fragment)
+    assert quote.act == "position"
+
+
+def test_what_cannot_speak_makes_no_statement(nlp):
+    text = "The data suggest that prices will rise. Ines Dorada said that prices would fall."
+    found = quotes_of(nlp, text)
+    assert [q.speaker for q in statements(found)] == ["Ines Dorada"]
+
+
+def test_pronouns_resolve_by_gender_across_paragraphs(extractor):
+    text = ("Ms. Mara Quell met Tobin Vale in Lenholm on Monday.\n\nVale showed him the new ferry. He was "
+            "pleased with it.\n\nQuell has led the port for a decade. Her office faces the docks.\n\n"
+            "“We will open the bridge in May,” she said.\n\n“The ferry is ready,” he said.")
+    found = extracted(extractor, text)
+    assert the_quote(found, "open the bridge").speaker_label == "Mara Quell"
+    assert the_quote(found, "ferry is ready").speaker_label == "Tobin Vale"
+
+
+def test_relative_and_age_descriptor_speakers_resolve(extractor):
+    relative = extracted(extractor, "Mara Quell, who chairs the board, said the bridge would open in May.")
+    assert the_quote(relative, "bridge would open").speaker_label == "Mara Quell"
+    aged = extracted(extractor, "Dana Whitfield has fished in Lenholm for forty years.\n\n"
+                                "“The harbour is my life,” said the 62-year-old, who mends nets on the quay.")
+    assert the_quote(aged, "my life").speaker_label == "Dana Whitfield"
+
+
+def test_an_unresolvable_pronoun_is_unresolved_never_the_pronoun(extractor):
+    from analysis.model import UNRESOLVED
+
+    found = extracted(extractor, "“We will not wait any longer,” they said.")
+    assert [(q.speaker, q.speaker_label, q.speaker_entity) for q in found] == [("they", UNRESOLVED, None)]
+
+
+def test_an_unnamed_descriptor_is_its_own_label(extractor):
+    (quote,) = extracted(extractor, "Some critics say the bridge is too expensive.")
+    assert (quote.speaker_label, quote.speaker_entity) == ("Some critics", None)
+
+
+def test_a_name_qualifying_a_descriptor_is_not_the_speaker(extractor):
+    found = extracted(extractor, "Tobin Vale was charged in May. Vale's lawyers said that the charge was false.")
+    assert the_quote(found, "charge was false").speaker_label == "Vale's lawyers"
+
+
+def test_a_quote_inside_a_quoted_passage_is_not_a_quote_of_its_own(nlp):
+    text = "“He told me ‘we will win the vote’ and then he left,” Mara Quell said."
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text.startswith("He told me") and quote.speaker == "Mara Quell"
+
+
+def test_scare_quotes_in_a_headline_are_not_quotes(nlp):
+    text = "Harbour board eyes 'green wave' as port reopens\n\nThe port of Lenholm reopened on Monday."
+    assert quotes_of(nlp, text) == []
+
+
 # --- the reference article --------------------------------------------------------
 
 

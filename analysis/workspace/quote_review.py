@@ -18,7 +18,6 @@ import pandas as pd
 from .curation import _log
 from .store import Workspace
 
-VERDICTS = ("right", "wrong", "corrected")
 ACTS = ("statement", "position")
 
 
@@ -26,14 +25,18 @@ def _key(doc_id: str, start: int, end: int) -> str:
     return f"{doc_id}:{start}:{end}"
 
 
-def _upsert(ws: Workspace, doc_id: str, start: int, end: int, column: str, value: object, verdict: str) -> None:
+def _upsert(ws: Workspace, doc_id: str, start: int, end: int, verdict: str, column: str | None = None,
+            value: object = None) -> None:
+    """Set a quote's verdict, and one corrected column (`speaker_key` or `act`) when given."""
+    columns = ["verdict"] + ([column] if column else [])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
     with ws.connect() as con:
         con.execute("BEGIN TRANSACTION")
         con.execute(
-            f'INSERT INTO quote_reviews (doc_id, start, "end", verdict, {column}) VALUES (?, ?, ?, ?, ?) '
-            f"ON CONFLICT (doc_id, start, \"end\") DO UPDATE SET verdict = excluded.verdict, {column} = excluded.{column}",
-            [doc_id, start, end, verdict, value])
-        _log(con, f"quote_{column}", _key(doc_id, start, end), None if value is None else str(value))
+            f'INSERT INTO quote_reviews (doc_id, start, "end", {", ".join(columns)}) '
+            f'VALUES (?, ?, ?{", ?" * len(columns)}) ON CONFLICT (doc_id, start, "end") DO UPDATE SET {updates}',
+            [doc_id, start, end, verdict] + ([value] if column else []))
+        _log(con, f"quote_{column or verdict}", _key(doc_id, start, end), None if value is None else str(value))
         con.execute("COMMIT")
 
 
@@ -41,7 +44,7 @@ def mark(ws: Workspace, doc_id: str, start: int, end: int, verdict: str) -> None
     """Mark a quote right or wrong (a wrong one disappears from every view and export)."""
     if verdict not in ("right", "wrong"):
         raise ValueError(f"a quote is marked right or wrong, not {verdict!r}")
-    _upsert(ws, doc_id, start, end, "verdict", verdict, verdict)
+    _upsert(ws, doc_id, start, end, verdict)
 
 
 def set_speaker(ws: Workspace, doc_id: str, start: int, end: int, entity: str) -> None:
@@ -49,14 +52,14 @@ def set_speaker(ws: Workspace, doc_id: str, start: int, end: int, entity: str) -
     with ws.connect() as con:
         if con.execute("SELECT 1 FROM entities WHERE entity = ?", [entity]).fetchone() is None:
             raise ValueError(f"no entity {entity!r} in the workspace")
-    _upsert(ws, doc_id, start, end, "speaker_key", entity, "corrected")
+    _upsert(ws, doc_id, start, end, "corrected", "speaker_key", entity)
 
 
 def set_act(ws: Workspace, doc_id: str, start: int, end: int, act: str) -> None:
     """Make a quote a statement or a position."""
     if act not in ACTS:
         raise ValueError(f"unknown act {act!r} (one of {', '.join(ACTS)})")
-    _upsert(ws, doc_id, start, end, "act", act, "corrected")
+    _upsert(ws, doc_id, start, end, "corrected", "act", act)
 
 
 def clear(ws: Workspace, doc_id: str, start: int, end: int) -> None:
@@ -75,5 +78,5 @@ def quality_estimate(ws: Workspace) -> pd.DataFrame:
             FROM quote_reviews r JOIN quotes q ON q.doc_id = r.doc_id AND q.start = r.start AND q."end" = r."end")
         SELECT coalesce(kind, 'all') AS kind, count(*) AS reviewed, sum(ok::INTEGER) AS "right",
                round(avg(ok::INTEGER), 3) AS share_right
-        FROM reviewed GROUP BY ROLLUP (kind)
+        FROM reviewed GROUP BY ROLLUP (kind) HAVING count(*) > 0
         ORDER BY kind IS NULL, kind""")
