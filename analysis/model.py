@@ -122,9 +122,10 @@ class Quote:
     # "statement" (a speech or writing act: said, wrote, warned that, a quote in marks) or
     # "position" (a belief, intention or stance: thinks, hopes, plans, backs)
     act: str = "statement"
-    # what the speaker is called: the speaker entity's name, else a descriptor that cannot be
-    # named ("some critics", "a spokesperson"), else "unresolved" (a pronoun nobody could be
-    # found for: never shown as "he" or "who"); set by the pipeline
+    # what the speaker is called: a descriptor nobody is named for ("some critics") or that
+    # names whom it speaks for ("a BankAmerica spokesman"), else the speaker entity's name (or
+    # the name as written), else "unresolved" (a pronoun nobody could be found for: never shown
+    # as "he" or "who"); completed by the pipeline
     speaker_label: str | None = None
 
 

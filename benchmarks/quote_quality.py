@@ -6,8 +6,9 @@ In one run:
 - GGT dev (`../shared/gold/ggt_dev.jsonl`): statements (act "statement") against the gold speech
   quotes, P/R/F1 at overlap 0.3 and 0.8, scored as GenderGapTracker does (a gold quote is found
   when one prediction covers at least that share of its characters; one prediction per gold),
-  and canonical speaker accuracy: the matched prediction's speaker entity names the gold
-  `speaker_canonical` (same surname for a person the article lists, same name for a group).
+  and canonical speaker accuracy: the matched prediction's speaker as the Quotes page shows it
+  (its entity, else its label) names the gold `speaker_canonical` (same surname for a person
+  the article lists, same name for a group).
   Targets: F1@0.3 >= 88 with P >= 85, speaker >= 90 %.
 - PolNeAR dev: statements and positions against every attribution. A gold attribution is
   matched by the prediction that covers the largest share of its content (overlapping
@@ -319,7 +320,7 @@ def ggt_score(records: list[dict], rows: list, threshold: float, misses: list | 
         result = Score(n_gold=len(gold), n_pred=len(pred), matched=len(pairs), speaker_known=len(pairs))
         for gi, pi in pairs:
             g, q = record["quotes"][gi], quotes[pi]
-            right = same_speaker(q.speaker_label, g["speaker_canonical"], record["people"])
+            right = same_speaker(q.speaker_entity or q.speaker_label, g["speaker_canonical"], record["people"])
             result.speaker_right += right
             if misses is not None and not right:
                 misses.append(("speaker", record, q.start, q.end, f"{q.speaker!r} -> {q.speaker_label!r}"

@@ -48,6 +48,11 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
     speaker = spans.speaker if spans is not None else None
     referent = resolver.resolve(spans, outlet) if spans is not None else None
     kind = speaker_kind(spans, text, lex) if spans is not None else "pronoun"
+    # "a BankAmerica spokesman", "Hamas officials": the speaker is the descriptor, who speaks
+    # for the organisation named in it (not so "Norman's lawyers" for Norman)
+    qualified = spans is not None and spans.name is not None and not spans.identifies
+    if qualified and ctx.label_of(*spans.name) in ("ORG", "GPE", "NORP"):
+        referent = spans.name
     # reported speech by something that cannot speak ("the data suggest that", "fear is
     # that"): an attribution, but nobody's statement
     mute = kind == "thing" and referent is None and attribution.kind == "indirect"
@@ -70,16 +75,8 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by=text[outlet[0] : outlet[1]] if outlet else None,
         reported_by_start=outlet[0] if outlet else None,
         reported_by_end=outlet[1] if outlet else None,
-        speaker_label=_label(text, kind, speaker, referent),
+        speaker_label=text[speaker[0] : speaker[1]] if speaker and kind == "descriptor" and (
+            referent is None or qualified) else None,
         act="position" if mute or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )
 
-
-def _label(text: str, kind: str, speaker: tuple[int, int] | None, referent: tuple[int, int] | None) -> str | None:
-    """The speaker's name as written, for when no entity covers it: the referent's words, else
-    a descriptor's ("some critics"); a pronoun without a referent has none ("unresolved")."""
-    if referent is not None:
-        return text[referent[0] : referent[1]]
-    if speaker is not None and kind in ("name", "descriptor"):
-        return text[speaker[0] : speaker[1]]
-    return None

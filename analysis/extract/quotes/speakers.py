@@ -23,7 +23,7 @@ STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
 CUT_DEPS = ("relcl", "acl", "advcl", "parataxis")
 NOUN = frozenset({"NOUN"})
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
-AGE_DESCRIPTOR = re.compile(r"\b\d+-year-old\b")  # "said the 62-year-old"
+AGE_DESCRIPTOR = re.compile(r"\b[\w-]+-year-old\b")  # "said the 62-year-old", "my two-year-old"
 HUMAN_SUFFIXES = ("ist", "ists", "ian", "ians")  # "economist", "historians"
 QUALIFIED_NOUNS = frozenset({"person_noun", "speaking_noun", "group_noun"})
 SPEAKING_NOUNS = ("person_noun", "group_noun", "outlet_noun", "document_noun", "speaking_noun")
@@ -194,7 +194,10 @@ class Resolver:
         if "person_pronoun" in kinds:
             return self._last_person(before, PRONOUNS.get(word))
         if "group_pronoun" in kinds:
-            return self._last_speaker(before, {"ORG", "NORP", "GPE"})
+            found = self._last_speaker(before, {"ORG", "NORP", "GPE"})
+            if found is None and word == "it":  # "It said": the company the story is about
+                found = self._last_entity(before, {"ORG"})
+            return found
         if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
             return None  # "a source", "an official": a new, unnamed speaker
         if "document_noun" in kinds:
