@@ -436,3 +436,13 @@ def test_the_textacy_baseline_finds_quotes_on_the_products_parse(nlp):
     items = quote_quality.textacy_items(doc)
     assert len(items) == 1 and items[0].speaker
     assert [t.lemma_ for t in doc] == lemmas, "the product's own Doc is left as it was"
+
+
+def test_hard_wrapped_wire_copy_keeps_whole_statements(nlp):
+    """Wire copy wraps lines at a fixed width: a reported clause runs across line breaks."""
+    text = ("Lenholm Ferries said its spring\nsailings would start on April 2 and\nthat fares would rise by\n"
+            "ten pct from the summer.\n    The company also said it had\nordered two new vessels for the\n"
+            "northern route.\n")
+    found = statements(quotes_of(nlp, text))
+    assert the_quote(found, "spring").text.replace("\n", " ").endswith("ten pct from the summer")
+    assert "ordered two new vessels for the northern route" in the_quote(found, "vessels").text.replace("\n", " ")

@@ -265,12 +265,15 @@ def unresolved_quotes(ws: Workspace, filters: Filters | None = None, positions: 
 
 
 def reporting_chains(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
-    """Per relaying outlet (`reported_by`): which speakers it relays, and how many quotes of each."""
+    """Per relaying outlet or source (`reported_by`, a named entity): which speakers it relays, and
+    how many quotes of each; an unresolved speaker, or one relaying itself, is no chain."""
     return _q(ws, filters, f"""
         SELECT reported_by, speaker, quotes FROM (
             SELECT reported_by, speaker, count(*) AS quotes
-            FROM (SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS} WHERE {_acts(positions)})
-            WHERE reported_by IS NOT NULL AND speaker IS NOT NULL GROUP BY ALL)
+            FROM (SELECT {_QUOTE_COLUMNS}, q.reported_by_key {_QUOTE_JOINS} WHERE {_acts(positions)})
+            WHERE reported_by_key IS NOT NULL AND speaker IS NOT NULL AND speaker <> '{UNRESOLVED}'
+              AND speaker <> reported_by
+            GROUP BY ALL)
         ORDER BY sum(quotes) OVER (PARTITION BY reported_by) DESC, reported_by, quotes DESC, speaker""")
 
 
