@@ -1,16 +1,21 @@
-"""The grammatical gender the text itself gives each named person, for pronoun resolution.
+"""The grammatical gender of each named person, for pronoun resolution.
 
-"he said" after two men and a woman must not land on the woman. No name list is needed:
-news text says it, with an honorific ("Ms. Durning") or with the pronouns that follow a
-person when that person is the only one named ("Durning ... her 2016 work").
+"he said" after two men and a woman must not land on the woman. News text mostly says it,
+with an honorific ("Ms. Durning") or with the pronouns that follow a person when that person
+is the only one named ("Durning ... her 2016 work"); else a first name given to one sex in at
+least 95 % of births ("Randy", "Julie": `data/first_names.tsv`, from `tools/build_first_names.py`)
+does. Ambiguous names ("Morgan", "Kim") and unknown ones stay unknown, and agree with either.
 """
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 
 from .context import DocContext
 
 HONORIFICS = {"mr": "m", "mr.": "m", "sir": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f", "miss": "f"}
+DATA = Path(__file__).resolve().parents[1] / "data"
 NAME_POS = frozenset({"PROPN"})
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
 
@@ -18,6 +23,13 @@ PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her"
 def person_key(words: list[str]) -> str:
     """A person as the resolver compares them: the surname, lowercased."""
     return words[-1].lower() if words else ""
+
+
+@lru_cache(maxsize=1)
+def first_names() -> dict[str, str]:
+    """First name (lowercase) -> "m" or "f"."""
+    lines = (DATA / "first_names.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if line and not line.startswith("#"))
 
 
 def person_genders(ctx: DocContext) -> dict[str, str]:
@@ -50,4 +62,9 @@ def person_genders(ctx: DocContext) -> dict[str, str]:
         (top, n), *rest = counts.most_common() + [("", 0)]
         if n >= 2 * rest[0][1] and n > 0:
             genders[key] = top
-    return genders | told
+    named_first = {}
+    for ent in ctx.ents:
+        words = [t.text for t in ent if not t.is_punct]
+        if ent.label_ == "PERSON" and len(words) >= 2 and words[0].lower() in first_names():
+            named_first.setdefault(person_key(words), first_names()[words[0].lower()])
+    return genders | named_first | told

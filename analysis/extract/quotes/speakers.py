@@ -198,12 +198,12 @@ class Resolver:
             if found is None and word == "it":  # "It said": the company the story is about
                 found = self._last_entity(before, {"ORG"})
             return found
+        author = document_author(head) if "document_noun" in kinds else None
+        if author is not None:
+            return self.referent_of_name(author)  # "a study by the Senate committee"
         if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
             return None  # "a source", "an official": a new, unnamed speaker
         if "document_noun" in kinds:
-            author = document_author(head)  # "a study by the Senate committee"
-            if author is not None:
-                return self.referent_of_name(author)
             found = self._last_document(before, word)
             if found is not None or "outlet_noun" not in kinds:
                 return found or outlet
