@@ -294,6 +294,15 @@ def test_a_name_qualifying_a_descriptor_is_not_the_speaker(extractor):
     assert the_quote(found, "charge was false").speaker_label == "Vale's lawyers"
 
 
+@pytest.mark.parametrize("text", [
+    "Tobin Vale was told that the ferry would not sail.",  # no source
+    "Tobin Vale would not say which councillors had voted against the plan.",  # nothing stated
+    "The ferry returns in May.\n\nREAD MORE: ‘A long winter’ on the quay\n",  # a rubric
+])
+def test_sourceless_unsaid_and_rubric_attributions_are_no_statements(nlp, text):
+    assert statements(quotes_of(nlp, text)) == []
+
+
 def test_a_quote_inside_a_quoted_passage_is_not_a_quote_of_its_own(nlp):
     text = "“He told me ‘we will win the vote’ and then he left,” Mara Quell said."
     (quote,) = quotes_of(nlp, text)

@@ -56,6 +56,10 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
     # reported speech by something that cannot speak ("the data suggest that", "fear is
     # that"): an attribution, but nobody's statement
     mute = kind == "thing" and referent is None and attribution.kind == "indirect"
+    # "he was told that", "(Note that ...)": an attribution with no source is nobody's statement;
+    # nor is what someone "would not say"
+    sourceless = spans is None and attribution.kind != "direct"
+    unsaid = event.negated and attribution.kind != "direct"
     speaks_as_outlet = event.kind != "verb" or event.lemma == "report"  # "according to X", "X reported"
     resolver.remember(event.cue_start, referent, outlet or (referent if speaks_as_outlet else None))
     return Quote(
@@ -77,6 +81,6 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by_end=outlet[1] if outlet else None,
         speaker_label=text[speaker[0] : speaker[1]] if speaker and kind == "descriptor" and (
             referent is None or qualified) else None,
-        act="position" if mute or attribution.stance or event.lemma in lex.position_verbs else "statement",
+        act="position" if mute or sourceless or unsaid or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )
 

@@ -47,6 +47,7 @@ class Event:
     # inserted "she said", the rest of an "according to" sentence) rather than a bare noun or
     # prepositional object ("warned about the consequences"), which states nothing unless quoted
     clausal: bool = True
+    negated: bool = False  # "would not say which", "can't tell what": nothing was stated
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
@@ -178,6 +179,7 @@ def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
         content=char_range(content) if content else None,
         anchor=verb,
         clausal=not weak,
+        negated=any(c.dep_ == "neg" for c in verb.children),
     )
 
 
@@ -316,6 +318,7 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         _verb_event(tok, ctx, lex)
         for tok in ctx.tokens_where(pos=REPORTING_POS, lower=lex.verb_forms)  # reporting-verb forms
         if tok.tag_.startswith("VB") and ctx.in_mark(tok.idx) is None
+        and not (tok.is_upper and len(tok) > 1)  # "READ MORE:", "WATCH:": a rubric, not a verb
     ]
     others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)
     return sorted(verbs + others, key=lambda e: e.cue_start)
