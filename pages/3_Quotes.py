@@ -50,8 +50,8 @@ widgets.table(quotes[SHOWN].reset_index(drop=True), "quotes",
 unresolved = quotes[quotes["speaker"] == queries.UNRESOLVED]
 if not unresolved.empty:
     with st.expander(f"Unresolved speakers: {widgets.plural(len(unresolved), 'quote')}"):
-        st.caption("A pronoun (he, they, who) with no name found for it: kept out of the speakers chart. "
-                   "Set the speaker below when you know who it is.")
+        st.caption("A pronoun (he, they, who) with no name found for it, or no speaker found at all: kept out "
+                   "of the speakers chart. Set the speaker below when you know who it is.")
         widgets.table(unresolved[["speaker_mention", "quote", "cue", "document", "date"]].reset_index(drop=True),
                       "unresolved-quotes", column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN})
 
