@@ -289,6 +289,12 @@ def test_an_unnamed_descriptor_is_its_own_label(extractor):
     assert (quote.speaker_label, quote.speaker_entity) == ("Some critics", None)
 
 
+def test_a_name_in_apposition_is_the_speaker(extractor):
+    text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
+            "the timetable will hold.")
+    assert the_quote(extracted(extractor, text), "timetable will hold").speaker_label == "Tobin Vale"
+
+
 def test_a_name_qualifying_a_descriptor_is_not_the_speaker(extractor):
     found = extracted(extractor, "Tobin Vale was charged in May. Vale's lawyers said that the charge was false.")
     assert the_quote(found, "charge was false").speaker_label == "Vale's lawyers"

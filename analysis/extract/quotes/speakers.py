@@ -91,12 +91,22 @@ def _is_title_word(tok: Token, lex: Lexicon) -> bool:
 
 
 def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) -> tuple[Offsets | None, bool]:
-    """The named span in a speaker phrase and whether it identifies the speaker (`ents`: the doc's)."""
+    """The named span in a speaker phrase and whether it identifies the speaker (`ents`: the doc's).
+
+    A name in apposition identifies the speaker even set off by commas ("the director of
+    operations, Jeff Fraser, says"), and a possessor only qualifies it ("Trudeau's office")."""
+    for ent in ents:
+        if ent.label_ == "PERSON" and ent.root.dep_ == "appos" and ent.root.head == head and ent.start > head.i:
+            return (ent.start_char, ent.end_char), True
     ents = [e for e in ents if e.label_ in NAME_LABELS
             and phrase[0] <= e.start_char and e.end_char <= phrase[1]]
     for ent in ents:
         if ent.start <= head.i < ent.end or (ent.root.dep_ == "appos" and ent.root.head == head):
             return (ent.start_char, ent.end_char), True
+    owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if owner is not None and head.pos_ == "NOUN":
+        ent = next((e for e in ents if e.start <= owner.i < e.end), None)
+        return ((ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(owner))), False
     if head.pos_ == "PROPN" and not _is_title_word(head, lex):
         return char_range(_propn_chain(head)), True
     for child in head.children:
