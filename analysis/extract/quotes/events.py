@@ -77,7 +77,9 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
         around = [t for t in verb.head.subtree if t.i not in own and segment.start <= t.i < segment.end]
         return _trim(around), False
     complements = [c for c in verb.children if c.dep_ in COMPLEMENT_DEPS and c.i > verb.i]
-    return _trim(_subtrees(complements, segment)), True
+    # "said having Karlsson back was a boost": the parser's object holds the reported clause
+    holds_clause = any(g.dep_ in CLAUSE_DEPS for c in complements if c.tag_ == "VBG" for g in c.children)
+    return _trim(_subtrees(complements, segment)), not holds_clause
 
 
 def _subject(verb: Token) -> Token | None:
