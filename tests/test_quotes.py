@@ -289,6 +289,12 @@ def test_an_unnamed_descriptor_is_its_own_label(extractor):
     assert (quote.speaker_label, quote.speaker_entity) == ("Some critics", None)
 
 
+def test_the_descriptor_again_is_the_same_unnamed_speaker(extractor):
+    text = ("Mara Quell opened the new terminal on Monday.\n\nA port official said the ferry would be late. "
+            "The official added that the fares would not change.")
+    assert the_quote(extracted(extractor, text), "fares would not change").speaker_label == "A port official"
+
+
 def test_a_name_in_apposition_is_the_speaker(extractor):
     text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
             "the timetable will hold.")

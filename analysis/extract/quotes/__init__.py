@@ -62,6 +62,8 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
     unsaid = event.negated and attribution.kind != "direct"
     speaks_as_outlet = event.kind != "verb" or event.lemma == "report"  # "according to X", "X reported"
     resolver.remember(event.cue_start, referent, outlet or (referent if speaks_as_outlet else None))
+    if referent is None and kind == "descriptor":
+        resolver.remember_descriptor(event.cue_start, spans)
     return Quote(
         start=attribution.start,
         end=attribution.end,

@@ -163,6 +163,7 @@ class Resolver:
         ]
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
+        self.descriptors: list[tuple[int, str, Offsets]] = []  # (position, head word, phrase)
         self.documents = self._documents()
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
@@ -177,8 +178,12 @@ class Resolver:
         spans = speaker_spans(head, self.ctx, self.lex)
         return spans.name or spans.phrase
 
+    def remember_descriptor(self, position: int, spans: SpeakerSpans) -> None:
+        """An unnamed speaker ("a justice official"), whom a later "the official" is."""
+        self.descriptors.append((position, spans.head.lower_, spans.phrase))
+
     def remember(self, position: int, referent: Offsets | None, outlet: Offsets | None) -> None:
-        if referent is not None:
+        if referent is not None and not any(referent == phrase for _, _, phrase in self.descriptors):
             self.speakers.append((position, referent, self.ctx.label_of(*referent)))
         if outlet is not None:
             self.outlets.append((position, outlet))
@@ -219,9 +224,12 @@ class Resolver:
                 return found or outlet
         if "outlet_noun" in kinds:
             return outlet or self._last(self.outlets, before) or self._last_entity(before, {"ORG"})
+        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        described = self._last([(p, r) for p, w, r in self.descriptors if w == word], before) if definite else None
+        if described is not None and (self._last_title(before, word) or (0, 0))[0] < described[0]:
+            return described  # "a justice official said ... the official added"
         if "person_noun" in kinds:
             return self._last_title(before, word) or self._last_person(before)
-        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
         phrase = self.ctx.text[spans.phrase[0] : spans.phrase[1]]
         if definite and ("speaking_noun" in kinds and head.tag_ == "NN" or AGE_DESCRIPTOR.search(phrase)):
             return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
