@@ -45,7 +45,7 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "entities": lambda ws, f: queries.entity_table(ws, f),
     "mentions": lambda ws, f: queries.all_mentions(ws, f),
     "documents": lambda ws, f: queries.documents_table(ws, f),
-    "quotes": lambda ws, f: queries.quotes_table(ws, f),
+    "quotes": lambda ws, f: queries.quotes_table(ws, f, positions=True),  # statements and positions, by `act`
     "timeline": lambda ws, f: queries.mentions_over_time(ws, f, freq="day"),
     "events": lambda ws, f: queries.events_table(ws, f),
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),
@@ -243,7 +243,8 @@ def extraction_json(x: Extraction) -> dict:
                       "entity": m.entity_name, "entity_key": m.entity_key} for m in x.mentions],
         "quotes": [{"start": q.start, "end": q.end, "text": q.text, "kind": q.kind, "cue": q.cue,
                     "speaker": q.speaker, "speaker_start": q.speaker_start, "speaker_end": q.speaker_end,
-                    "speaker_entity": q.speaker_entity, "reported_by": q.reported_by} for q in x.quotes],
+                    "speaker_entity": q.speaker_entity, "speaker_label": q.speaker_label, "act": q.act,
+                    "reported_by": q.reported_by} for q in x.quotes],
         "events": [{"start": e.start, "end": e.end, "text": e.text, "date": e.date_start,
                     "date_end": e.date_end, "granularity": e.granularity, "date_text": e.date_text,
                     "entities": e.entities} for e in x.events],

@@ -93,6 +93,9 @@ class Mention:
     entity_label: str = ""  # the entity's type ("Iranian" is a NORP mention of the GPE Iran)
 
 
+UNRESOLVED = "unresolved"  # the speaker label of a pronoun or relative no name was found for
+
+
 @dataclass
 class Quote:
     """An attributed statement: what was said, by whom, through whom."""
@@ -121,6 +124,14 @@ class Quote:
     reported_by_key: str | None = None
     # canonical keys of the entities mentioned inside the quote ("who talks about whom")
     mentioned: list[str] = field(default_factory=list)
+    # "statement" (a speech or writing act: said, wrote, warned that, a quote in marks) or
+    # "position" (a belief, intention or stance: thinks, hopes, plans, backs)
+    act: str = "statement"
+    # what the speaker is called: a descriptor nobody is named for ("some critics") or that
+    # names whom it speaks for ("a BankAmerica spokesman"), else the speaker entity's name (or
+    # the name as written), else "unresolved" (a pronoun nobody could be found for: never shown
+    # as "he" or "who"); completed by the pipeline
+    speaker_label: str | None = None
 
 
 @dataclass

@@ -1,19 +1,24 @@
-"""Quotes: who said what, where and when, narrowed by speaker or by who is talked about."""
+"""Quotes: who said what, where and when, narrowed by speaker or by who is talked about; the
+analyst's review of quotes with its live quality estimate; and who relays whom."""
 from __future__ import annotations
 
 import streamlit as st
 
 from analysis.present import charts
-from analysis.workspace import queries
+from analysis.workspace import queries, quote_review
 from ui import data, page, widgets
 
-SHOWN = ["speaker", "quote", "kind", "cue", "reported_by", "document", "date"]
+SHOWN = ["speaker", "quote", "kind", "act", "cue", "reported_by", "document", "date", "review"]
+REVIEW_LIMIT = 500  # quotes the review picker lists (the first ones of the table)
 
-filters = page.page_header("Quotes", "Direct, partial and reported statements in the articles in view, "
-                                       "with who said them, the reporting verb and the outlet that relayed them.")
+filters = page.page_header("Quotes", "Statements in the articles in view, with who made them, the reporting verb "
+                                       "and the outlet that relayed them.")
 page.require_documents()
 
-speakers = data.run(queries.quotes_per_speaker, filters)
+positions = st.toggle("Include positions", value=False, key="quote_positions",
+                      help="Off: statements only (said, wrote, warned that, a quote in marks). On: also beliefs, "
+                           "intentions and stances (thinks, plans, backs, criticised the plan).")
+speakers = data.run(queries.quotes_per_speaker, filters, positions=positions)
 by_col, about_col = st.columns(2)
 chosen_speakers = widgets.entity_picker("Said by", "quote_speakers", options=speakers["speaker_entity"].dropna().tolist(),
                                        container=by_col)
@@ -24,12 +29,65 @@ narrow = bool(filters.entities) and st.toggle(
     help="Off: every quote in the documents that mention them.")
 
 quotes = data.run(queries.quotes_involving, filters, filters.entities if narrow else (),
-                    speakers=tuple(chosen_speakers), mentioning=tuple(mentioning))
-
-per_speaker = (quotes.dropna(subset=["speaker"]).groupby("speaker", as_index=False).size()
+                  speakers=tuple(chosen_speakers), mentioning=tuple(mentioning), positions=positions)
+named = quotes[quotes["speaker"].notna() & (quotes["speaker"] != queries.UNRESOLVED)]
+per_speaker = (named.groupby("speaker", as_index=False).size()
                .rename(columns={"size": "quotes"}).sort_values(["quotes", "speaker"], ascending=[False, True]))
 widgets.chart(charts.speaker_bars, per_speaker.head(25), title="Quotes per speaker (top 25)", key="quote_bars")
+
+estimate = data.run(quote_review.quality_estimate)
+if estimate.empty:
+    st.caption("Quality: no quote reviewed yet. Mark quotes right or wrong below to estimate it on these articles.")
+else:
+    st.caption("Quality estimate from your reviews: " + " · ".join(
+        f"{row.kind} {100 * row.share_right:.0f} % right (n={row.reviewed})" for row in estimate.itertuples()))
+
 st.markdown(f"**{widgets.plural(len(quotes), 'quote')}**")
 widgets.table(quotes[SHOWN].reset_index(drop=True), "quotes",
-             column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN},
-             empty="No quotes match the filter.")
+              column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN},
+              empty="No quotes match the filter.")
+
+unresolved = quotes[quotes["speaker"] == queries.UNRESOLVED]
+if not unresolved.empty:
+    with st.expander(f"Unresolved speakers: {widgets.plural(len(unresolved), 'quote')}"):
+        st.caption("A pronoun (he, they, who) with no name found for it, or no speaker found at all: kept out "
+                   "of the speakers chart. Set the speaker below when you know who it is.")
+        widgets.table(unresolved[["speaker_mention", "quote", "cue", "document", "date"]].reset_index(drop=True),
+                      "unresolved-quotes", column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN})
+
+with st.expander("Review a quote"):
+    listed = quotes.head(REVIEW_LIMIT)
+    if listed.empty:
+        st.caption("No quote in view to review.")
+    else:
+        labels = {str(i): f"{row.speaker or '?'}: “{str(row.quote)[:90]}” ({row.document or row.doc_id[:8]})"
+                  for i, row in zip(listed.index, listed.itertuples())}
+        picked = widgets.picker("Quote", list(labels), "review_quote", labels, noun="quotes", ranked="newest",
+                                multi=False)
+        if picked is not None:
+            row = listed.loc[int(picked)]
+            key = (row["doc_id"], int(row["start"]), int(row["end"]))
+            right_col, wrong_col, act_col = st.columns(3)
+            if right_col.button("Right as extracted", key="review_right", icon=":material/check:"):
+                quote_review.mark(data.workspace(), *key, "right")
+                st.rerun()
+            if wrong_col.button("Not a quote", key="review_wrong", icon=":material/close:"):
+                quote_review.mark(data.workspace(), *key, "wrong")
+                st.rerun()
+            act = act_col.segmented_control("Act", quote_review.ACTS, default=row["act"], key=f"review_act_{picked}")
+            if act is not None and act != row["act"]:
+                quote_review.set_act(data.workspace(), *key, act)
+                st.rerun()
+            speaker = widgets.picker("Who said it", list(data.entity_labels()), f"review_speaker_{picked}",
+                                     data.entity_labels(), noun="entities", ranked="most mentioned", multi=False,
+                                     index=None, placeholder="Pick the entity that made this statement")
+            if speaker is not None and speaker != row["speaker_entity"]:
+                quote_review.set_speaker(data.workspace(), *key, speaker)
+                st.rerun()
+
+st.subheader("Reporting chains")
+st.caption("For each outlet or source that relayed quotes (“according to …”, “… told Reuters”), whose words it "
+           "carried and how often.")
+chains = data.run(queries.reporting_chains, filters, positions=positions)
+widgets.chart(charts.chain_bars, chains, key="quote_chains")
+widgets.table(chains.reset_index(drop=True), "reporting-chains", empty="No relayed quotes in view.")

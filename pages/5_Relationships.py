@@ -87,7 +87,9 @@ else:
 
 st.subheader("Who talks about whom")
 st.caption("An arrow from a speaker to each entity named in their quotes, labelled with the reporting verbs.")
-links = data.run(queries.speaker_graph, filters)
+positions = st.toggle("Include positions", value=False, key="rel_positions",
+                      help="Off: statements only. On: also beliefs, intentions and stances (thinks, plans, backs).")
+links = data.run(queries.speaker_graph, filters, positions=positions)
 if focus:
     links = links[(links["speaker"] == focus) | (links["entity"] == focus)]
 drawn = links.head(MAX_EDGES)  # the links with the most quotes: speaker_graph sorts them so

@@ -240,17 +240,17 @@ def test_quotes_involving_is_spoken_by_or_naming_the_entities(ws) -> None:
     # someone who speaks and is also named in another speaker's quote ("Reyes said on Saturday")
     both = ws.query("""SELECT qe.entity_key FROM quote_entities qe JOIN quotes q ON q.speaker_key = qe.entity_key
                        ORDER BY 1 LIMIT 1""")["entity_key"].item()
-    everything = queries.quotes_table(ws)
-    naming = queries.quotes_table(ws, mentioning=(both,))
+    everything = queries.quotes_table(ws, positions=True)  # the quote naming them may be a position
+    naming = queries.quotes_table(ws, mentioning=(both,), positions=True)
     named = pd.MultiIndex.from_frame(everything[["doc_id", "quote_id"]]).isin(
         pd.MultiIndex.from_frame(naming[["doc_id", "quote_id"]]))
     spoken = (everything["speaker_entity"] == both).to_numpy()
     assert (spoken & ~named).any() and (named & ~spoken).any()
     expected = everything[spoken | named]
-    involving = queries.quotes_involving(ws, Filters(), (both,))
+    involving = queries.quotes_involving(ws, Filters(), (both,), positions=True)
     assert list(zip(involving["doc_id"], involving["quote_id"])) == list(zip(expected["doc_id"], expected["quote_id"]))
-    assert queries.quotes_involving(ws, Filters(), ()).equals(everything)
-    assert queries.quotes_involving(ws, Filters(), ("nobody",)).empty
+    assert queries.quotes_involving(ws, Filters(), (), positions=True).equals(everything)
+    assert queries.quotes_involving(ws, Filters(), ("nobody",), positions=True).empty
 
 
 def test_mentions_csv_neutralises_formula_names(ws) -> None:

@@ -125,12 +125,21 @@ def test_quote_signed_with_a_dash(nlp):
 
 
 def test_transcript_speaker_labels(nlp):
-    text = "MARLOW: We will not close the school this year.\n\nVANCE: The budget says otherwise.\n"
+    text = ("MARLOW: We will not close the school this year.\n\nVANCE: The budget says otherwise.\n\n"
+            "MARLOW: Then the budget is wrong.\n")
     quotes = quotes_of(nlp, text)
     assert [(q.speaker, q.text) for q in quotes] == [
         ("MARLOW", "We will not close the school this year"),
         ("VANCE", "The budget says otherwise"),
+        ("MARLOW", "Then the budget is wrong"),
     ]
+
+
+def test_rubric_labels_are_not_speakers(nlp):
+    """A market report's "ENERGY:" or a footer's "Email:" names nobody and does not recur."""
+    text = ("Shares rose in Tokyo.\n\nENERGY: Benchmark crude fell 40 cents to $51.60 per barrel.\n\n"
+            "CURRENCIES: The dollar rose to 108 yen.\n\nEmail: desk@example.org\n")
+    assert quotes_of(nlp, text) == []
 
 
 # --- partial and indirect speech --------------------------------------------------
@@ -196,6 +205,124 @@ def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
 
 def test_scare_quotes_and_titles_are_not_quotes(nlp):
     text = 'The so-called "green wave" reached the coast. Farmers joined a "joint defense pact" last year.'
+    assert quotes_of(nlp, text) == []
+
+
+# --- acts, reported clauses and speakers (issue 19's error classes) ------------------
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from analysis.extract.pipeline import Extractor
+
+    return Extractor()
+
+
+def extracted(extractor, text: str) -> list[Quote]:
+    """Quotes as the pipeline gives them: with speaker entity and label."""
+    from analysis.model import RawDocument
+
+    (result,) = extractor.extract([RawDocument(text, "fixture.txt")])
+    return result.quotes
+
+
+def statements(quotes: list[Quote]) -> list[Quote]:
+    return [q for q in quotes if q.act == "statement"]
+
+
+def test_a_noun_or_prepositional_object_is_no_statement(nlp):
+    text = ("Mara Quell warned about the dire consequences of the closure. She called her former boss on "
+            "Tuesday. Tobin Vale warned that the bridge would close.")
+    found = quotes_of(nlp, text)
+    assert [q.text for q in statements(found)] == ["the bridge would close"]
+    assert {q.act for q in found if "consequences" in q.text or "boss" in q.text} <= {"position"}
+
+
+def test_a_quoted_object_is_a_statement(nlp):
+    text = 'Tobin Vale called the plan "a gift to the developers" on Monday.'
+    (quote,) = quotes_of(nlp, text)
+    assert (quote.act, quote.kind) == ("statement", "partial")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("Ines Dorada believes the harbour will reopen in spring.", "the harbour will reopen"),
+    ("The council plans to reopen the pier next year.", "to reopen the pier"),
+    ("Tobin Vale hopes that the ferry will run again.", "the ferry will run again"),
+])
+def test_beliefs_and_intentions_are_positions(nlp, text, fragment):
+    quote = the_quote(quotes_of(nlp, text), fragment)
+    assert quote.act == "position"
+
+
+def test_what_cannot_speak_makes_no_statement(nlp):
+    text = "The data suggest that prices will rise. Ines Dorada said that prices would fall."
+    found = quotes_of(nlp, text)
+    assert [q.speaker for q in statements(found)] == ["Ines Dorada"]
+
+
+def test_pronouns_resolve_by_gender_across_paragraphs(extractor):
+    text = ("Ms. Mara Quell met Tobin Vale in Lenholm on Monday.\n\nVale showed him the new ferry. He was "
+            "pleased with it.\n\nQuell has led the port for a decade. Her office faces the docks.\n\n"
+            "“We will open the bridge in May,” she said.\n\n“The ferry is ready,” he said.")
+    found = extracted(extractor, text)
+    assert the_quote(found, "open the bridge").speaker_label == "Mara Quell"
+    assert the_quote(found, "ferry is ready").speaker_label == "Tobin Vale"
+
+
+def test_relative_and_age_descriptor_speakers_resolve(extractor):
+    relative = extracted(extractor, "Mara Quell, who chairs the board, said the bridge would open in May.")
+    assert the_quote(relative, "bridge would open").speaker_label == "Mara Quell"
+    aged = extracted(extractor, "Dana Whitfield has fished in Lenholm for forty years.\n\n"
+                                "“The harbour is my life,” said the 62-year-old, who mends nets on the quay.")
+    assert the_quote(aged, "my life").speaker_label == "Dana Whitfield"
+
+
+def test_an_unresolvable_pronoun_is_unresolved_never_the_pronoun(extractor):
+    from analysis.model import UNRESOLVED
+
+    found = extracted(extractor, "“We will not wait any longer,” they said.")
+    assert [(q.speaker, q.speaker_label, q.speaker_entity) for q in found] == [("they", UNRESOLVED, None)]
+
+
+def test_an_unnamed_descriptor_is_its_own_label(extractor):
+    (quote,) = extracted(extractor, "Some critics say the bridge is too expensive.")
+    assert (quote.speaker_label, quote.speaker_entity) == ("Some critics", None)
+
+
+def test_the_descriptor_again_is_the_same_unnamed_speaker(extractor):
+    text = ("Mara Quell opened the new terminal on Monday.\n\nA port official said the ferry would be late. "
+            "The official added that the fares would not change.")
+    assert the_quote(extracted(extractor, text), "fares would not change").speaker_label == "A port official"
+
+
+def test_a_name_in_apposition_is_the_speaker(extractor):
+    text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
+            "the timetable will hold.")
+    assert the_quote(extracted(extractor, text), "timetable will hold").speaker_label == "Tobin Vale"
+
+
+def test_a_name_qualifying_a_descriptor_is_not_the_speaker(extractor):
+    found = extracted(extractor, "Tobin Vale was charged in May. Vale's lawyers said that the charge was false.")
+    assert the_quote(found, "charge was false").speaker_label == "Vale's lawyers"
+
+
+@pytest.mark.parametrize("text", [
+    "Tobin Vale was told that the ferry would not sail.",  # no source
+    "Tobin Vale would not say which councillors had voted against the plan.",  # nothing stated
+    "The ferry returns in May.\n\nREAD MORE: ‘A long winter’ on the quay\n",  # a rubric
+])
+def test_sourceless_unsaid_and_rubric_attributions_are_no_statements(nlp, text):
+    assert statements(quotes_of(nlp, text)) == []
+
+
+def test_a_quote_inside_a_quoted_passage_is_not_a_quote_of_its_own(nlp):
+    text = "“He told me ‘we will win the vote’ and then he left,” Mara Quell said."
+    (quote,) = quotes_of(nlp, text)
+    assert quote.text.startswith("He told me") and quote.speaker == "Mara Quell"
+
+
+def test_scare_quotes_in_a_headline_are_not_quotes(nlp):
+    text = "Harbour board eyes 'green wave' as port reopens\n\nThe port of Lenholm reopened on Monday."
     assert quotes_of(nlp, text) == []
 
 
@@ -330,3 +457,13 @@ def test_the_textacy_baseline_finds_quotes_on_the_products_parse(nlp):
     items = quote_quality.textacy_items(doc)
     assert len(items) == 1 and items[0].speaker
     assert [t.lemma_ for t in doc] == lemmas, "the product's own Doc is left as it was"
+
+
+def test_hard_wrapped_wire_copy_keeps_whole_statements(nlp):
+    """Wire copy wraps lines at a fixed width: a reported clause runs across line breaks."""
+    text = ("Lenholm Ferries said its spring\nsailings would start on April 2 and\nthat fares would rise by\n"
+            "ten pct from the summer.\n    The company also said it had\nordered two new vessels for the\n"
+            "northern route.\n")
+    found = statements(quotes_of(nlp, text))
+    assert the_quote(found, "spring").text.replace("\n", " ").endswith("ten pct from the summer")
+    assert "ordered two new vessels for the northern route" in the_quote(found, "vessels").text.replace("\n", " ")

@@ -160,7 +160,7 @@ def test_overview_on_populated_workspace(populated: Path) -> None:
     assert any(b.label.startswith("Download everything") for b in at.download_button)
 
 
-@pytest.mark.parametrize("page, charts_expected", zip(PAGES, [0, 1, 1, 3, 2]))
+@pytest.mark.parametrize("page, charts_expected", zip(PAGES, [0, 1, 2, 3, 2]))
 def test_pages_run_on_populated_workspace(populated: Path, page: str, charts_expected: int) -> None:
     at = ok(open_page(app(), page))
     assert len(at.get("plotly_chart")) == charts_expected
@@ -242,6 +242,21 @@ def test_entity_filter_narrows_quotes_to_the_entity(populated: Path) -> None:
     assert len(quotes) and (quotes["speaker"].eq("Elena Marsh") | quotes["quote"].str.contains("Marsh")).all()
     at.toggle(key="quote_narrow").set_value(False).run()
     assert len(shown(ok(at), "speaker", "quote")) > len(quotes)
+
+
+def test_reviewing_a_quote_on_the_quotes_page_hides_it_and_updates_the_estimate(populated: Path) -> None:
+    at = ok(open_page(app(), "pages/3_Quotes.py"))
+    before = shown(at, "speaker", "quote", "act")
+    assert set(before["act"]) == {"statement"}
+    assert any("no quote reviewed yet" in c.value for c in at.caption)
+    at.selectbox(key="review_quote").set_value(at.selectbox(key="review_quote").options[0]).run()
+    first = before["quote"].iloc[0]
+    at.button(key="review_wrong").click().run()
+    after = shown(ok(at), "speaker", "quote")
+    assert len(after) == len(before) - 1 and first not in set(after["quote"])
+    assert any("all 0 % right (n=1)" in c.value for c in at.caption), [c.value for c in at.caption]
+    at.toggle(key="quote_positions").set_value(True).run()
+    assert len(shown(ok(at), "speaker", "quote")) >= len(after)
 
 
 def test_curation_on_entities_page_changes_the_entity_table(populated: Path) -> None:

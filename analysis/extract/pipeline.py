@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from analysis import settings
 from analysis.model import (
+    UNRESOLVED,
     Event,
     Extraction,
     LoadError,
@@ -41,6 +42,7 @@ from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
 from .quotes import find_quotes
 from .quotes.lexical import find_quotes_by_cues
+from .speaker_names import speaker_name_spans
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
 CHUNK_CHARS = 100_000
@@ -105,13 +107,14 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
         dateline = _within([top.dateline_date] if top.dateline_date else [], offset, end)
         events += [_shift(ev, offset, first) for ev in find_events(
             doc, _as_date(date), piece, _within(top.date_lines, offset, end), dateline[0] if dateline else None)]
+    spans += speaker_name_spans(text, quotes, spans)
     spans += alias_mentions(text, [(s, e) for s, e, _ in spans])
     sent_starts = [s.start for s in sentences]
     mentions = canonicalise(text, [
         Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
         for s, e, label in fix_mentions(text, spans, caps_entities, top.place)
     ])
-    _attach_entities(mentions, quotes, events)
+    _attach_entities(text, mentions, quotes, events)
     return Extraction(
         doc_id=raw.doc_id,
         raw=raw,
@@ -156,7 +159,7 @@ def extract_by_cues(raw: RawDocument, pieces: list[tuple[int, Doc]], language: s
     sent_starts = [s.start for s in sentences]
     mentions = canonicalise(text, [Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
                                    for s, e, label in honorific_people(text, spans)])
-    _attach_entities(mentions, quotes, events)
+    _attach_entities(text, mentions, quotes, events)
     return Extraction(doc_id=raw.doc_id, raw=raw, date=date, date_source=date_source, n_words=len(text.split()),
                       sentences=sentences, mentions=mentions, quotes=quotes, events=events, language=language)
 
@@ -179,7 +182,7 @@ def _as_date(iso: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(iso) if iso else None
 
 
-def _attach_entities(mentions: list[Mention], quotes: list[Quote], events: list[Event]) -> None:
+def _attach_entities(text: str, mentions: list[Mention], quotes: list[Quote], events: list[Event]) -> None:
     """Fill the canonical entities of quote speakers, outlets and quoted/dated sentences."""
     def inside(start: int, end: int) -> list[str]:
         return list(dict.fromkeys(m.entity_key for m in mentions if start <= m.start and m.end <= end))
@@ -190,10 +193,16 @@ def _attach_entities(mentions: list[Mention], quotes: list[Quote], events: list[
         hits = [m for m in mentions if m.start < end and start < m.end]
         return max(hits, key=lambda m: m.end - m.start, default=None)
 
+    people = {m.entity_name.split()[-1].lower(): m for m in mentions if m.entity_label == "PERSON" and m.entity_name}
     for q in quotes:
-        speaker = covering(q.referent_start, q.referent_end) or covering(q.speaker_start, q.speaker_end)
+        # the referent only: a name inside a descriptor ("Norman's lawyers") is not the speaker
+        speaker = covering(q.referent_start, q.referent_end)
+        if speaker is None and q.speaker_label and q.referent_start is not None:
+            speaker = people.get(q.speaker_label.split()[-1].lower())  # "Horvat said", missed by the tagger there
         if speaker is not None:
             q.speaker_key, q.speaker_entity = speaker.entity_key, speaker.entity_name
+        referent = text[q.referent_start : q.referent_end] if q.referent_start is not None else None
+        q.speaker_label = q.speaker_label or q.speaker_entity or referent or UNRESOLVED
         outlet = covering(q.reported_by_start, q.reported_by_end)
         if outlet is not None:
             q.reported_by_key = outlet.entity_key

@@ -26,7 +26,8 @@ TABLE_COLUMNS = {
     "mentions": ["doc_id", "mention", "sentence", "start", "end", "text", "label", "entity_key",
                  "entity_name", "entity_label"],
     "quotes": ["doc_id", "quote", "sentence", "start", "end", "text", "kind", "cue", "speaker",
-               "speaker_start", "speaker_end", "speaker_key", "reported_by", "reported_by_key"],
+               "speaker_start", "speaker_end", "speaker_key", "reported_by", "reported_by_key", "act",
+               "speaker_label"],
     "quote_entities": ["doc_id", "quote", "entity_key"],
     "events": ["doc_id", "event", "sentence", "start", "end", "text", "date_text", "date_start",
                "date_end", "granularity"],
@@ -88,7 +89,7 @@ def extraction_tables(extractions: Iterable[Extraction]) -> Tables:
         "mentions": [(x.doc_id, i, m.sentence, m.start, m.end, m.text, m.label, m.entity_key, m.entity_name,
                       m.entity_label) for x in xs for i, m in enumerate(x.mentions)],
         "quotes": [(x.doc_id, i, q.sentence, q.start, q.end, q.text, q.kind, q.cue, q.speaker, q.speaker_start,
-                    q.speaker_end, q.speaker_key, q.reported_by, q.reported_by_key)
+                    q.speaker_end, q.speaker_key, q.reported_by, q.reported_by_key, q.act, q.speaker_label)
                    for x in xs for i, q in enumerate(x.quotes)],
         "quote_entities": [(x.doc_id, i, k) for x in xs for i, q in enumerate(x.quotes) for k in q.mentioned],
         "events": [(x.doc_id, i, e.sentence, e.start, e.end, e.text, e.date_text, e.date_start, e.date_end,

@@ -94,6 +94,25 @@ def speaker_bars(speakers: pd.DataFrame, title: str = "Quotes per speaker") -> g
 _PERIODS = {"day": "D", "week": "W-MON", "month": "MS", "year": "YS"}  # as DuckDB's date_trunc starts them
 
 
+def chain_bars(chains: pd.DataFrame, outlets: int = 10, title: str = "Who each outlet relays") -> go.Figure:
+    """Stacked bars: per relaying outlet (top `outlets` by quotes), the quotes of each speaker it
+    relays (from `reporting_chains`)."""
+    if chains.empty:
+        return empty_figure("No relayed quotes in view")
+    totals = chains.groupby("reported_by")["quotes"].sum().sort_values(ascending=False).head(outlets)
+    frame = chains[chains["reported_by"].isin(totals.index)]
+    order = [esc(o) for o in totals.index[::-1]]
+    fig = go.Figure([
+        go.Bar(y=[esc(o) for o in rows["reported_by"]], x=rows["quotes"], orientation="h", name=esc(speaker),
+               hovertemplate=f"<b>%{{y}}</b> relays <b>{esc(speaker)}</b><br>%{{x}} quotes<extra></extra>")
+        for speaker, rows in frame.groupby("speaker", sort=False)
+    ])
+    fig.update_yaxes(categoryorder="array", categoryarray=order, gridcolor="rgba(0,0,0,0)")
+    _count_axis(fig, totals.max(), axis="x")
+    return _layout(fig, title, height=_bars_height(len(totals)), barmode="stack", bargap=0.3,
+                   xaxis_title="Quotes", showlegend=len(frame["speaker"].unique()) <= 12)
+
+
 def _zero_filled(series: pd.DataFrame, freq: str) -> pd.DataFrame:
     """Every period between the first and the last for every entity, 0 where nothing was said.
 

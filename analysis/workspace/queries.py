@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from analysis.model import UNRESOLVED
+
 from . import search
 from .store import Workspace
 
@@ -150,7 +152,7 @@ def overview(ws: Workspace, filters: Filters | None = None) -> dict:
         SELECT (SELECT count(*) FROM fdocs) AS documents,
                (SELECT count(DISTINCT m.entity) FROM days m JOIN fents e ON e.entity = m.entity) AS entities,
                (SELECT coalesce(sum(m.mentions), 0)::BIGINT FROM days m JOIN fents e ON e.entity = m.entity) AS mentions,
-               (SELECT count(*) FROM {rows.format("quotes")}) AS quotes,
+               (SELECT count(*) FROM {rows.format("quote_view")}) AS quotes,
                (SELECT count(*) FROM {rows.format("events")}) AS events,
                (SELECT min(date) FROM fdocs) AS first_date,
                (SELECT max(date) FROM fdocs) AS last_date
@@ -222,7 +224,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
     return _q(ws, filters, """
         SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
                coalesce((SELECT sum(c.n) FROM doc_entity_counts c WHERE c.doc_id = d.doc_id), 0)::BIGINT AS mentions,
-               (SELECT count(*) FROM quotes q WHERE q.doc_id = d.doc_id) AS quotes,
+               (SELECT count(*) FROM quote_view q WHERE q.doc_id = d.doc_id) AS quotes,
                d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived,
                (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
                coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
@@ -243,13 +245,15 @@ def document_mentions(ws: Workspace, doc_id: str) -> pd.DataFrame:
         WHERE m.doc_id = ? ORDER BY m.start""", [doc_id])
 
 
+# `speaker` is the entity's name, else what extraction called the speaker (a descriptor, or
+# "unresolved" for a pronoun it could not resolve; the mention itself in older workspaces)
 _QUOTE_COLUMNS = """
-    coalesce(se.name, q.speaker) AS speaker, q.text AS quote, q.kind, q.cue,
+    coalesce(se.name, q.speaker_label, q.speaker) AS speaker, q.text AS quote, q.kind, q.act, q.cue,
     coalesce(re.name, q.reported_by) AS reported_by, d.title AS document, d.date,
     q.speaker AS speaker_mention, q.start, q."end", q.speaker_start, q.speaker_end,
-    coalesce(so.merged_into, q.speaker_key) AS speaker_entity, q.doc_id, q.quote AS quote_id"""
+    coalesce(so.merged_into, q.speaker_key) AS speaker_entity, q.verdict AS review, q.doc_id, q.quote AS quote_id"""
 _QUOTE_JOINS = """
-    FROM quotes q JOIN fdocs d USING (doc_id)
+    FROM quote_view q JOIN fdocs d USING (doc_id)
     LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
     LEFT JOIN entities se ON se.entity = coalesce(so.merged_into, q.speaker_key)
     LEFT JOIN entity_overrides ro ON ro.entity_key = q.reported_by_key
@@ -261,15 +265,22 @@ def quotes_table(
     filters: Filters | None = None,
     speakers: tuple[str, ...] = (),
     mentioning: tuple[str, ...] = (),
+    positions: bool = False,
 ) -> pd.DataFrame:
-    """Quotes with speaker, cue, outlet and document; optionally by speakers / mentioning entities."""
-    return _quotes(ws, filters, speakers, mentioning)
+    """Quotes with speaker, cue, outlet and document; optionally by speakers / mentioning entities.
+    Statements only, unless `positions` (beliefs, intentions, stances) are asked for too."""
+    return _quotes(ws, filters, speakers, mentioning, positions=positions)
+
+
+def _acts(positions: bool) -> str:
+    """Condition on `quote_view` rows `q`: statements, and positions when asked for."""
+    return "TRUE" if positions else "q.act = 'statement'"
 
 
 def _quotes(ws: Workspace, filters: Filters | None, speakers: tuple[str, ...], mentioning: tuple[str, ...],
-            involving: tuple[str, ...] = ()) -> pd.DataFrame:
+            involving: tuple[str, ...] = (), positions: bool = False) -> pd.DataFrame:
     """`quotes_table`, also narrowed to quotes spoken by or naming any of `involving` (when given)."""
-    where, params = ["TRUE"], []
+    where, params = [_acts(positions)], []
     if speakers:
         where.append(_spoken_by(params, speakers))
     if mentioning:
@@ -298,10 +309,33 @@ def document_quotes(ws: Workspace, doc_id: str) -> pd.DataFrame:
     return quotes_table(ws, Filters(documents=(doc_id,)))
 
 
-def quotes_per_speaker(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
+def quotes_per_speaker(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
+    """Quotes per speaker; an unresolved pronoun is nobody's and stays out (`unresolved_quotes`)."""
     return _q(ws, filters, f"""
-        SELECT speaker, speaker_entity, count(*) AS quotes FROM (SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS})
-        WHERE speaker IS NOT NULL GROUP BY ALL ORDER BY quotes DESC, speaker, speaker_entity""")
+        SELECT speaker, speaker_entity, count(*) AS quotes
+        FROM (SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS} WHERE {_acts(positions)})
+        WHERE speaker IS NOT NULL AND speaker <> '{UNRESOLVED}'
+        GROUP BY ALL ORDER BY quotes DESC, speaker, speaker_entity""")
+
+
+def unresolved_quotes(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
+    """Quotes whose speaker is a pronoun no name was found for ("he", "they", "who"), listed apart."""
+    return _q(ws, filters, f"""
+        SELECT * FROM (SELECT {_QUOTE_COLUMNS} {_QUOTE_JOINS} WHERE {_acts(positions)})
+        WHERE speaker = '{UNRESOLVED}' ORDER BY date DESC NULLS LAST, doc_id, start""")
+
+
+def reporting_chains(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
+    """Per relaying outlet or source (`reported_by`, a named entity): which speakers it relays, and
+    how many quotes of each; an unresolved speaker, or one relaying itself, is no chain."""
+    return _q(ws, filters, f"""
+        SELECT reported_by, speaker, quotes FROM (
+            SELECT reported_by, speaker, count(*) AS quotes
+            FROM (SELECT {_QUOTE_COLUMNS}, q.reported_by_key {_QUOTE_JOINS} WHERE {_acts(positions)})
+            WHERE reported_by_key IS NOT NULL AND speaker IS NOT NULL AND speaker <> '{UNRESOLVED}'
+              AND speaker <> reported_by
+            GROUP BY ALL)
+        ORDER BY sum(quotes) OVER (PARTITION BY reported_by) DESC, reported_by, quotes DESC, speaker""")
 
 
 def aliases(ws: Workspace, entity: str) -> pd.DataFrame:
@@ -533,13 +567,14 @@ def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
         LIMIT ?""", a, b, a, b, limit)
 
 
-def speaker_graph(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame:
-    """Who talks about whom: speaker -> entity mentioned in their quotes, with the verbs used."""
-    return _q(ws, filters, """
+def speaker_graph(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
+    """Who talks about whom: speaker -> entity mentioned in their quotes (statements, and positions
+    when asked for), with the verbs used."""
+    return _q(ws, filters, f"""
         , q AS (
             SELECT coalesce(so.merged_into, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
-            FROM quotes q JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
-            WHERE q.speaker_key IS NOT NULL)
+            FROM quote_view q JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
+            WHERE q.speaker_key IS NOT NULL AND {_acts(positions)})
         SELECT q.speaker, sp.name AS speaker_name, sp.label AS speaker_type,
                coalesce(o.merged_into, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
                count(*) AS quotes, string_agg(DISTINCT q.cue, ', ' ORDER BY q.cue) AS cues
@@ -666,14 +701,15 @@ def hidden_entities(ws: Workspace) -> pd.DataFrame:
 
 
 def quotes_involving(ws: Workspace, filters: Filters | None, entities: tuple[str, ...],
-                     speakers: tuple[str, ...] = (), mentioning: tuple[str, ...] = ()) -> pd.DataFrame:
+                     speakers: tuple[str, ...] = (), mentioning: tuple[str, ...] = (),
+                     positions: bool = False) -> pd.DataFrame:
     """`quotes_table` rows that are also spoken by, or mention, any of `entities`.
 
     The global entity filter keeps whole documents; on the quotes page the analyst usually
     wants only what the filtered people said or what was said about them. One query does both
     conditions, instead of fetching every quote twice and matching them in pandas.
     """
-    return _quotes(ws, filters, speakers, mentioning, involving=entities)
+    return _quotes(ws, filters, speakers, mentioning, involving=entities, positions=positions)
 
 
 def export_tables(ws: Workspace, filters: Filters | None = None) -> dict[str, pd.DataFrame | Iterator[pd.DataFrame]]:

@@ -70,6 +70,21 @@ CREATE TABLE IF NOT EXISTS quotes (
     doc_id VARCHAR, quote INTEGER, sentence INTEGER, start INTEGER, "end" INTEGER, text VARCHAR,
     kind VARCHAR, cue VARCHAR, speaker VARCHAR, speaker_start INTEGER, speaker_end INTEGER,
     speaker_key VARCHAR, reported_by VARCHAR, reported_by_key VARCHAR);
+-- a quote's act (statement: said, wrote; position: thinks, plans, backs) and what its speaker is
+-- called when no entity is: a descriptor ("some critics") or "unresolved" (a pronoun)
+ALTER TABLE quotes ADD COLUMN IF NOT EXISTS act VARCHAR DEFAULT 'statement';
+ALTER TABLE quotes ADD COLUMN IF NOT EXISTS speaker_label VARCHAR;
+-- the analyst's review of a quote (quote_review.py), keyed by document and characters so that it
+-- survives a re-ingest: right, wrong (no quote: hidden everywhere) or corrected (speaker or act)
+CREATE TABLE IF NOT EXISTS quote_reviews (
+    doc_id VARCHAR, start INTEGER, "end" INTEGER, verdict VARCHAR, speaker_key VARCHAR, act VARCHAR,
+    PRIMARY KEY (doc_id, start, "end"));
+CREATE OR REPLACE VIEW quote_view AS
+SELECT q.* REPLACE (coalesce(r.speaker_key, q.speaker_key) AS speaker_key, coalesce(r.act, q.act) AS act,
+                    CASE WHEN r.speaker_key IS NULL THEN q.speaker_label END AS speaker_label),
+       r.verdict
+FROM quotes q LEFT JOIN quote_reviews r ON r.doc_id = q.doc_id AND r.start = q.start AND r."end" = q."end"
+WHERE r.verdict IS DISTINCT FROM 'wrong';
 CREATE TABLE IF NOT EXISTS quote_entities (doc_id VARCHAR, quote INTEGER, entity_key VARCHAR);
 CREATE TABLE IF NOT EXISTS events (
     doc_id VARCHAR, event INTEGER, sentence INTEGER, start INTEGER, "end" INTEGER, text VARCHAR,

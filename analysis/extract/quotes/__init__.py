@@ -17,7 +17,7 @@ from .attribution import Attribution, Attributor, attach_outlets
 from .context import DocContext
 from .events import find_events
 from .lexicon import load_lexicon
-from .speakers import Resolver, SpeakerSpans, speaker_spans
+from .speakers import Resolver, SpeakerSpans, speaker_kind, speaker_spans
 
 __all__ = ["find_quotes"]
 
@@ -47,8 +47,23 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
     spans: SpeakerSpans | None = speaker_spans(event.speaker, ctx, lex) if event.speaker is not None else None
     speaker = spans.speaker if spans is not None else None
     referent = resolver.resolve(spans, outlet) if spans is not None else None
+    kind = speaker_kind(spans, text, lex) if spans is not None else "pronoun"
+    # "a BankAmerica spokesman", "Hamas officials": the speaker is the descriptor, who speaks
+    # for the organisation named in it (not so "Norman's lawyers" for Norman)
+    qualified = spans is not None and spans.name is not None and not spans.identifies
+    if qualified and ctx.label_of(*spans.name) in ("ORG", "GPE", "NORP"):
+        referent = spans.name
+    # reported speech by something that cannot speak ("the data suggest that", "fear is
+    # that"): an attribution, but nobody's statement
+    mute = kind == "thing" and referent is None and attribution.kind == "indirect"
+    # "he was told that", "(Note that ...)": an attribution with no source is nobody's statement;
+    # nor is what someone "would not say"
+    sourceless = spans is None and attribution.kind != "direct"
+    unsaid = event.negated and attribution.kind != "direct"
     speaks_as_outlet = event.kind != "verb" or event.lemma == "report"  # "according to X", "X reported"
     resolver.remember(event.cue_start, referent, outlet or (referent if speaks_as_outlet else None))
+    if referent is None and kind == "descriptor":
+        resolver.remember_descriptor(event.cue_start, spans)
     return Quote(
         start=attribution.start,
         end=attribution.end,
@@ -66,4 +81,8 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by=text[outlet[0] : outlet[1]] if outlet else None,
         reported_by_start=outlet[0] if outlet else None,
         reported_by_end=outlet[1] if outlet else None,
+        speaker_label=text[speaker[0] : speaker[1]] if speaker and kind == "descriptor" and (
+            referent is None or qualified) else None,
+        act="position" if mute or sourceless or unsaid or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )
+

@@ -26,6 +26,7 @@ class Attribution:
     end: int
     kind: str  # "direct" | "partial" | "indirect"
     event: Event
+    stance: bool = False  # a bare noun or prepositional object: a position, whatever the verb
 
 
 def attach_outlets(events: list[Event]) -> list[Event]:
@@ -240,5 +241,8 @@ class Attributor:
             kind = "partial" if id(event) in self.partial else "indirect"
             if event.kind == "label" and self.ctx.in_mark(event.content[0]) is not None:
                 kind = "direct"
-            found.append(Attribution(event.content[0], event.content[1], kind, event))
+            # "criticised the plan", "called him a liar": no reported clause, so no statement,
+            # but a stance all the same
+            stance = kind == "indirect" and not event.clausal
+            found.append(Attribution(event.content[0], event.content[1], kind, event, stance))
         return found

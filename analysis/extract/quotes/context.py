@@ -12,11 +12,13 @@ from spacy.strings import get_string_id
 from spacy.symbols import IDS as POS_IDS
 from spacy.tokens import Doc, Span, Token
 
+from ..paragraphs import paragraph_starts
 from .marks import MarkSpan, find_mark_spans, paragraphs
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 QUOTE_CHARS = frozenset("\"'“”‘’«»„")
-_NEWLINE = re.compile("\n")
+_LINE_BETWEEN = re.compile(r"\S[ \t]*\n[ \t]*(?=\S)")  # a single line break between two lines of text
+MIN_WRAPPED_BREAKS = 3
 
 
 @dataclass
@@ -40,7 +42,7 @@ class DocContext:
     _paragraph_starts: list[int] = field(init=False)
     _sent_starts: list[int] = field(init=False)
     _segment_starts: list[int] = field(init=False)
-    _person_last_words: frozenset[str] = field(init=False)
+    person_last_words: frozenset[str] = field(init=False)
     _mark_starts: list[int] = field(init=False)
     _token_starts: list[int] = field(init=False)
     _pos: list[int] = field(init=False)
@@ -52,14 +54,14 @@ class DocContext:
         self._token_starts, self._pos, self._lower = (column.tolist() for column in arrays.T)
         self.ents = tuple(self.doc.ents)
         self.sents = list(self.doc.sents)
-        self.paragraphs = paragraphs(text)
+        self.paragraphs = text_units(text)
         self.marks = find_mark_spans(text, self.paragraphs)
         self._mark_starts = [m.content_start for m in self.marks]
         self._paragraph_starts = [start for start, _ in self.paragraphs]
         self._sent_starts = [s.start_char for s in self.sents]
         self.segments = self._join_inside_quotes(list(self._segment()))
         self._segment_starts = [s.start_char for s in self.segments]
-        self._person_last_words = frozenset(
+        self.person_last_words = frozenset(
             e[-1].lower_ for e in self.ents if e.label_ == "PERSON"
         )
 
@@ -74,8 +76,10 @@ class DocContext:
         ]
 
     def _segment(self) -> Iterator[Span]:
-        # A token holding a line break, in its text or its trailing space, ends a segment.
-        breaks = sorted({bisect.bisect_right(self._token_starts, m.start()) - 1 for m in _NEWLINE.finditer(self.text)})
+        # A token holding a line break between units, in its text or its trailing space, ends a segment.
+        ends = [start - 1 for start, _ in self.paragraphs[1:]] if self.paragraphs[1:] else []
+        newlines = [self.text.rfind("\n", 0, end + 1) for end in ends]
+        breaks = sorted({bisect.bisect_right(self._token_starts, n) - 1 for n in newlines if n >= 0})
         for sent in self.sents:
             start = sent.start
             for i in breaks[bisect.bisect_left(breaks, sent.start) : bisect.bisect_left(breaks, sent.end)]:
@@ -123,12 +127,34 @@ class DocContext:
         next; the person reading is the one that matters for pronoun resolution.
         """
         span = self.doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and len(span) and span[-1].lower_ in self._person_last_words:
+        if span is not None and len(span) and span[-1].lower_ in self.person_last_words:
             return "PERSON"
         for ent in self.ents:
             if ent.start_char <= start and end <= ent.end_char:
                 return ent.label_
         return "PERSON"
+
+
+def hard_wrapped(text: str) -> bool:
+    """Whether the text is wire copy wrapped at a fixed width: most of its line breaks fall
+    inside sentences ("throughout the week in\nthe Bahia cocoa zone"). Web copy puts one
+    paragraph on a line, and then every line is a unit of its own."""
+    breaks = len(_LINE_BETWEEN.findall(text))
+    return breaks >= MIN_WRAPPED_BREAKS and breaks - len(paragraph_starts(text)) + 1 > breaks / 2
+
+
+def text_units(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the units a quote must close in and an attribution cannot cross: each
+    non-blank line, or each paragraph of hard-wrapped text (`paragraphs.paragraph_starts`)."""
+    if not hard_wrapped(text):
+        return paragraphs(text)
+    starts = paragraph_starts(text)
+    units = []
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        body = text[start:end].rstrip()
+        if body.strip():
+            units.append((start, start + len(body)))
+    return units
 
 
 @functools.lru_cache(maxsize=32)

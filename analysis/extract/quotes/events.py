@@ -43,6 +43,11 @@ class Event:
     content: tuple[int, int] | None = None
     outlet: Token | None = None  # head of the reporting-chain outlet, once attached
     anchor: Token | None = None  # the verb, or the first word of a cue phrase, in the parse
+    # whether `content` is a reported clause (a clausal complement, the clause around an
+    # inserted "she said", the rest of an "according to" sentence) rather than a bare noun or
+    # prepositional object ("warned about the consequences"), which states nothing unless quoted
+    clausal: bool = True
+    negated: bool = False  # "would not say which", "can't tell what": nothing was stated
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
@@ -72,7 +77,9 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
         around = [t for t in verb.head.subtree if t.i not in own and segment.start <= t.i < segment.end]
         return _trim(around), False
     complements = [c for c in verb.children if c.dep_ in COMPLEMENT_DEPS and c.i > verb.i]
-    return _trim(_subtrees(complements, segment)), True
+    # "said having Karlsson back was a boost": the parser's object holds the reported clause
+    holds_clause = any(g.dep_ in CLAUSE_DEPS for c in complements if c.tag_ == "VBG" for g in c.children)
+    return _trim(_subtrees(complements, segment)), not holds_clause
 
 
 def _subject(verb: Token) -> Token | None:
@@ -173,6 +180,8 @@ def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
         speaker=speaker,
         content=char_range(content) if content else None,
         anchor=verb,
+        clausal=not weak,
+        negated=any(c.dep_ == "neg" for c in verb.children),
     )
 
 
@@ -250,6 +259,14 @@ def _is_label(tokens: list[Token]) -> bool:
     )
 
 
+def _names_someone(label: Span, ctx: DocContext) -> bool:
+    """Whether a label names a speaker: a person or organisation recognised in it, or the
+    surname of a person the document names ("PENCE:" after "Mike Pence")."""
+    if any(e.label_ in ("PERSON", "ORG") and label.start_char <= e.start_char < label.end_char for e in ctx.ents):
+        return True
+    return any(t.lower_ in ctx.person_last_words for t in label)
+
+
 def _dash_events(ctx: DocContext) -> list[Event]:
     """`"…" ― Jane Doe`: a quote signed with a dash and a name at the end of its line."""
     doc, text = ctx.doc, ctx.text
@@ -274,6 +291,7 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
     and what the named person said, as transcripts and headlines write it."""
     doc, text = ctx.doc, ctx.text
     events = []
+    labels: list[Span] = []
     for start, end in ctx.paragraphs:
         colon = text.find(":", start, min(end, start + MAX_LABEL_CHARS))
         if colon < 0 or not text[colon + 1 : colon + 2].isspace() or not text[colon + 1 : end].strip():
@@ -286,10 +304,14 @@ def _label_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         body = doc.char_span(colon + 1, end, alignment_mode="contract")
         tokens = _trim(list(body)) if body is not None else []
         if tokens:
+            labels.append(label)
             events.append(
                 Event("label", None, colon, colon + 1, ctx.segment_index(colon), label[-1], char_range(tokens))
             )
-    return events
+    # "ENERGY: Benchmark crude ...", "Email: ...": rubrics, not speakers. A label speaks when it
+    # names someone, or when a label recurs, as the turns of a transcript do.
+    dialogue = len({label.text.lower() for label in labels}) < len(labels)
+    return [e for e, label in zip(events, labels) if dialogue or _names_someone(label, ctx)]
 
 
 def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
@@ -298,6 +320,7 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         _verb_event(tok, ctx, lex)
         for tok in ctx.tokens_where(pos=REPORTING_POS, lower=lex.verb_forms)  # reporting-verb forms
         if tok.tag_.startswith("VB") and ctx.in_mark(tok.idx) is None
+        and not (tok.is_upper and len(tok) > 1)  # "READ MORE:", "WATCH:": a rubric, not a verb
     ]
     others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)
     return sorted(verbs + others, key=lambda e: e.cue_start)

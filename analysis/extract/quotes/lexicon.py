@@ -18,6 +18,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 class Lexicon:
     verb_lemma: dict[str, str]  # lowercase form -> lemma ("said" -> "say")
     clausal_verbs: frozenset[str]  # lemmas that need a clause or quote to attribute
+    position_verbs: frozenset[str]  # lemmas of belief, intention, wish or stance ("think", "plan")
     source_cues: tuple[tuple[str, ...], ...]  # ("according", "to")
     outlet_cues: tuple[tuple[str, ...], ...]  # ("in", "an", "interview", "with")
     words: dict[str, frozenset[str]]  # section of speaker_words.txt -> words
@@ -55,17 +56,22 @@ def _lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _read_verbs() -> tuple[dict[str, str], frozenset[str]]:
+VERB_FLAGS = ("clausal", "position")
+
+
+def _read_verbs() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Form -> lemma, and flag -> the lemmas a line tagged with it (`position clausal think ...`)."""
     forms: dict[str, str] = {}
-    clausal: set[str] = set()
+    flagged: dict[str, set[str]] = {flag: set() for flag in VERB_FLAGS}
     for line in _lines("reporting_verbs.txt"):
         words = line.lower().split()
-        if words[0] == "clausal":
-            words = words[1:]
-            clausal.add(words[0])
+        flags = [w for w in words if w in VERB_FLAGS]
+        words = [w for w in words if w not in VERB_FLAGS]
+        for flag in flags:
+            flagged[flag].add(words[0])
         for form in words:
             forms.setdefault(form, words[0])
-    return forms, frozenset(clausal)
+    return forms, {flag: frozenset(lemmas) for flag, lemmas in flagged.items()}
 
 
 def _read_cues() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
@@ -89,6 +95,6 @@ def _read_sections(name: str) -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    verbs, clausal = _read_verbs()
+    verbs, flagged = _read_verbs()
     source, outlet = _read_cues()
-    return Lexicon(verbs, clausal, source, outlet, _read_sections("speaker_words.txt"))
+    return Lexicon(verbs, flagged["clausal"], flagged["position"], source, outlet, _read_sections("speaker_words.txt"))

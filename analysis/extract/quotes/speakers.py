@@ -7,6 +7,7 @@ this size, and every step can be explained to an analyst.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from spacy.tokens import Span, Token
 
 from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
 from .events import document_author
+from .gender import NAME_POS, PRONOUNS, person_genders, person_key
 from .lexicon import Lexicon
 
 Offsets = tuple[int, int]
@@ -21,6 +23,10 @@ STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
 CUT_DEPS = ("relcl", "acl", "advcl", "parataxis")
 NOUN = frozenset({"NOUN"})
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
+AGE_DESCRIPTOR = re.compile(r"\b[\w-]+-year-old\b")  # "said the 62-year-old", "my two-year-old"
+HUMAN_SUFFIXES = ("ist", "ists", "ian", "ians")  # "economist", "historians"
+QUALIFIED_NOUNS = frozenset({"person_noun", "speaking_noun", "group_noun"})
+SPEAKING_NOUNS = ("person_noun", "group_noun", "outlet_noun", "document_noun", "speaking_noun")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,22 @@ class SpeakerSpans:
     @property
     def speaker(self) -> Offsets:
         return self.name if self.name is not None and self.identifies else self.phrase
+
+
+def speaker_kind(spans: SpeakerSpans, text: str, lex: Lexicon) -> str:
+    """What a speaker phrase is: "name", "pronoun" (he, they, who), "descriptor" (a
+    spokesperson, officials, the 62-year-old) or "thing" (a noun that cannot speak:
+    "fear", "Brent crude"), read from the parse and the lexicon's noun lists."""
+    if spans.name is not None and spans.identifies:
+        return "name"
+    head = spans.head
+    if head.pos_ == "PRON" or head.tag_ in ("PRP", "WP", "WDT") or "pronoun" in lex.kind_of_noun(head.text):
+        return "pronoun"
+    word = head.lower_
+    if (lex.kind_of_noun(word) & set(SPEAKING_NOUNS) or word.endswith(HUMAN_SUFFIXES)
+            or AGE_DESCRIPTOR.search(text[spans.phrase[0] : spans.phrase[1]])):
+        return "descriptor"
+    return "thing"
 
 
 def noun_phrase(head: Token) -> list[Token]:
@@ -69,12 +91,22 @@ def _is_title_word(tok: Token, lex: Lexicon) -> bool:
 
 
 def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) -> tuple[Offsets | None, bool]:
-    """The named span in a speaker phrase and whether it identifies the speaker (`ents`: the doc's)."""
+    """The named span in a speaker phrase and whether it identifies the speaker (`ents`: the doc's).
+
+    A name in apposition identifies the speaker even set off by commas ("the director of
+    operations, Jeff Fraser, says"), and a possessor only qualifies it ("Trudeau's office")."""
+    for ent in ents:
+        if ent.label_ == "PERSON" and ent.root.dep_ == "appos" and ent.root.head == head and ent.start > head.i:
+            return (ent.start_char, ent.end_char), True
     ents = [e for e in ents if e.label_ in NAME_LABELS
             and phrase[0] <= e.start_char and e.end_char <= phrase[1]]
     for ent in ents:
         if ent.start <= head.i < ent.end or (ent.root.dep_ == "appos" and ent.root.head == head):
             return (ent.start_char, ent.end_char), True
+    owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if owner is not None and head.pos_ == "NOUN":
+        ent = next((e for e in ents if e.start <= owner.i < e.end), None)
+        return ((ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(owner))), False
     if head.pos_ == "PROPN" and not _is_title_word(head, lex):
         return char_range(_propn_chain(head)), True
     for child in head.children:
@@ -83,7 +115,8 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) 
             if ent is not None and ent.label_ == "PERSON" and "person_noun" in lex.kind_of_noun(head.text):
                 return None, False  # "a Clinton spokesman" is not Clinton
             span = (ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(child))
-            return span, "outlet_noun" in lex.kind_of_noun(head.text)  # "the Al-Akhbar newspaper" is Al-Akhbar
+            # "the Al-Akhbar newspaper" is Al-Akhbar, "the Civic Action study" is Civic Action's
+            return span, bool(lex.kind_of_noun(head.text) & {"outlet_noun", "document_noun"})
     return None, False
 
 
@@ -121,8 +154,16 @@ class Resolver:
         self.ctx = ctx
         self.lex = lex
         self.titles = _title_map(ctx)
+        self.genders = person_genders(ctx)
+        # a known person's surname as a subject where the tagger saw no name ("Vale showed him")
+        self.surname_subjects = [
+            (tok.idx, (tok.idx, tok.idx + len(tok)))
+            for tok in ctx.tokens_where(pos=NAME_POS, lower=ctx.person_last_words)
+            if tok.dep_ in ("nsubj", "nsubjpass") and not any(e.start <= tok.i < e.end for e in ctx.ents)
+        ]
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
+        self.descriptors: list[tuple[int, str, Offsets]] = []  # (position, head word, phrase)
         self.documents = self._documents()
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
@@ -137,17 +178,28 @@ class Resolver:
         spans = speaker_spans(head, self.ctx, self.lex)
         return spans.name or spans.phrase
 
+    def remember_descriptor(self, position: int, spans: SpeakerSpans) -> None:
+        """An unnamed speaker ("a justice official"), whom a later "the official" is."""
+        self.descriptors.append((position, spans.head.lower_, spans.phrase))
+
     def remember(self, position: int, referent: Offsets | None, outlet: Offsets | None) -> None:
-        if referent is not None:
+        if referent is not None and not any(referent == phrase for _, _, phrase in self.descriptors):
             self.speakers.append((position, referent, self.ctx.label_of(*referent)))
         if outlet is not None:
             self.outlets.append((position, outlet))
 
     def resolve(self, spans: SpeakerSpans, outlet: Offsets | None) -> Offsets | None:
         """The named mention a speaker refers to, or None when it cannot be told."""
-        if spans.name is not None:
-            return spans.name
         head = spans.head
+        if spans.name is not None:
+            # "Norman's lawyers", "Finance officials", "a spokeswoman for Trudeau": the name
+            # only qualifies the people who spoke, and is not who spoke
+            qualified = not spans.identifies and self.lex.kind_of_noun(head.text) & QUALIFIED_NOUNS
+            return None if qualified else spans.name
+        if head.dep_ == "poss" or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
+            owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+            if owner is not None and "document_noun" in self.lex.kind_of_noun(head.text):
+                return self._last_person(spans.phrase[0], PRONOUNS.get(owner.lower_))  # "her statement"
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
             # "Graham, who endorsed Bush": the relative pronoun stands for its noun
             return self.resolve(speaker_spans(head.head.head, self.ctx, self.lex), outlet)
@@ -155,9 +207,15 @@ class Resolver:
         word = head.lower_
         kinds = self.lex.kind_of_noun(word)
         if "person_pronoun" in kinds:
-            return self._last_person(before)
+            return self._last_person(before, PRONOUNS.get(word))
         if "group_pronoun" in kinds:
-            return self._last_speaker(before, {"ORG", "NORP", "GPE"})
+            found = self._last_speaker(before, {"ORG", "NORP", "GPE"})
+            if found is None and word == "it":  # "It said": the company the story is about
+                found = self._last_entity(before, {"ORG"})
+            return found
+        author = document_author(head) if "document_noun" in kinds else None
+        if author is not None:
+            return self.referent_of_name(author)  # "a study by the Senate committee"
         if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
             return None  # "a source", "an official": a new, unnamed speaker
         if "document_noun" in kinds:
@@ -166,21 +224,37 @@ class Resolver:
                 return found or outlet
         if "outlet_noun" in kinds:
             return outlet or self._last(self.outlets, before) or self._last_entity(before, {"ORG"})
+        definite = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        described = self._last([(p, r) for p, w, r in self.descriptors if w == word], before) if definite else None
+        if described is not None and (self._last_title(before, word) or (0, 0))[0] < described[0]:
+            return described  # "a justice official said ... the official added"
         if "person_noun" in kinds:
             return self._last_title(before, word) or self._last_person(before)
+        phrase = self.ctx.text[spans.phrase[0] : spans.phrase[1]]
+        if definite and ("speaking_noun" in kinds and head.tag_ == "NN" or AGE_DESCRIPTOR.search(phrase)):
+            return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
         if "group_noun" in kinds:
             return self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
         return None
 
-    def _last_person(self, before: int) -> Offsets | None:
-        """Latest person that spoke or was a subject before `before`."""
+    def _last_person(self, before: int, gender: str | None = None) -> Offsets | None:
+        """Latest person that spoke or was a subject before `before`, of the pronoun's gender
+        when the text gives both ("she" skips the men named since)."""
         subjects = [
             (e.start_char, (e.start_char, e.end_char))
             for e in self.ctx.ents
             if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
-        ]
+        ] + self.surname_subjects
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
-        return self._last(subjects + spoke, before) or self._last_entity(before, {"PERSON"})
+        people = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ == "PERSON"]
+        return self._last(self._agreeing(subjects + spoke, gender), before) or self._last(
+            self._agreeing(people, gender), before)
+
+    def _agreeing(self, items: list[tuple[int, Offsets]], gender: str | None) -> list[tuple[int, Offsets]]:
+        if gender is None:
+            return items
+        return [(p, r) for p, r in items
+                if self.genders.get(person_key(self.ctx.text[r[0] : r[1]].split()), gender) == gender]
 
     def _last_speaker(self, before: int, labels: set[str]) -> Offsets | None:
         return self._last([(p, r) for p, r, label in self.speakers if label in labels], before)
