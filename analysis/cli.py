@@ -29,7 +29,7 @@ from analysis.loaders.sanitise import displayable
 from analysis.model import Extraction, LoadError
 from analysis.present.export import to_csv_bytes
 from analysis.present.network_file import FORMATS, network_file
-from analysis.workspace import duplicates, queries, search
+from analysis.workspace import duplicates, queries, search, suggestions
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
@@ -50,6 +50,7 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "speakers": lambda ws, f: queries.speaker_graph(ws, f),
     "documents_per_month": lambda ws, f: queries.documents_per_period(ws, f, "month"),
     "duplicates": lambda ws, f: duplicates.duplicates_table(ws),
+    "suggestions": lambda ws, f: suggestions.suggestions(ws),
 }
 NETWORK = "network"  # not a CSV: `--format graphml|gexf`
 

@@ -284,6 +284,7 @@ def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[s
         candidates = [
             p for p in persons
             if p.key in groups and len(p.key.split()) > len(words) and _is_subsequence(words, p.key.split())
+            and not _only_a_suffix_more(words, p.key.split())
         ]
         if not candidates:
             continue
@@ -318,6 +319,15 @@ def _link_short_organisation_names(mentions: list[Mention], keys: list[str], gro
             keys[i] = target.key
         target.members.extend(group.members)
         del groups[group.key]
+
+
+# Generational suffixes: "Donald Trump Jr." is not "Donald Trump".
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _only_a_suffix_more(short: list[str], long: list[str]) -> bool:
+    """Whether `long` is `short` plus a generational suffix, a different person."""
+    return long[-1] in _GENERATIONS and long[:-1] == short
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:

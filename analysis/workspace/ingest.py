@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from analysis import settings
 from analysis.model import Extraction, LoadError, RawDocument
 from analysis.extract.pipeline import CHUNK_CHARS, extract_all
-from . import duplicates, search
+from . import duplicates, identity, search
 from .store import Workspace, WorkspaceError, failure
 
 Progress = Callable[[int, int, str], None]  # (done, total, file name)
@@ -142,14 +142,16 @@ def ingest(
 
 
 def _write(workspace: Workspace, extractions: list[Extraction]) -> list[FileResult]:
-    """Store a batch, then index its new documents and find their near-duplicates; the account of each.
+    """Store a batch, link its entities to those of earlier documents (`identity`), then index its new
+    documents and find their near-duplicates; the account of each.
 
     All under one hold of the workspace lock, so no other process writes the index or the
     signatures in between; a crash after the documents' commit is mended by the next search
     (`search` module) and the next write (`duplicates` module).
     """
-    with workspace.connect():
+    with workspace.connect() as con:
         added = workspace.add(extractions)
+        identity.update_links(con, [x for x, new in zip(extractions, added) if new])
         try:
             search.index_documents(workspace, [(x.doc_id, x.raw.title, x.raw.text)
                                                for x, new in zip(extractions, added) if new])

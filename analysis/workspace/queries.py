@@ -186,13 +186,13 @@ _QUOTE_COLUMNS = """
     coalesce(se.name, q.speaker) AS speaker, q.text AS quote, q.kind, q.cue,
     coalesce(re.name, q.reported_by) AS reported_by, d.title AS document, d.date,
     q.speaker AS speaker_mention, q.start, q."end", q.speaker_start, q.speaker_end,
-    coalesce(so.merged_into, q.speaker_key) AS speaker_entity, q.doc_id, q.quote AS quote_id"""
+    coalesce(so.entity, q.speaker_key) AS speaker_entity, q.doc_id, q.quote AS quote_id"""
 _QUOTE_JOINS = """
     FROM quotes q JOIN fdocs d USING (doc_id)
-    LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
-    LEFT JOIN entities se ON se.entity = coalesce(so.merged_into, q.speaker_key)
-    LEFT JOIN entity_overrides ro ON ro.entity_key = q.reported_by_key
-    LEFT JOIN entities re ON re.entity = coalesce(ro.merged_into, q.reported_by_key)"""
+    LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
+    LEFT JOIN entities se ON se.entity = coalesce(so.entity, q.speaker_key)
+    LEFT JOIN entity_moves ro ON ro.entity_key = q.reported_by_key
+    LEFT JOIN entities re ON re.entity = coalesce(ro.entity, q.reported_by_key)"""
 
 
 def quotes_table(
@@ -222,15 +222,15 @@ def _quotes(ws: Workspace, filters: Filters | None, speakers: tuple[str, ...], m
 def _spoken_by(params: list, entities: tuple[str, ...]) -> str:
     """Condition on `_QUOTE_JOINS` rows: the (merged) speaker is one of `entities`; its value joins `params`."""
     params.append(list(entities))
-    return "coalesce(so.merged_into, q.speaker_key) IN (SELECT unnest(?))"
+    return "coalesce(so.entity, q.speaker_key) IN (SELECT unnest(?))"
 
 
 def _naming(params: list, entities: tuple[str, ...]) -> str:
     """Condition on `_QUOTE_JOINS` rows: the quote names one of `entities` (merges applied)."""
     params.append(list(entities))
-    return """EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_overrides o USING (entity_key)
+    return """EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_moves o USING (entity_key)
               WHERE qe.doc_id = q.doc_id AND qe.quote = q.quote
-                AND coalesce(o.merged_into, qe.entity_key) IN (SELECT unnest(?)))"""
+                AND coalesce(o.entity, qe.entity_key) IN (SELECT unnest(?)))"""
 
 
 def document_quotes(ws: Workspace, doc_id: str) -> pd.DataFrame:
@@ -401,15 +401,15 @@ def speaker_graph(ws: Workspace, filters: Filters | None = None) -> pd.DataFrame
     """Who talks about whom: speaker -> entity mentioned in their quotes, with the verbs used."""
     return _q(ws, filters, """
         , q AS (
-            SELECT coalesce(so.merged_into, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
-            FROM quotes q JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
+            SELECT coalesce(so.entity, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
+            FROM quotes q JOIN fdocs USING (doc_id) LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
             WHERE q.speaker_key IS NOT NULL)
         SELECT q.speaker, sp.name AS speaker_name, sp.label AS speaker_type,
-               coalesce(o.merged_into, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
+               coalesce(o.entity, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
                count(*) AS quotes, string_agg(DISTINCT q.cue, ', ' ORDER BY q.cue) AS cues
         FROM q JOIN quote_entities qe ON qe.doc_id = q.doc_id AND qe.quote = q.quote
-        LEFT JOIN entity_overrides o ON o.entity_key = qe.entity_key
-        JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.merged_into, qe.entity_key)
+        LEFT JOIN entity_moves o ON o.entity_key = qe.entity_key
+        JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.entity, qe.entity_key)
         WHERE sp.entity <> en.entity
         GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name, q.speaker, entity""")
 
@@ -441,9 +441,9 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
     title once, so the sort of every sentence compares numbers, not titles: 8 % of the query)."""
     where, params = ["TRUE"], []
     if entities:
-        where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
+        where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_moves o USING (entity_key)
                         WHERE x.doc_id = ev.doc_id AND x.event = ev.event
-                          AND coalesce(o.merged_into, x.entity_key) IN (SELECT unnest(?)))""")
+                          AND coalesce(o.entity, x.entity_key) IN (SELECT unnest(?)))""")
         params.append(list(entities))
     if date_from:
         where.append("ev.date_end >= ?")
@@ -454,8 +454,8 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
     return _q(ws, filters, f"""
         , names AS (
             SELECT x.doc_id, x.event, array_to_string(list_sort(list(DISTINCT e.name)), ', ') AS entities
-            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides o USING (entity_key)
-            JOIN fents e ON e.entity = coalesce(o.merged_into, x.entity_key)
+            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_moves o USING (entity_key)
+            JOIN fents e ON e.entity = coalesce(o.entity, x.entity_key)
             GROUP BY ALL),
         ranked AS (SELECT doc_id, title, date, row_number() OVER (ORDER BY title, doc_id) AS rank FROM fdocs)
         SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,
