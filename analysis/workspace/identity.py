@@ -40,7 +40,8 @@ from .store import Workspace
 DOMINANT = 0.8
 MIN_MENTIONS = 3
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_GROUP_LABELS = ("NORP", "ORG")
+# Groups of people ("Republicans"); an organisation's "Post" and "Posts" are not one.
+_GROUP_LABELS = ("NORP",)
 _ACRONYM_GAP = re.compile(r"^[ \t]*\([ \t]*$")
 
 
