@@ -84,3 +84,10 @@ def test_people_with_evidence_stay(extractor) -> None:
     found, _ = people(extractor, text)
     for name in ("Kwabena Osei-Tutu", "Vantreight", "Oskar Lindqvist", "Teodric Vallmark", "Zvonimir Petrak"):
         assert name in found, (name, found)
+
+
+def test_initials_and_a_place_in_brackets_make_people(extractor) -> None:
+    text = ("Results: 1. Vebrand Oskolt ( Norway ) 1:45.27 , 2. Istvan Kemeny ( Hungary ) 1:46.01 . "
+            "Surrey 429-7 ( C. Lewis 80 not out , M. Butcher 70 ) .")
+    found, _ = people(extractor, text)
+    assert {"Vebrand Oskolt", "C. Lewis", "M. Butcher"} <= found, found

@@ -34,6 +34,10 @@ COMMON_GIVEN_NAME = 1000
 _AGE = re.compile(r"[ \t]*,[ \t]*\d{1,3}[ \t]*[,)]")
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z]+)")
 _SHAPE_JUNK = re.compile(r"[/@#\d]|\.(?:com|org|net|ca)\b|https?:|www\.", re.IGNORECASE)
+# "C. Lewis", "J.R. Okafor": an initial before a surname is a person's.
+_INITIAL_FIRST = re.compile(r"^(?:[A-Z]\.[ \t]*){1,2}[A-Z][^\W\d_]")
+# "Falk Balzer (Germany)": a name with a place in brackets after it, as results lists give people.
+_PLACE_IN_BRACKETS = re.compile(r"[ \t]*\([ \t]*([A-Z][^()\n]{1,30}?)[ \t]*\)")
 _REGION_AFTER = re.compile(r"[ \t]*,[ \t]*([A-Z][a-z]{1,4})\.")
 _BILL = re.compile(r"^Bill\s+[A-Z]?-?\d")
 # What separates the names of a list: a comma (and an age), "and", "or".
@@ -141,6 +145,7 @@ def filter_people(text: str, mentions: list[Mention],
             continue
         by_key[m.entity_key].append(m)
     undecided: dict[str, list[Mention]] = {}
+    places = {fold(m.text) for m in mentions if m.entity_label in ("GPE", "LOC")}
     for key, group in by_key.items():
         words = key.split()
         name = group[0].entity_name
@@ -150,7 +155,7 @@ def filter_people(text: str, mentions: list[Mention],
             _relabel(group, "GPE")
         elif words[-1] in not_people.get("last_word", ()) or key in titles() or key in not_people.get("region", ()):
             continue
-        elif not _evidence(text, group, name, speaker_spans):
+        elif not _evidence(text, group, name, speaker_spans, places):
             undecided[key] = group
             continue
         kept.extend(group)
@@ -160,11 +165,19 @@ def filter_people(text: str, mentions: list[Mention],
     return kept, author
 
 
-def _evidence(text: str, group: list[Mention], name: str, speaker_spans: list[tuple[int, int]]) -> bool:
-    """A given name, a title, speech or an age, or a surname used alone for the full name."""
+def _evidence(text: str, group: list[Mention], name: str, speaker_spans: list[tuple[int, int]],
+              places: set[str]) -> bool:
+    """A given name or an initial, a title, speech or an age, a surname used alone for the full
+    name, or a place in brackets after the name."""
     surname = name.split()[-1] if " " in name else None
-    return _has_given_name(name) or any(
-        _titled(text, m.start) or _spoken(text, m.end, speaker_spans, m.start) or m.text == surname for m in group)
+    return _has_given_name(name) or bool(_INITIAL_FIRST.match(name)) or any(
+        _titled(text, m.start) or _spoken(text, m.end, speaker_spans, m.start) or m.text == surname
+        or _place_after(text, m.end, places) for m in group)
+
+
+def _place_after(text: str, end: int, places: set[str]) -> bool:
+    match = _PLACE_IN_BRACKETS.match(text, end)
+    return bool(match) and fold(match.group(1)) in places
 
 
 def _listed_with_people(text: str, undecided: dict[str, list[Mention]], people: list[Mention]) -> set[str]:
