@@ -100,6 +100,7 @@ def test_documents_join_across_the_workspace(ws) -> None:
     table = queries.entity_table(ws, None)
     darius = table[table["entity"] == entity_of(ws, "darius quill")]
     assert len(darius) == 1 and darius["documents"].item() == 4
+    assert darius["name"].item() != "Quill"  # a link keeps the name of the entity it joins
 
 
 def test_the_analyst_undoes_a_link_for_good(ws, tmp_path) -> None:

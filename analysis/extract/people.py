@@ -10,7 +10,9 @@ evidence that it is a person, gathered over all its mentions in the document:
   longer name any recorded one, "Navdeep Bains");
 - a title before a mention ("Mr.", "Prime Minister": `data/titles.txt`), a reporting verb after
   it ("said", "told": `data/reporting_verbs.txt`), an age (", 73,"), or it speaks a quote.
-Bylines and credits (`data/person_context.tsv`) are dropped first whatever the evidence; the
+A name with no such evidence is dropped, unless its context says what it is instead: a place
+after "in" or "at", a team before a score. Bylines and credits (`data/person_context.tsv`) are
+dropped first whatever the evidence; the
 first byline's name is returned so the document can record its author. Names shaped like
 links, handles or codes are dropped; a name before a region abbreviation ("Dundas, Ont.")
 becomes a place; `data/not_people.txt` lists platforms and offices that end a phrase.
@@ -38,6 +40,8 @@ _SHAPE_JUNK = re.compile(r"[/@#\d]|\.(?:com|org|net|ca)\b|https?:|www\.", re.IGN
 _INITIAL_FIRST = re.compile(r"^(?:[A-Z]\.[ \t]*){1,2}[A-Z][^\W\d_]")
 # "Falk Balzer (Germany)": a name with a place in brackets after it, as results lists give people.
 _PLACE_IN_BRACKETS = re.compile(r"[ \t]*\([ \t]*([A-Z][^()\n]{1,30}?)[ \t]*\)")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|across)[ \t]+$")
+_SCORE_AFTER = re.compile(r"[ \t]+\d+(?:-\d+)?(?:[ \t]|$)")
 _REGION_AFTER = re.compile(r"[ \t]*,[ \t]*([A-Z][a-z]{1,4})\.")
 _BILL = re.compile(r"^Bill\s+[A-Z]?-?\d")
 # What separates the names of a list: a comma (and an age), "and", "or".
@@ -160,7 +164,12 @@ def filter_people(text: str, mentions: list[Mention],
             continue
         kept.extend(group)
     listed = _listed_with_people(text, undecided, [m for m in kept if m.entity_label == "PERSON"])
-    kept.extend(m for key in listed for m in undecided[key])
+    for key, group in undecided.items():
+        if key in listed:
+            kept.extend(group)
+        elif label := _other_kind(text, group):
+            _relabel(group, label)
+            kept.extend(group)
     kept.sort(key=lambda m: (m.start, m.end))
     return kept, author
 
@@ -203,6 +212,16 @@ def _listed_with_people(text: str, undecided: dict[str, list[Mention]], people: 
                     changed = True
                     break
     return found
+
+
+def _other_kind(text: str, group: list[Mention]) -> str | None:
+    """What a name that is no person's is instead, when its context says: a place after "in",
+    "at", "near" ("in Tavildara"), a team before a score ("Surrey 429-7"); else None (dropped)."""
+    if any(_PLACE_BEFORE.search(text, max(0, m.start - 12), m.start) for m in group):
+        return "GPE"
+    if any(_SCORE_AFTER.match(text, m.end) for m in group):
+        return "ORG"
+    return None
 
 
 def _region_after(text: str, end: int) -> bool:

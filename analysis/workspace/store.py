@@ -123,13 +123,15 @@ LEFT JOIN entity_overrides o ON o.entity_key = k.entity_key
 LEFT JOIN entity_links l ON l.entity_key = k.entity_key
 LEFT JOIN entity_overrides t ON t.entity_key = l.linked_to
 WHERE coalesce(o.merged_into, t.merged_into, l.linked_to) <> k.entity_key;
+-- names: an analyst's merge chooses afresh over every key merged; a key joined by a link keeps the
+-- name of the entity it joins ("Reagan" is shown as Ronald Reagan), so links add no name of their own
 CREATE OR REPLACE VIEW entity_names AS
-WITH moved AS (SELECT entity_key, entity FROM entity_moves),
+WITH moved AS (SELECT entity_key, merged_into AS entity FROM entity_overrides WHERE merged_into IS NOT NULL),
 merged AS (
     SELECT * FROM moved
     UNION SELECT entity, entity FROM moved WHERE entity NOT IN (SELECT entity_key FROM moved))
 SELECT entity_key AS entity, name, label FROM entity_key_names
-WHERE entity_key NOT IN (SELECT entity_key FROM merged)
+WHERE entity_key NOT IN (SELECT entity_key FROM merged) AND entity_key NOT IN (SELECT entity_key FROM entity_moves)
 UNION ALL
 {_preferred_names("(SELECT m.entity, c.entity_name, c.entity_label, c.n "
                   "FROM entity_name_counts c JOIN merged m USING (entity_key))", "entity")};
