@@ -67,7 +67,9 @@ DOCUMENTS = {
     "a.txt": "Senator Darius M. Quill spoke in Port Carrow on Monday. Quill said the harbour plan was sound.",
     "b.txt": ("Darius Quill met Hilda Quill and Darius Quill Jr. at the harbour. Darius Quill said the dredging "
               "would start in May. The Harbour Workers Federation (HWF) backed him."),
-    "c.txt": "Mr. Quill said he had not been at the vote. The HWF said on Tuesday that talks had failed. Republicans cheered.",
+    "c.txt": ("Mr. Quill said he had not been at the vote. Quill said he was ill. Quill told aides to wait, and Quill "
+              "said so again on Monday. Quill said no more. Quill left. The HWF said on Tuesday that talks had failed. "
+              "Republicans cheered."),
     "d.txt": ("Douglas Ferrand, a ferry captain, said the storm was the worst in years. Doug Ferrand later declined "
               "to comment. A Republican councillor disagreed with him."),
     "e.txt": "Darius Quill said the harbour would reopen. Darius Quill told reporters the plan was on schedule.",

@@ -91,3 +91,10 @@ def test_initials_and_a_place_in_brackets_make_people(extractor) -> None:
             "Surrey 429-7 ( C. Lewis 80 not out , M. Butcher 70 ) .")
     found, _ = people(extractor, text)
     assert {"Vebrand Oskolt", "C. Lewis", "M. Butcher"} <= found, found
+
+
+def test_a_name_after_an_honorific_is_a_person_whatever_its_label(extractor) -> None:
+    text = "Mr. Quill said he had not been at the vote. Quill said he was ill. Quill left early."
+    found, x = people(extractor, text)
+    assert "Quill" in found
+    assert labels(x, "Quill") == {"PERSON"}

@@ -109,6 +109,17 @@ def _titled(text: str, start: int) -> bool:
     return before.endswith(_title_ends())
 
 
+@functools.lru_cache(maxsize=1)
+def _honorifics() -> frozenset[str]:
+    return frozenset(line.strip() for line in _data_lines("honorifics.txt"))
+
+
+def _after_honorific(text: str, start: int) -> bool:
+    """Whether an honorific ("Mr.", "Dr.") stands right before `start`."""
+    words = text[max(0, start - 8):start].split()
+    return bool(words) and text[start - 1:start] in (" ", "\t") and words[-1].lower() in _honorifics()
+
+
 def _spoken(text: str, end: int, speaker_spans: list[tuple[int, int]], start: int) -> bool:
     word = _NEXT_WORD.match(text, end)
     if word and word.group(1).lower() in _speech_forms():
@@ -135,7 +146,10 @@ def filter_people(text: str, mentions: list[Mention],
     kept: list[Mention] = []
     by_key: dict[str, list[Mention]] = defaultdict(list)
     not_people = _not_people()
+    honoured = {m.entity_key for m in mentions if m.entity_label != "PERSON" and _after_honorific(text, m.start)}
     for m in mentions:
+        if m.entity_key in honoured:  # "Mr. Quill", tagged ORG
+            m.label = m.entity_label = "PERSON"
         if m.entity_label != "PERSON":
             kept.append(m)
             continue
