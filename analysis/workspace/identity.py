@@ -12,7 +12,8 @@ three entities. After each ingest batch `update_links` links, for the keys that 
   made once for the key);
 - a group's singular, plural and adjective ("Republican", "Republicans"; "Democrat",
   "Democratic", "Democrats"), to the plural;
-- an acronym to the name it was defined for in brackets, in any document of the workspace.
+- an acronym and the name it was defined for in brackets, in any document of the workspace (the
+  less written of the two joins the other).
 
 A link is a row of `entity_links` (`entity_key` -> `linked_to`, with its `reason`); the views
 that apply the analyst's merges apply links the same way (`store.SCHEMA`), so anything keyed by
@@ -202,8 +203,9 @@ def update_links(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) 
         examined |= found.keys()
     acronyms = sorted({a for _, a, _ in definitions} | _acronyms_in(extractions))
     if acronyms:
-        links |= _acronym_links(con, acronyms)
-        examined |= set(acronyms)
+        found_links = _acronym_links(con, acronyms)
+        links |= found_links
+        examined |= set(acronyms) | found_links.keys()
     return _store(con, links, examined)
 
 
@@ -213,13 +215,29 @@ def _acronyms_in(extractions: list[Extraction]) -> set[str]:
 
 
 def _acronym_links(con: duckdb.DuckDBPyConnection, acronyms: list[str]) -> dict[str, tuple[str, str]]:
-    """An acronym to the name most documents define it as, when at least `DOMINANT` of them do."""
-    rows = con.execute(
-        "SELECT acronym, entity_key, count(*) AS n, sum(count(*)) OVER (PARTITION BY acronym) AS total "
-        "FROM acronym_definitions WHERE acronym IN (SELECT unnest(?)) GROUP BY 1, 2 "
-        "QUALIFY row_number() OVER (PARTITION BY acronym ORDER BY n DESC, entity_key) = 1", [acronyms]).fetchall()
-    return {a: (k, f"acronym: defined as {k} in {n} of {total} documents that define it")
-            for a, k, n, total in rows if n >= DOMINANT * total}
+    """An acronym and the name most documents define it as, when at least `DOMINANT` of them do:
+    the less mentioned of the two joins the other, so the entity is shown as it is mostly written
+    ("OPEC", not a once-written "Organisation of Petroleum Exporting Countries")."""
+    rows = con.execute("""
+        WITH defined AS (
+            SELECT acronym, entity_key, count(*) AS n, sum(count(*)) OVER (PARTITION BY acronym) AS total
+            FROM acronym_definitions WHERE acronym IN (SELECT unnest(?)) GROUP BY 1, 2
+            QUALIFY row_number() OVER (PARTITION BY acronym ORDER BY n DESC, entity_key) = 1),
+        used AS (SELECT entity_key, sum(n) AS n FROM entity_name_counts
+                 WHERE entity_key IN (SELECT acronym FROM defined UNION SELECT entity_key FROM defined) GROUP BY 1)
+        SELECT d.acronym, d.entity_key, d.n, d.total, coalesce(a.n, 0), coalesce(e.n, 0)
+        FROM defined d LEFT JOIN used a ON a.entity_key = d.acronym LEFT JOIN used e ON e.entity_key = d.entity_key
+        """, [acronyms]).fetchall()
+    links: dict[str, tuple[str, str]] = {}
+    for acronym, name, n, total, acronym_used, name_used in rows:
+        if n < DOMINANT * total:
+            continue
+        reason = f"acronym: {acronym} defined as {name} in {n} of {total} documents that define it"
+        if acronym_used > name_used:
+            links[name] = (acronym, reason)
+        else:
+            links[acronym] = (name, reason)
+    return links
 
 
 def _store(con: duckdb.DuckDBPyConnection, links: dict[str, tuple[str, str]], examined: set[str]) -> int:
