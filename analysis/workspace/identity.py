@@ -197,7 +197,7 @@ def update_links(con: duckdb.DuckDBPyConnection, extractions: list[Extraction]) 
         examined |= people.keys()
     if groups:
         found = _keys_by_label(con, _GROUP_LABELS, "k.entity_key NOT LIKE '% %' AND regexp_replace("
-                               "regexp_replace(k.entity_key, '(.{4,})ic$', '\\1'), '(.{3,}[^s])s$', '\\1') "
+                               "regexp_replace(k.entity_key, '^(.{4,})ic$', '\\1'), '^(.{2,}[^s])s$', '\\1') "
                                "IN (SELECT unnest(?))", [sorted(groups)])
         links |= group_links(found)
         examined |= found.keys()
