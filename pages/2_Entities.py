@@ -122,7 +122,7 @@ def merge_suggestions(limit: int = 8) -> None:
     for entity, name, candidate, candidate_name, reason, score in found.head(limit).itertuples(index=False):
         with st.expander(f"{candidate_name} → {name}  ·  {reason}  ·  score {score:.2f}"):
             for title, key in ((name, entity), (candidate_name, candidate)):
-                st.text(f"{title} is written:")  # text, not markdown: names come from the documents
+                st.text(f"Passages naming {title}:")  # text, not markdown: names come from the documents
                 for passage in data.run(suggestions.evidence, key):
                     st.text(passage)
             merge_col, dismiss_col = st.columns(2)
