@@ -231,3 +231,24 @@ def test_hostile_document_is_shown_as_text(page: Page, tmp_path: Path) -> None:
     page.wait_for_timeout(500)  # give an injected handler every chance to fire
     assert page.evaluate("typeof window.__xss") == "undefined"
     shoot(page, "7-documents-hostile")
+
+
+def test_merge_suggestion_dismissed_for_good(page: Page, tmp_path: Path) -> None:
+    """A likely duplicate is offered with passages of each; "Not the same" removes it, and it stays gone."""
+    story = tmp_path / "bank-outlook.txt"
+    story.write_text("Bank sees two rate cuts\n\nEconomist Petra Vandermolen said rates would fall in May. "
+                     "Later, Petra Vandermolan, the bank's chief economist, said inflation was slowing.\n",
+                     encoding="utf-8")
+    upload(page, story)
+    go(page, "Entities")
+    suggestion = page.locator("[data-testid=stExpander]", has_text="Petra Vandermol").first
+    suggestion.locator("summary").click()
+    expect(suggestion).to_contain_text("Passages naming")
+    expect(suggestion).to_contain_text("rates would fall")
+    suggestion.get_by_role("button", name="Not the same").click()
+    settle(page)
+    expect(page.locator("[data-testid=stExpander]", has_text="Petra Vandermol")).to_have_count(0)
+    page.reload()
+    settle(page)
+    expect(page.get_by_role("heading", name="Entities", exact=True)).to_be_visible()
+    expect(page.locator("[data-testid=stExpander]", has_text="Petra Vandermol")).to_have_count(0)
