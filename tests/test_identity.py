@@ -145,3 +145,11 @@ def test_export_suggestions_writes_the_columns(tmp_path, nlp, capsysbinary) -> N
     assert main(["export", "suggestions", "--workspace", str(ws.path), "-o", "-"]) == 0
     header = capsysbinary.readouterr().out.decode().splitlines()[0]
     assert header.lstrip("\ufeff") == "entity,name,candidate,candidate_name,reason,score"
+
+
+def test_an_entity_seen_with_no_other_has_an_empty_company_table(tmp_path, nlp) -> None:
+    """The profile's "Seen with" table of an entity named alone: no rows, the page's columns (it raised)."""
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [RawDocument("Petra Vandermolen said rates would fall.", "a.txt")])
+    company = queries.cooccurring(ws, "petra vandermolen")
+    assert company.empty and list(company.columns) == ["name", "type", "count", "pmi", "entity"]

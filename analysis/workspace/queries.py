@@ -264,8 +264,8 @@ def cooccurring(ws: Workspace, entity: str, filters: Filters | None = None, unit
                 limit: int = 20) -> pd.DataFrame:
     """Entities most often seen with `entity` in the same sentence, paragraph or document."""
     edges = cooccurrence(ws, filters, unit=unit, focus=entity)
-    if edges.empty:
-        return edges
+    if edges.empty:  # the columns the page shows, with no rows
+        return pd.DataFrame(columns=["name", "type", "count", "pmi", "entity"])
     mine = edges["source"] == entity
     other = edges.assign(
         entity=edges["target"].where(mine, edges["source"]),
