@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import importlib
 import json
 import logging
 import os
@@ -51,7 +52,8 @@ EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "cooccurrence": lambda ws, f: queries.cooccurrence(ws, f),
     "speakers": lambda ws, f: queries.speaker_graph(ws, f),
     "documents_per_month": lambda ws, f: queries.documents_per_period(ws, f, "month"),
-    "duplicates": lambda ws, f: _duplicates_table(ws),
+    "duplicates": _whole_workspace("duplicates", "duplicates_table"),
+    "suggestions": _whole_workspace("suggestions", "suggestions"),
 }
 # tables written a piece at a time, in constant memory (the others are small beside them)
 STREAMED: dict[str, Callable[[Workspace, Filters], Iterable[pd.DataFrame]]] = {
@@ -60,10 +62,10 @@ STREAMED: dict[str, Callable[[Workspace, Filters], Iterable[pd.DataFrame]]] = {
 NETWORK = "network"  # not a CSV: `--format graphml|gexf`
 
 
-def _duplicates_table(ws: Workspace) -> pd.DataFrame:
-    from analysis.workspace import duplicates
-
-    return duplicates.duplicates_table(ws)
+def _whole_workspace(module: str, function: str) -> Callable[[Workspace, Filters], pd.DataFrame]:
+    """A table of the whole workspace from `analysis.workspace.<module>`, imported only when that
+    table is asked for (datasketch, the given-name data)."""
+    return lambda ws, f: getattr(importlib.import_module(f"analysis.workspace.{module}"), function)(ws)
 
 
 def _positive(value: str) -> int:

@@ -1,7 +1,7 @@
-"""Named-entity quality on CoNLL-2003 dev: bare spaCy against the product's extraction.
+"""Named-entity quality on CoNLL-2003 dev and people on GGT dev: bare spaCy against the product.
 
-    python benchmarks/ner_quality.py               # all 216 dev documents
-    python benchmarks/ner_quality.py --limit 50    # the first 50
+    python benchmarks/ner_quality.py               # all 216 CoNLL and 40 GGT dev documents
+    python benchmarks/ner_quality.py --limit 50    # the first 50 of each
     python benchmarks/ner_quality.py --errors 15   # also print sample misses / false alarms
 
 Both systems use the same pipeline (`analysis.extract.nlp.load_pipeline`, same components) in the
@@ -12,6 +12,13 @@ ORG->ORG, GPE/LOC/FAC->LOC, NORP/EVENT/WORK_OF_ART/LAW/LANGUAGE/PRODUCT->MISC, t
 dropped). PER/ORG/LOC are micro-averaged together; MISC is reported apart because the
 OntoNotes and CoNLL notions of it differ. The gold text is read from ../shared at run time
 and never stored in the repository. Skips (exit 0) when the gold file is absent.
+
+People on GGT dev (`ggt_dev.jsonl`, 40 Canadian articles whose annotators listed the people
+each mentions, bylines and photo credits left out): per article, the distinct PERSON entities
+(the product's entity keys; bare spaCy's distinct folded names) are matched to the listed
+people by surname, one entity per listed person; precision is matched entities over entities,
+recall matched people over people. A second entity with a matched person's surname counts as a
+false alarm: it is a split the analyst would see.
 """
 from __future__ import annotations
 
@@ -33,6 +40,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without instal
 from analysis.model import RawDocument  # noqa: E402
 
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "gold" / "conll2003_dev.jsonl"
+PEOPLE_GOLD = GOLD.with_name("ggt_dev.jsonl")
+# Generational suffixes are not surnames: "Martin Luther King Jr." is matched on "king".
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 LABEL_MAP = {
     "PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
     **dict.fromkeys(("NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"), "MISC"),
@@ -145,6 +155,89 @@ def product(texts: list[str]) -> tuple[list[set[Span]], float]:
     return [mapped((m.start, m.end, m.label) for m in r.mentions) for r in results], seconds
 
 
+@dataclass
+class PeopleScore:
+    matched: int = 0
+    entities: int = 0
+    people: int = 0
+    false_alarms: Counter[str] = field(default_factory=Counter)
+    missed: Counter[str] = field(default_factory=Counter)
+
+    def pr(self) -> tuple[float, float]:
+        return (self.matched / self.entities if self.entities else 0.0,
+                self.matched / self.people if self.people else 0.0)
+
+
+def surname(name: str) -> str:
+    from analysis.extract.entities import fold
+
+    words = [w for w in fold(name).split() if w not in _SUFFIXES]
+    return words[-1] if words else ""
+
+
+def score_people(records: list[dict], predicted: list[list[str]]) -> PeopleScore:
+    """Person-level precision/recall: each article's distinct PERSON entities (`predicted`,
+    one name per entity) against its `people`, matched by surname, one entity per person."""
+    result = PeopleScore()
+    for record, names in zip(records, predicted):
+        waiting = Counter(surname(p) for p in record["people"])
+        result.people += len(record["people"])
+        result.entities += len(names)
+        for name in names:
+            if waiting[surname(name)] > 0:
+                waiting[surname(name)] -= 1
+                result.matched += 1
+            else:
+                result.false_alarms[name] += 1
+        for person in record["people"]:
+            if waiting[surname(person)] > 0:
+                waiting[surname(person)] -= 1
+                result.missed[person] += 1
+    return result
+
+
+def people_of_product(texts: list[str]) -> list[list[str]]:
+    """Each text's PERSON entities (one display name per entity key) as the product stores them."""
+    from analysis.extract.pipeline import Extractor
+    from analysis.model import Extraction
+
+    extractor = Extractor(batch_size=BATCH_SIZE)
+    out = []
+    for result in extractor.extract(RawDocument(text, "x.txt") for text in texts):
+        assert isinstance(result, Extraction), result
+        names = {m.entity_key: m.entity_name for m in result.mentions if m.entity_label == "PERSON"}
+        out.append(list(names.values()))
+    return out
+
+
+def people_of_spacy(nlp: Language, texts: list[str]) -> list[list[str]]:
+    """Each text's distinct PERSON names as bare spaCy finds them (folded text decides)."""
+    from analysis.extract.entities import fold
+
+    out = []
+    for doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
+        names = {fold(e.text): e.text for e in doc.ents if e.label_ == "PERSON" and fold(e.text)}
+        out.append(list(names.values()))
+    return out
+
+
+def report_people(nlp: Language, limit: int | None, errors: int) -> None:
+    records = read_gold(PEOPLE_GOLD, limit)
+    texts = [r["text"] for r in records]
+    scores = {"bare spaCy": score_people(records, people_of_spacy(nlp, texts)),
+              "product": score_people(records, people_of_product(texts))}
+    n_people = sum(len(r["people"]) for r in records)
+    print(f"\nGGT dev people: {len(records)} articles, {n_people} listed people (match by surname)\n")
+    print(f"{'':<16}{'entities':>10}{'matched':>9}{'P':>8}{'R':>8}")
+    for name, result in scores.items():
+        p, r = result.pr()
+        print(f"{name:<16}{result.entities:>10}{result.matched:>9}{100 * p:>8.1f}{100 * r:>8.1f}")
+    if errors:
+        product_score = scores["product"]
+        print("\nPERSON false alarms:", ", ".join(f"{n!r}x{c}" for n, c in product_score.false_alarms.most_common(errors)))
+        print("PERSON missed:", ", ".join(f"{n!r}x{c}" for n, c in product_score.missed.most_common(errors)))
+
+
 def print_table(scores: dict[str, Score]) -> None:
     names = list(scores)
     print(f"{'class':<16}" + "".join(f"{n:>26}" for n in names))
@@ -206,6 +299,10 @@ def main() -> int:
     if args.errors:
         print()
         print_errors(records, scores["product"], args.errors)
+    if PEOPLE_GOLD.exists():
+        report_people(nlp, args.limit, args.errors)
+    else:
+        print(f"\nskip: people gold {PEOPLE_GOLD} not found")
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.present import charts
-from analysis.workspace import curation, queries
+from analysis.workspace import curation, identity, queries, suggestions
 from ui import data, page, widgets
 
 SHOWN = ["name", "type", "mentions", "documents", "first_seen", "last_seen"]
@@ -77,6 +77,16 @@ def corrections(entity: str, name: str, label: str) -> None:
         curation.hide(ws, entity)
         page.done(f"{name} is hidden")
 
+    linked = data.run(identity.links_into, entity)
+    if not linked.empty:
+        st.markdown("**Joined automatically** (undo one for good if it is someone else)")
+        for key, alias, reason in linked.itertuples(index=False):
+            text_col, undo_col = st.columns([4, 1])
+            text_col.text(f"{alias}: {reason}")
+            if undo_col.button("Undo", key=f"ent_unlink_{key}"):
+                curation.unlink(ws, key)
+                page.done(f"{alias} is its own entity again")
+
     hidden = data.run(queries.hidden_entities)
     if not hidden.empty:
         names = dict(zip(hidden["entity"], hidden["name"] + " (" + hidden["label"] + ")"))
@@ -99,6 +109,32 @@ with chart_col:
 with table_col:
     st.markdown(f"**{widgets.plural(len(entities), 'entity')} in view**")
     widgets.table(entities[SHOWN], "entities", column_config=DATES, height=520, empty="No entities in view.")
+
+def merge_suggestions(limit: int = 8) -> None:
+    """Likely duplicates the automatic links left apart, with passages of each: merge or dismiss."""
+    found = data.run(suggestions.suggestions)
+    if found.empty:
+        return
+    st.subheader("Likely duplicates")
+    st.caption(f"{widgets.plural(len(found), 'suggestion')}; merging applies everywhere, a dismissed one "
+               "is not suggested again.")
+    ws = data.workspace()
+    for entity, name, candidate, candidate_name, reason, score in found.head(limit).itertuples(index=False):
+        with st.expander(f"{candidate_name} → {name}  ·  {reason}  ·  score {score:.2f}"):
+            for title, key in ((name, entity), (candidate_name, candidate)):
+                st.text(f"Passages naming {title}:")  # text, not markdown: names come from the documents
+                for passage in data.run(suggestions.evidence, key):
+                    st.text(passage)
+            merge_col, dismiss_col = st.columns(2)
+            if merge_col.button(f"Merge into {name}", key=f"sug_merge_{entity}_{candidate}", width="stretch"):
+                curation.merge(ws, [candidate], entity)
+                page.done(f"Merged {candidate_name} into {name}")
+            if dismiss_col.button("Not the same", key=f"sug_dismiss_{entity}_{candidate}", width="stretch"):
+                curation.dismiss_suggestion(ws, entity, candidate)
+                page.done("Suggestion dismissed")
+
+
+merge_suggestions()
 
 if not entities.empty:
     st.subheader("Entity profile")

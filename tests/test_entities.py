@@ -248,3 +248,11 @@ def test_display_name_prefers_running_text_over_an_all_caps_dateline() -> None:
     text = "OSLO - Talks in OSLO ended; Oslo hosts more."
     result = canonicalise(text, _mentions(text, [("OSLO", "GPE"), ("OSLO", "GPE"), ("Oslo", "GPE")]))
     assert {m.entity_name for m in result} == {"Oslo"}, "even when the capitals are more frequent"
+
+
+def test_a_possessive_glued_to_a_person_is_cut_off() -> None:
+    text = "WATCH: Voters’ anger demonstrate’s Halvorsen’s weak spot. Shooter Anouk Brevard’s Quebec trial opened."
+    first, second = text.index("s Halvorsen"), text.index("Anouk")
+    spans = [(first, first + len("s Halvorsen")), (second, second + len("Anouk Brevard’s Quebec"))]
+    found = canonicalise(text, [Mention(s, e, text[s:e], "PERSON", 0) for s, e in spans])
+    assert [(m.text, m.entity_key) for m in found] == [("Halvorsen", "halvorsen"), ("Anouk Brevard", "anouk brevard")]

@@ -145,6 +145,23 @@ def clean_surface(text: str) -> tuple[int, int]:
     return start, end
 
 
+_INNER_POSSESSIVE = re.compile(r"['’]s\s")
+_LEFTOVER_S = re.compile(r"^s\s+")
+
+
+def _possessor(span: str, start: int, end: int, before: str) -> tuple[int, int]:
+    """A person's span without what a possessive glued to it: "Bissonnette’s Quebec" is
+    Bissonnette's, and the "s Trudeau" of "demonstrate’s Trudeau" starts after the "s"."""
+    if before in ("'", "’"):
+        leftover = _LEFTOVER_S.match(span, start)
+        if leftover and leftover.end() < end:
+            start = leftover.end()
+    inner = _INNER_POSSESSIVE.search(span, start, end)
+    if inner and inner.start() > start:
+        end = inner.start()
+    return start, end
+
+
 def _tokens_without_articles(folded: str) -> list[str]:
     words = folded.split()
     # "al Arouri" and "Arouri" name the same man; a lone "Al" stays (it may be the name).
@@ -202,6 +219,8 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
             titled = strip_title(surface)
             s += len(surface) - len(titled)
             surface = titled
+            s, e = _possessor(m.text, s, e, text[m.start + s - 1:m.start + s])
+            surface = m.text[s:e]
         key, alias = entity_key(surface)
         if not key or surface.islower() or key in not_names() or _starts_a_title(text, m.start + s, surface):
             continue
@@ -284,6 +303,7 @@ def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[s
         candidates = [
             p for p in persons
             if p.key in groups and len(p.key.split()) > len(words) and _is_subsequence(words, p.key.split())
+            and not _only_a_suffix_more(words, p.key.split())
         ]
         if not candidates:
             continue
@@ -318,6 +338,15 @@ def _link_short_organisation_names(mentions: list[Mention], keys: list[str], gro
             keys[i] = target.key
         target.members.extend(group.members)
         del groups[group.key]
+
+
+# Generational suffixes: "Donald Trump Jr." is not "Donald Trump".
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _only_a_suffix_more(short: list[str], long: list[str]) -> bool:
+    """Whether `long` is `short` plus a generational suffix, a different person."""
+    return long[-1] in _GENERATIONS and long[:-1] == short
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:

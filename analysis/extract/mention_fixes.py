@@ -77,14 +77,15 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, names after "Mr." or "Mme" made people, acronyms defined in
-    brackets added, recognised names propagated.
+    of landforms made places, acronyms defined in brackets added, recognised names propagated.
+    (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
+    the French pipeline, which has no such filter, applies `honorific_people`.)
     Spans of other labels (dates, numbers) pass through."""
     if caps_entities is not None:
         spans = replace_caps_lines(text, spans, caps_entities)
     if place is not None:
         spans = dateline_place(spans, place)
-    spans = honorific_people(text, landforms(text, drop_implausible(text, split_at_separators(text, spans))))
+    spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
 

@@ -40,6 +40,7 @@ from .languages import detect_language, package_hint, product_label
 from .mention_fixes import Span, caps_line_entities, fix_mentions, honorific_people, ner_pass
 from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
+from .people import filter_people
 from .quotes import find_quotes
 from .quotes.lexical import find_quotes_by_cues
 from .speaker_names import speaker_name_spans
@@ -114,6 +115,9 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
         Mention(s, e, text[s:e], label, max(0, bisect.bisect_right(sent_starts, s) - 1))
         for s, e, label in fix_mentions(text, spans, caps_entities, top.place)
     ])
+    mentions, byline = filter_people(text, mentions, _speaker_spans(quotes))
+    if byline and not raw.author:  # the byline names the author the metadata lacked
+        raw = dataclasses.replace(raw, author=byline)
     _attach_entities(text, mentions, quotes, events)
     return Extraction(
         doc_id=raw.doc_id,
@@ -180,6 +184,12 @@ def _within(ranges: Iterable[tuple[int, int]], start: int, end: int) -> list[tup
 
 def _as_date(iso: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(iso) if iso else None
+
+
+def _speaker_spans(quotes: list[Quote]) -> list[tuple[int, int]]:
+    """Where the quotes' speakers are named: a name that speaks is a person's."""
+    return [(q.speaker_start, q.speaker_end) for q in quotes
+            if q.speaker_start is not None and q.speaker_end is not None]
 
 
 def _attach_entities(text: str, mentions: list[Mention], quotes: list[Quote], events: list[Event]) -> None:

@@ -170,3 +170,22 @@ def entity_note(ws: Workspace, entity: str) -> str:
     with ws.connect() as con:
         row = con.execute("SELECT note FROM entity_notes WHERE entity_key = ?", [entity]).fetchone()
     return row[0] if row else ""
+
+
+def unlink(ws: Workspace, entity: str) -> None:
+    """Undo the automatic cross-document link of key `entity` (`identity`) for good: the key is
+    its own entity again, and no later ingest links it to the same entity."""
+    with ws.connect() as con:
+        row = con.execute("SELECT linked_to FROM entity_links WHERE entity_key = ?", [entity]).fetchone()
+        if row is None:
+            return
+        con.execute("DELETE FROM entity_links WHERE entity_key = ?", [entity])
+        con.execute("INSERT OR IGNORE INTO entity_link_rejections VALUES (?, ?)", [entity, row[0]])
+        _log(con, "unlink", entity, row[0])
+
+
+def dismiss_suggestion(ws: Workspace, entity: str, candidate: str) -> None:
+    """Never suggest merging `candidate` into `entity` again (`suggestions`)."""
+    with ws.connect() as con:
+        con.execute("INSERT OR IGNORE INTO suggestion_dismissals VALUES (?, ?)", [entity, candidate])
+        _log(con, "dismiss_suggestion", candidate, entity)

@@ -19,7 +19,7 @@ from analysis.model import Extraction, LoadError, RawDocument
 from analysis.extract import shards as shard_files
 from analysis.extract.pipeline import CHUNK_CHARS, extract_all
 from analysis.extract.rows import RowBatch, Tables, concat, extraction_tables
-from . import duplicates, search
+from . import duplicates, identity, search
 from .store import Workspace, WorkspaceError, failure
 
 # Extracted documents are written in batches of up to WRITE_DOCS, or of what is ready when the
@@ -284,15 +284,17 @@ def _write(workspace: Workspace, pending: Sequence[Extraction | RowBatch]) -> li
 
 
 def _write_tables(workspace: Workspace, tables: Tables) -> list[FileResult]:
-    """Store a batch, then index its new documents and find their near-duplicates; the account of each.
+    """Store a batch, link its entities to those of earlier documents (`identity`), then index its new
+    documents and find their near-duplicates; the account of each.
 
     All under one hold of the workspace lock, so no other process writes the index or the
     signatures in between; a crash after the documents' commit is mended by the next search
     (`search` module) and the next write (`duplicates` module).
     """
     documents = tables["documents"]
-    with workspace.connect():
+    with workspace.connect() as con:
         added = workspace.add_tables(tables)
+        identity.update_links(con, [doc_id for doc_id, new in zip(documents.column("doc_id").to_pylist(), added) if new])
         try:
             columns = [documents.column(c).to_pylist() for c in ("doc_id", "title", "text")]
             search.index_documents(workspace, [row for row, new in zip(zip(*columns), added) if new])

@@ -124,8 +124,7 @@ def _days(filters: Filters | None) -> tuple[str, list]:
         where.append("date <= ?")
         params.append(f.date_to)
     return f"""
-        , merged_keys AS (SELECT entity_key FROM entity_overrides WHERE merged_into IS NOT NULL
-                          UNION SELECT merged_into FROM entity_overrides WHERE merged_into IS NOT NULL),
+        , merged_keys AS (SELECT entity_key FROM entity_moves UNION SELECT entity FROM entity_moves),
         moved AS (SELECT o.doc_id, d.date AS stored, o.date FROM document_overrides o JOIN documents d USING (doc_id)),
         day_rows AS (
             SELECT date, entity_key AS entity, mentions, documents FROM day_entity_counts
@@ -165,8 +164,8 @@ def entity_choices(ws: Workspace) -> pd.DataFrame:
     names' counts per key, with merges applied, instead of from every mention)."""
     return ws.query("""
         SELECT e.entity, e.name, e.label, sum(c.n)::BIGINT AS mentions
-        FROM entity_name_counts c LEFT JOIN entity_overrides o USING (entity_key)
-        JOIN entities e ON e.entity = coalesce(o.merged_into, c.entity_key)
+        FROM entity_name_counts c LEFT JOIN entity_moves o USING (entity_key)
+        JOIN entities e ON e.entity = coalesce(o.entity, c.entity_key)
         WHERE NOT e.hidden GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
 
 
@@ -251,13 +250,13 @@ _QUOTE_COLUMNS = """
     coalesce(se.name, q.speaker_label, q.speaker) AS speaker, q.text AS quote, q.kind, q.act, q.cue,
     coalesce(re.name, q.reported_by) AS reported_by, d.title AS document, d.date,
     q.speaker AS speaker_mention, q.start, q."end", q.speaker_start, q.speaker_end,
-    coalesce(so.merged_into, q.speaker_key) AS speaker_entity, q.verdict AS review, q.doc_id, q.quote AS quote_id"""
+    coalesce(so.entity, q.speaker_key) AS speaker_entity, q.verdict AS review, q.doc_id, q.quote AS quote_id"""
 _QUOTE_JOINS = """
     FROM quote_view q JOIN fdocs d USING (doc_id)
-    LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
-    LEFT JOIN entities se ON se.entity = coalesce(so.merged_into, q.speaker_key)
-    LEFT JOIN entity_overrides ro ON ro.entity_key = q.reported_by_key
-    LEFT JOIN entities re ON re.entity = coalesce(ro.merged_into, q.reported_by_key)"""
+    LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
+    LEFT JOIN entities se ON se.entity = coalesce(so.entity, q.speaker_key)
+    LEFT JOIN entity_moves ro ON ro.entity_key = q.reported_by_key
+    LEFT JOIN entities re ON re.entity = coalesce(ro.entity, q.reported_by_key)"""
 
 
 def quotes_table(
@@ -294,15 +293,15 @@ def _quotes(ws: Workspace, filters: Filters | None, speakers: tuple[str, ...], m
 def _spoken_by(params: list, entities: tuple[str, ...]) -> str:
     """Condition on `_QUOTE_JOINS` rows: the (merged) speaker is one of `entities`; its value joins `params`."""
     params.append(list(entities))
-    return "coalesce(so.merged_into, q.speaker_key) IN (SELECT unnest(?))"
+    return "coalesce(so.entity, q.speaker_key) IN (SELECT unnest(?))"
 
 
 def _naming(params: list, entities: tuple[str, ...]) -> str:
     """Condition on `_QUOTE_JOINS` rows: the quote names one of `entities` (merges applied)."""
     params.append(list(entities))
-    return """EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_overrides o USING (entity_key)
+    return """EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_moves o USING (entity_key)
               WHERE qe.doc_id = q.doc_id AND qe.quote = q.quote
-                AND coalesce(o.merged_into, qe.entity_key) IN (SELECT unnest(?)))"""
+                AND coalesce(o.entity, qe.entity_key) IN (SELECT unnest(?)))"""
 
 
 def document_quotes(ws: Workspace, doc_id: str) -> pd.DataFrame:
@@ -359,8 +358,8 @@ def cooccurring(ws: Workspace, entity: str, filters: Filters | None = None, unit
                 limit: int = 20) -> pd.DataFrame:
     """Entities most often seen with `entity` in the same sentence, paragraph or document."""
     edges = cooccurrence(ws, filters, unit=unit, focus=entity)
-    if edges.empty:
-        return edges
+    if edges.empty:  # the columns the page shows, with no rows
+        return pd.DataFrame(columns=["name", "type", "count", "pmi", "entity"])
     mine = edges["source"] == entity
     other = edges.assign(
         entity=edges["target"].where(mine, edges["source"]),
@@ -442,15 +441,15 @@ def _stored_edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
     return f"""
         , ids AS (SELECT entity, name, label, row_number() OVER (ORDER BY entity) AS id FROM fents),
         special AS (
-            SELECT entity_key FROM entity_overrides WHERE merged_into IS NOT NULL
-            UNION SELECT merged_into FROM entity_overrides WHERE merged_into IS NOT NULL
-            UNION SELECT k.entity_key FROM entity_key_names k LEFT JOIN entity_overrides o USING (entity_key)
-                  WHERE coalesce(o.merged_into, k.entity_key) NOT IN (SELECT entity FROM ids)),
+            SELECT entity_key FROM entity_moves
+            UNION SELECT entity FROM entity_moves
+            UNION SELECT k.entity_key FROM entity_key_names k LEFT JOIN entity_moves o USING (entity_key)
+                  WHERE coalesce(o.entity, k.entity_key) NOT IN (SELECT entity FROM ids)),
         marked AS (SELECT DISTINCT m.doc_id, {col} AS number FROM mentions m {join}
                    WHERE m.entity_key IN (SELECT entity_key FROM special)),
-        raw AS (SELECT DISTINCT m.doc_id, {col} AS number, m.entity_key, coalesce(o.merged_into, m.entity_key) AS entity
+        raw AS (SELECT DISTINCT m.doc_id, {col} AS number, m.entity_key, coalesce(o.entity, m.entity_key) AS entity
                 FROM mentions m {join} JOIN marked k ON k.doc_id = m.doc_id AND k.number = {col}
-                LEFT JOIN entity_overrides o ON o.entity_key = m.entity_key),
+                LEFT JOIN entity_moves o ON o.entity_key = m.entity_key),
         plain AS (SELECT DISTINCT doc_id, number, entity_key FROM raw WHERE entity_key NOT IN (SELECT entity_key FROM special)),
         exact AS (SELECT DISTINCT r.doc_id, r.number, ids.id FROM raw r JOIN ids ON ids.entity = r.entity),
         totals AS (SELECT (SELECT n FROM unit_totals WHERE unit = '{unit}') - (SELECT count(*) FROM marked)
@@ -572,15 +571,15 @@ def speaker_graph(ws: Workspace, filters: Filters | None = None, positions: bool
     when asked for), with the verbs used."""
     return _q(ws, filters, f"""
         , q AS (
-            SELECT coalesce(so.merged_into, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
-            FROM quote_view q JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides so ON so.entity_key = q.speaker_key
+            SELECT coalesce(so.entity, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
+            FROM quote_view q JOIN fdocs USING (doc_id) LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
             WHERE q.speaker_key IS NOT NULL AND {_acts(positions)})
         SELECT q.speaker, sp.name AS speaker_name, sp.label AS speaker_type,
-               coalesce(o.merged_into, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
+               coalesce(o.entity, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
                count(*) AS quotes, string_agg(DISTINCT q.cue, ', ' ORDER BY q.cue) AS cues
         FROM q JOIN quote_entities qe ON qe.doc_id = q.doc_id AND qe.quote = q.quote
-        LEFT JOIN entity_overrides o ON o.entity_key = qe.entity_key
-        JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.merged_into, qe.entity_key)
+        LEFT JOIN entity_moves o ON o.entity_key = qe.entity_key
+        JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.entity, qe.entity_key)
         WHERE sp.entity <> en.entity
         GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name, q.speaker, entity""")
 
@@ -614,9 +613,9 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
     title once, so the sort of every sentence compares numbers, not titles: 8 % of the query)."""
     where, params = ["TRUE"], []
     if entities:
-        where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_overrides o USING (entity_key)
+        where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_moves o USING (entity_key)
                         WHERE x.doc_id = ev.doc_id AND x.event = ev.event
-                          AND coalesce(o.merged_into, x.entity_key) IN (SELECT unnest(?)))""")
+                          AND coalesce(o.entity, x.entity_key) IN (SELECT unnest(?)))""")
         params.append(list(entities))
     if date_from:
         where.append("ev.date_end >= ?")
@@ -627,8 +626,8 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
     return _q(ws, filters, f"""
         , names AS (
             SELECT x.doc_id, x.event, array_to_string(list_sort(list(DISTINCT e.name)), ', ') AS entities
-            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_overrides o USING (entity_key)
-            JOIN fents e ON e.entity = coalesce(o.merged_into, x.entity_key)
+            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_moves o USING (entity_key)
+            JOIN fents e ON e.entity = coalesce(o.entity, x.entity_key)
             GROUP BY ALL),
         ranked AS (SELECT doc_id, title, date, row_number() OVER (ORDER BY title, doc_id) AS rank FROM fdocs)
         SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,

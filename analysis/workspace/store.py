@@ -122,13 +122,33 @@ CREATE TABLE IF NOT EXISTS entity_key_names (entity_key VARCHAR PRIMARY KEY, nam
 -- one name and label per effective entity: a key's own when no merge touches it, else chosen
 -- afresh over the counts of every key merged together (so no curation action has to refresh it);
 -- `merged` holds each key whose entity is a merge target, with that entity
+-- automatic cross-document links (identity.py): a stored key -> the key it joins, and why; the
+-- links the analyst undid; the acronyms documents define ("Assembly of First Nations (AFN)")
+CREATE TABLE IF NOT EXISTS entity_links (entity_key VARCHAR PRIMARY KEY, linked_to VARCHAR, reason VARCHAR);
+CREATE TABLE IF NOT EXISTS entity_link_rejections (entity_key VARCHAR, linked_to VARCHAR,
+                                                   PRIMARY KEY (entity_key, linked_to));
+CREATE TABLE IF NOT EXISTS suggestion_dismissals (entity VARCHAR, candidate VARCHAR, PRIMARY KEY (entity, candidate));
+CREATE TABLE IF NOT EXISTS acronym_definitions (doc_id VARCHAR, acronym VARCHAR, entity_key VARCHAR,
+                                                PRIMARY KEY (doc_id, acronym, entity_key));
+-- where each moved key goes: the analyst's merge first, else its link (to where the analyst put
+-- the linked-to key, if anywhere)
+CREATE OR REPLACE VIEW entity_moves AS
+SELECT k.entity_key, coalesce(o.merged_into, t.merged_into, l.linked_to) AS entity
+FROM (SELECT entity_key FROM entity_overrides WHERE merged_into IS NOT NULL
+      UNION SELECT entity_key FROM entity_links) k
+LEFT JOIN entity_overrides o ON o.entity_key = k.entity_key
+LEFT JOIN entity_links l ON l.entity_key = k.entity_key
+LEFT JOIN entity_overrides t ON t.entity_key = l.linked_to
+WHERE coalesce(o.merged_into, t.merged_into, l.linked_to) <> k.entity_key;
+-- names: an analyst's merge chooses afresh over every key merged; a key joined by a link keeps the
+-- name of the entity it joins ("Reagan" is shown as Ronald Reagan), so links add no name of their own
 CREATE OR REPLACE VIEW entity_names AS
 WITH moved AS (SELECT entity_key, merged_into AS entity FROM entity_overrides WHERE merged_into IS NOT NULL),
 merged AS (
     SELECT * FROM moved
     UNION SELECT entity, entity FROM moved WHERE entity NOT IN (SELECT entity_key FROM moved))
 SELECT entity_key AS entity, name, label FROM entity_key_names
-WHERE entity_key NOT IN (SELECT entity_key FROM merged)
+WHERE entity_key NOT IN (SELECT entity_key FROM merged) AND entity_key NOT IN (SELECT entity_key FROM entity_moves)
 UNION ALL
 {_preferred_names("(SELECT m.entity, c.entity_name, c.entity_label, c.n "
                   "FROM entity_name_counts c JOIN merged m USING (entity_key))", "entity")};
@@ -138,8 +158,8 @@ SELECT n.entity, coalesce(o.name, n.name) AS name, coalesce(o.label, n.label) AS
 FROM entity_names n LEFT JOIN entity_overrides o ON o.entity_key = n.entity;
 CREATE OR REPLACE VIEW mention_view AS
 SELECT m.doc_id, m.mention, m.sentence, m.start, m."end", m.text, m.label, m.entity_key,
-       coalesce(o.merged_into, m.entity_key) AS entity
-FROM mentions m LEFT JOIN entity_overrides o ON o.entity_key = m.entity_key;
+       coalesce(o.entity, m.entity_key) AS entity
+FROM mentions m LEFT JOIN entity_moves o ON o.entity_key = m.entity_key;
 CREATE OR REPLACE VIEW aliases AS
 SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY ALL;
 -- pre-aggregated mentions (see `_add_derived`), keyed by the stored entity key and the extracted
@@ -158,8 +178,8 @@ CREATE TABLE IF NOT EXISTS unit_pair_counts (
 CREATE TABLE IF NOT EXISTS unit_totals (unit VARCHAR PRIMARY KEY, n BIGINT);
 -- `doc_entity_counts` with merges applied, as `mention_view` applies them: column `entity`
 CREATE OR REPLACE VIEW doc_entity_view AS
-SELECT c.doc_id, c.entity_key, coalesce(o.merged_into, c.entity_key) AS entity, c.n
-FROM doc_entity_counts c LEFT JOIN entity_overrides o ON o.entity_key = c.entity_key;
+SELECT c.doc_id, c.entity_key, coalesce(o.entity, c.entity_key) AS entity, c.n
+FROM doc_entity_counts c LEFT JOIN entity_moves o ON o.entity_key = c.entity_key;
 """
 
 _TABLE_COLUMNS = TABLE_COLUMNS

@@ -231,3 +231,44 @@ def test_hostile_document_is_shown_as_text(page: Page, tmp_path: Path) -> None:
     page.wait_for_timeout(500)  # give an injected handler every chance to fire
     assert page.evaluate("typeof window.__xss") == "undefined"
     shoot(page, "7-documents-hostile")
+
+
+def test_merge_suggestion_dismissed_for_good(page: Page, tmp_path: Path) -> None:
+    """A likely duplicate is offered with passages of each; "Not the same" removes it, and it stays gone."""
+    story = tmp_path / "bank-outlook.txt"
+    story.write_text("Bank sees two rate cuts\n\nEconomist Petra Vandermolen said rates would fall in May. "
+                     "Later, Petra Vandermolan, the bank's chief economist, said inflation was slowing.\n",
+                     encoding="utf-8")
+    upload(page, story)
+    go(page, "Entities")
+    suggestion = page.locator("[data-testid=stExpander]", has_text="Petra Vandermol").first
+    suggestion.locator("summary").click()
+    expect(suggestion).to_contain_text("Passages naming")
+    expect(suggestion).to_contain_text("rates would fall")
+    suggestion.get_by_role("button", name="Not the same").click()
+    settle(page)
+    expect(page.locator("[data-testid=stExpander]", has_text="Petra Vandermol")).to_have_count(0)
+    page.reload()
+    settle(page)
+    expect(page.get_by_role("heading", name="Entities", exact=True)).to_be_visible()
+    expect(page.locator("[data-testid=stExpander]", has_text="Petra Vandermol")).to_have_count(0)
+
+
+def test_automatic_link_is_shown_with_its_reason_and_undone(page: Page, tmp_path: Path) -> None:
+    """Two documents name one man with and without his middle initial: one entity, the join explained,
+    and one click makes the initialled spelling its own entity again."""
+    for name, text in (("quill-1.txt", "Harbour plan approved\n\nSenator Darius M. Quill said the harbour plan "
+                                       "was sound. Quill said work would start in May.\n"),
+                       ("quill-2.txt", "Dredging to start\n\nDarius Quill said the dredging would start in May. "
+                                       "Darius Quill told reporters the plan was on schedule, and Darius Quill "
+                                       "said so again on Friday.\n")):
+        story = tmp_path / name
+        story.write_text(text, encoding="utf-8")
+        upload(page, story)
+    choose_entity_filter(page, "Darius Quill (PERSON)")  # the profile opens on the entity filtered on
+    go(page, "Entities")
+    page.get_by_text("Correct Darius Quill").click()
+    expect(page.get_by_text("Joined automatically")).to_be_visible()
+    expect(page.get_by_text("Darius M. Quill: middle name or initial")).to_be_visible()
+    page.get_by_role("button", name="Undo").first.click()
+    expect(page.get_by_text("Darius M. Quill is its own entity again")).to_be_visible()

