@@ -42,6 +42,12 @@ class UsageError(ValueError):
     """Arguments that parse but make no sense (exit code 2, like argparse's own errors)."""
 
 
+def _whole_workspace(module: str, function: str) -> Callable[[Workspace, Filters], pd.DataFrame]:
+    """A table of the whole workspace from `analysis.workspace.<module>`, imported only when that
+    table is asked for (datasketch, the given-name data)."""
+    return lambda ws, f: getattr(importlib.import_module(f"analysis.workspace.{module}"), function)(ws)
+
+
 EXPORTS: dict[str, Callable[[Workspace, Filters], pd.DataFrame]] = {
     "entities": lambda ws, f: queries.entity_table(ws, f),
     "mentions": lambda ws, f: queries.all_mentions(ws, f),
@@ -60,12 +66,6 @@ STREAMED: dict[str, Callable[[Workspace, Filters], Iterable[pd.DataFrame]]] = {
     "mentions": lambda ws, f: queries.all_mentions_pieces(ws, f),
 }
 NETWORK = "network"  # not a CSV: `--format graphml|gexf`
-
-
-def _whole_workspace(module: str, function: str) -> Callable[[Workspace, Filters], pd.DataFrame]:
-    """A table of the whole workspace from `analysis.workspace.<module>`, imported only when that
-    table is asked for (datasketch, the given-name data)."""
-    return lambda ws, f: getattr(importlib.import_module(f"analysis.workspace.{module}"), function)(ws)
 
 
 def _positive(value: str) -> int:
