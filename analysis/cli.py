@@ -269,7 +269,9 @@ def run_extract(args: argparse.Namespace) -> int:
         else:
             _note(item.file_name, item.notes)
     raws = [i for i in items if not isinstance(i, LoadError)]
-    for result in extract_all(raws, args.model, settings.process_plan(args.processes).count, args.batch_size):
+    batch_size = args.batch_size or settings.batch_size()
+    processes = settings.process_plan(args.processes).within(len(raws), batch_size).count
+    for result in extract_all(raws, args.model, processes, batch_size):
         if isinstance(result, LoadError):
             failed += 1
             print(f"failed: {result}", file=sys.stderr)

@@ -52,6 +52,14 @@ class ProcessPlan:
     def __str__(self) -> str:
         return f"{self.count} process{'' if self.count == 1 else 'es'} ({self.why})"
 
+    def within(self, documents: int, batch_size: int) -> ProcessPlan:
+        """This plan with no more processes than `documents` make batches (a few files need no workers)."""
+        batches = -(-documents // batch_size)
+        if batches >= self.count or self.count == 1:
+            return self
+        return ProcessPlan(max(1, batches), f"{self.why}; {documents} new document{'' if documents == 1 else 's'} "
+                                            f"make{'s' if documents == 1 else ''} {batches} batch{'' if batches == 1 else 'es'}")
+
 
 def usable_cores() -> int:
     """The cores this process may run on (a container's or `taskset`'s limit, not the machine's count)."""

@@ -39,6 +39,19 @@ def story(i: int) -> str:
             f"told the {place} Gazette. {other} said the council would meet again in September.\n")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_dask_thread_left() -> Iterator[None]:
+    """After these tests, none of distributed's threads runs on in this process: later tests fork
+    worker processes, which they may only do from a process with a single thread."""
+    yield
+    import threading
+
+    from distributed import utils
+
+    utils._offload_executor.shutdown(wait=True)  # its one thread, started on first use and never ended
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("Dask")]
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("stories")

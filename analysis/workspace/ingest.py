@@ -156,7 +156,7 @@ def ingest(
     workspace.release()  # not needed until the first write; alone on its thread, this process forks its workers
     results: Iterator[Extraction | LoadError | RowBatch]
     if engine is None:
-        plan = _plan(settings.process_plan(processes), len(todo), batch_size)
+        plan = settings.process_plan(processes).within(len(todo), batch_size)
         report.engine = f"extracted by {plan}"
         results = extract_all(todo, model, plan.count, batch_size, chunk_chars)
     else:
@@ -256,16 +256,6 @@ def load_shards(workspace: Workspace, url: str, progress: Progress | None = None
         if progress:
             progress(Tick(done, len(folders), words, 0, time.monotonic() - start, folder.rsplit("/", 1)[-1]))
     return report
-
-
-def _plan(plan: settings.ProcessPlan, documents: int, batch_size: int) -> settings.ProcessPlan:
-    """`plan`, with no more processes than there are batches to extract (a few files need no workers)."""
-    batches = -(-documents // batch_size)
-    if batches >= plan.count or plan.count == 1:
-        return plan
-    count = max(1, batches)
-    return settings.ProcessPlan(count, f"{plan.why}; {documents} new document{'' if documents == 1 else 's'} "
-                                       f"make{'s' if documents == 1 else ''} {batches} batch{'' if batches == 1 else 'es'}")
 
 
 def _write(workspace: Workspace, pending: Sequence[Extraction | RowBatch]) -> list[FileResult]:
