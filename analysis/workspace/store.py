@@ -545,8 +545,13 @@ class Workspace:
             # default): an export reading every mention would keep them all
             cursor.execute(f"SET memory_limit = '{STREAM_MEMORY_MB}MB'")
             try:
-                result = cursor.execute(sql, params or None)
-                piece = result.fetch_df_chunk(vectors)
+                try:
+                    result = cursor.execute(sql, params or None)
+                    piece = result.fetch_df_chunk(vectors)
+                except duckdb.OutOfMemoryException:  # joins too big for the cap (a filter on a big
+                    cursor.execute("RESET memory_limit")  # workspace): DuckDB's own limit, as any query
+                    result = cursor.execute(sql, params or None)
+                    piece = result.fetch_df_chunk(vectors)
                 yield piece
                 while len(piece):
                     piece = result.fetch_df_chunk(vectors)
