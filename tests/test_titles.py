@@ -44,3 +44,10 @@ def test_missing_metadata_shows_blank_in_tables_and_csv() -> None:
     assert shown["title"].tolist() == ["A", ""] and shown["author"].tolist() == ["", "B"]
     assert shown["words"].tolist() == [1, 2]
     assert "None" not in to_csv_bytes(frame).decode("utf-8-sig")
+    seen = pd.DataFrame({"first_seen": pd.to_datetime(["2024-03-05", None]),
+                         "ingested_at": pd.to_datetime(["2024-03-05 10:15", None]),
+                         "last_seen": pd.to_datetime(["2024-03-05", "2024-03-09"])})
+    shown = blank_missing_text(seen)
+    assert shown["first_seen"].tolist() == ["2024-03-05", ""]  # an undated document's entity: blank
+    assert shown["ingested_at"].isna().tolist() == [False, True]  # a time of day stays a time
+    assert shown["last_seen"].dtype == seen["last_seen"].dtype  # no gap: the dates stay dates

@@ -94,10 +94,15 @@ def table(frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
 
 def blank_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with missing text cells empty: the grid writes a missing value as "None", which an
-    analyst reads as a title or an author called None (CSV exports leave them empty already)."""
+    analyst reads as a title or an author called None (CSV exports leave them empty already).
+    A day column with gaps (an undated document's first and last seen) becomes ISO text, which
+    sorts as the days do."""
     text = {name: frame[name].fillna("") for name in frame.columns
             if frame[name].dtype == object or isinstance(frame[name].dtype, pd.StringDtype)}
-    return frame.assign(**text) if text else frame
+    days = {name: frame[name].dt.strftime("%Y-%m-%d").fillna("") for name in frame.columns
+            if pd.api.types.is_datetime64_any_dtype(frame[name]) and frame[name].isna().any()
+            and (frame[name].dropna() == frame[name].dropna().dt.normalize()).all()}
+    return frame.assign(**text, **days) if text or days else frame
 
 
 def chart(build: Callable[..., go.Figure], *args: Any, key: str | None = None, **kwargs: Any) -> None:
