@@ -87,7 +87,10 @@ def table(frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
     if frame.empty:
         st.caption(empty)
         return
-    st.dataframe(blank_missing_text(frame), hide_index=True, column_config=column_config, height=height, width="stretch")
+    shown = blank_missing_text(frame)
+    # a day column made text (it had gaps) is shown as it is: a date format would read "" as "None" again
+    config = {k: v for k, v in (column_config or {}).items() if k not in frame or shown[k].dtype == frame[k].dtype}
+    st.dataframe(shown, hide_index=True, column_config=config, height=height, width="stretch")
     st.download_button(f"Download {name} CSV", lambda: to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
                        key=f"download_{name}", on_click="ignore", icon=":material/download:")
 
