@@ -43,6 +43,7 @@ _INITIAL_FIRST = re.compile(r"^(?:[A-Z]\.[ \t]*){1,2}[A-Z][^\W\d_]")
 _PLACE_IN_BRACKETS = re.compile(r"[ \t]*\([ \t]*([A-Z][^()\n]{1,30}?)[ \t]*\)")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|across)[ \t]+$")
 _SCORE_AFTER = re.compile(r"[ \t]+\d+(?:-\d+)?(?:[ \t]|$)")
+_THE = re.compile(r"(?:^|\b)[Tt]he[ \t]+")  # "told the Lenholm Courier": no person's name takes "the"
 _REGION_AFTER = re.compile(r"[ \t]*,[ \t]*([A-Z][a-z]{1,4})\.")
 _BILL = re.compile(r"^Bill\s+[A-Z]?-?\d")
 # What separates the names of a list: a comma (and an age), "and", "or".
@@ -219,10 +220,12 @@ def _listed_with_people(text: str, undecided: dict[str, list[Mention]], people: 
 
 def _other_kind(text: str, group: list[Mention]) -> str | None:
     """What a name that is no person's is instead, when its context says: a place after "in",
-    "at", "near" ("in Tavildara"), a team before a score ("Surrey 429-7"); else None (dropped)."""
+    "at", "near" ("in Tavildara"), a team before a score ("Surrey 429-7"), an organisation
+    written with "the" ("according to the Lenholm Courier"); else None (dropped)."""
     if any(_PLACE_BEFORE.search(text, max(0, m.start - 12), m.start) for m in group):
         return "GPE"
-    if any(_SCORE_AFTER.match(text, m.end) for m in group):
+    if any(_SCORE_AFTER.match(text, m.end) or _THE.match(m.text) or _THE.search(text, max(0, m.start - 4), m.start)
+           for m in group):
         return "ORG"
     return None
 
