@@ -32,6 +32,10 @@ from analysis.workspace import queries, search
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
 
+# No tqdm monitor thread, for every bar (ingest, OCR pages, shards): updates redraw them, and a
+# process with one thread can fork its extraction workers
+tqdm.monitor_interval = 0
+
 if TYPE_CHECKING:  # spaCy, the loaders' libraries, Dask and datasketch load only for the commands that use them:
     from analysis.extract.distributed import DaskEngine  # an export's process stays small (~120 MB, not ~230)
     from analysis.loaders import Limits, PageProgress
@@ -151,7 +155,6 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 def _progress_bar(desc: str, unit: str = "doc") -> tuple[tqdm, Progress]:
     """A bar of documents done of the total with tqdm's ETA, and the words per second beside it."""
-    tqdm.monitor_interval = 0  # no monitor thread: `update` redraws, and one thread lets workers fork
     bar = tqdm(desc=desc, unit=unit, file=sys.stderr, disable=None)
 
     def update(tick: Tick) -> None:
