@@ -166,7 +166,11 @@ def _progress_bar(desc: str, unit: str = "doc") -> tuple[tqdm, Progress]:
 
 
 def _require_some(paths: list[str]) -> None:
-    """Naming only paths that do not exist is a usage error; some missing among others, a failure."""
+    """Naming only paths that do not exist is a usage error; some missing among others, a failure.
+    An empty argument (an unset shell variable) is a usage error too: as a path it is the current
+    folder, which nobody asks to ingest that way."""
+    if "" in paths:
+        raise UsageError("an empty path was given")
     if not any(Path(p).exists() for p in paths):
         raise UsageError(f"no such file or folder: {', '.join(displayable(p) for p in paths)}")
 

@@ -112,6 +112,7 @@ def test_paths_that_do_not_exist(tmp_path, article) -> None:
     one_line_error(cli("ingest", str(tmp_path / "nope.txt"), str(tmp_path / "gone"), "--workspace", str(ws)),
                    "no such file or folder", "nope.txt", "gone")
     one_line_error(cli("extract", str(tmp_path / "nope.txt")), "no such file or folder")
+    one_line_error(cli("ingest", str(article), "", "--workspace", str(ws)), "an empty path")
     some = cli("ingest", str(article), str(tmp_path / "nope.txt"), "--workspace", str(ws))
     assert some.returncode == 1 and "1 added" in some.stdout and "nope.txt: no such file or folder" in some.stderr
     one_line_error(cli("export", "entities", "--workspace", str(tmp_path / "typo"), "-o", "-"), "no workspace")
