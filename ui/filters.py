@@ -110,24 +110,25 @@ def filter_sidebar() -> None:
             st.warning(f"Search not applied: {st.session_state[SEARCH_ERROR]}", icon=":material/error:")
         widgets.entity_picker("Entities", _W["entities"], help="Only documents that mention any of these.")
         widgets.keep_valid(_W["types"], types)
-        st.multiselect("Entity types", types, key=_W["types"], placeholder="All types")
+        st.multiselect("Entity types", types, key=_W["types"], placeholder="All types", **widgets.NO_SELECT_ALL)
         st.date_input("Document dates", key=_W["dates"], min_value=first, max_value=last, disabled=first is None,
                       format="YYYY-MM-DD", help="Documents dated in this range (documents without a date are left out).")
         widgets.keep_valid(_W["sources"], sources)
-        st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources")
+        st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources", **widgets.NO_SELECT_ALL)
         widgets.picker("Documents", list(titles), _W["documents"], titles, noun="documents", ranked="newest",
                        placeholder="All documents")
         tags = data.run(curation.tags)
         widgets.keep_valid(_W["tags"], tags)
         st.multiselect("Tags", tags, key=_W["tags"], placeholder="Any tags" if tags else "No tags yet",
-                       disabled=not tags and not filters.tags, help="Documents carrying any of these tags.")
+                       disabled=not tags and not filters.tags, help="Documents carrying any of these tags.",
+                       **widgets.NO_SELECT_ALL)
         st.checkbox("Starred documents only", key=_W["starred"])
         st.toggle("Count each story once", key=_W["once"],
                   help="Leave out near-duplicate copies (wire copies, corrections): each story counts once.")
         languages = data.run(queries.languages)
         widgets.keep_valid(_W["languages"], languages)
         st.multiselect("Languages", languages, key=_W["languages"], placeholder="All languages",
-                       format_func=language_name, help="The language detected in each document.")
+                       format_func=language_name, help="The language detected in each document.", **widgets.NO_SELECT_ALL)
         st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
 
 

@@ -17,6 +17,11 @@ from ui import data
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+# Streamlit's multiselect lists "Select all" ("Select N matches" while typing) first. In a filter or
+# a picker, where choosing nothing already means everything, it only floods the widget with every
+# option, and a click meant for an option lands on it if the list is redrawn under the pointer
+# (a browser test that meant to pick one entity got all forty).
+NO_SELECT_ALL = {"select_all": False}
 PICKER_LIMIT = 500  # options a picker sends to the browser; beyond, it searches here (see `picker`)
 
 
@@ -54,6 +59,8 @@ def picker(label: str, options: Sequence[str], key: str, labels: Mapping[str, st
                            f"{found:,} match{'es' if found > 1 else ''}" +
                            (f", the {PICKER_LIMIT:,} {ranked} listed" if found > PICKER_LIMIT else ""))
         widget["label_visibility"] = "collapsed"
+    if multi:
+        widget = {**NO_SELECT_ALL, **widget}
     draw = container.multiselect if multi else container.selectbox
     return draw(label, options, key=key, format_func=show, placeholder=placeholder, **widget)
 

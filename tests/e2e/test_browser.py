@@ -137,7 +137,9 @@ def upload(page: Page, path: Path) -> None:
     button = page.get_by_role("button", name=re.compile(r"Extract and add 1 file"))
     expect(button).to_be_enabled()
     button.click()
-    expect(page.get_by_text("Last upload:")).to_be_visible(timeout=SLOW)
+    # the uploader empties once the files are stored (the "Last upload:" line may be an earlier upload's)
+    expect(button).to_have_count(0, timeout=SLOW)
+    expect(page.get_by_text("Last upload:")).to_be_visible()
     settle(page)
 
 
@@ -145,9 +147,12 @@ def choose_entity_filter(page: Page, label: str) -> None:
     box = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Entities")
     box.click()
     box.fill(label.split(" (")[0])
-    page.get_by_role("option", name=label).click()
+    # the list narrows as typed, the best match first (no "Select all" / "Select N matches" before it)
+    expect(page.get_by_role("option").first).to_have_text(label)
+    page.get_by_role("option").first.click()
     page.keyboard.press("Escape")
     settle(page)
+    expect(page.get_by_text(re.compile(rf"^Filtered: mentioning {re.escape(label)}\. "))).to_be_visible()
 
 
 def download_csv(page: Page, button: str) -> list[dict[str, str]]:
