@@ -244,6 +244,19 @@ def test_a_quoted_object_is_a_statement(nlp):
     assert (quote.act, quote.kind) == ("statement", "partial")
 
 
+@pytest.mark.parametrize("text, fragment, speaker", [
+    ("The Harbour Institute, a think tank, called the ferry plan the costliest project in its history.",
+     "the costliest project", "The Harbour Institute"),
+    ("Mara Quell described the closure as a betrayal of the island towns.", "a betrayal of", "Mara Quell"),
+    ("Tobin Vale urged residents to boil their drinking water until Friday.", "to boil their drinking water",
+     "Tobin Vale"),
+])
+def test_an_object_with_its_own_predicate_is_a_statement(nlp, text, fragment, speaker):
+    """"called X a Y", "described X as Y", "urged X to Y": a small clause states something."""
+    quote = the_quote(quotes_of(nlp, text), fragment)
+    assert (quote.act, quote.speaker) == ("statement", speaker)
+
+
 @pytest.mark.parametrize("text, fragment", [
     ("Ines Dorada believes the harbour will reopen in spring.", "the harbour will reopen"),
     ("The council plans to reopen the pier next year.", "to reopen the pier"),

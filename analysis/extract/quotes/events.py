@@ -79,7 +79,24 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
     complements = [c for c in verb.children if c.dep_ in COMPLEMENT_DEPS and c.i > verb.i]
     # "said having Karlsson back was a boost": the parser's object holds the reported clause
     holds_clause = any(g.dep_ in CLAUSE_DEPS for c in complements if c.tag_ == "VBG" for g in c.children)
-    return _trim(_subtrees(complements, segment)), not holds_clause
+    return _trim(_subtrees(complements, segment)), not (holds_clause or _small_clause(complements))
+
+
+def _small_clause(complements: list[Token]) -> bool:
+    """Whether an object comes with its own predicate, which states something about it.
+
+    "called the plan a disaster", "described her as the mother", "urged people to leave":
+    object and predicate are a reported (small) clause, a statement, unlike the bare object
+    of "called his former boss" or "warned about the consequences".
+    """
+    if not any(c.dep_ == "dobj" for c in complements):
+        return False
+    return any(
+        c.dep_ == "oprd"
+        or c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+        or c.dep_ == "prep" and c.lower_ == "as" and any(g.dep_ == "pobj" for g in c.children)
+        for c in complements
+    )
 
 
 def _subject(verb: Token) -> Token | None:
