@@ -197,6 +197,17 @@ def test_relative_pronoun_speaker_refers_to_its_noun(nlp):
     assert quote.speaker == "who" and referent(text, quote) == "Mara Quell"
 
 
+def test_pronoun_resolves_to_a_surname_the_tagger_read_as_an_organisation(nlp):
+    """The small model tags "Whitbread" (the person "Dan Whitbread") ORG as a subject: he is
+    still the latest man in view, not the premier named before him."""
+    text = ("Dan Whitbread, the former harbour master, is considering a move into politics.\n\n"
+            "Premier Justin Talbot met with party members in June.\n\n"
+            "Whitbread also met with a potential supporter in caucus on Friday.\n\n"
+            "\"It's a long haul,\" he said in an interview.")
+    quote = the_quote(quotes_of(nlp, text), "a long haul")
+    assert quote.speaker == "he" and referent(text, quote) == "Whitbread"
+
+
 def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
     text = "Mayor Mara Quell visited the plant on Monday. The mayor said the plant would close."
     (quote,) = quotes_of(nlp, text)

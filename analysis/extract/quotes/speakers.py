@@ -155,11 +155,13 @@ class Resolver:
         self.lex = lex
         self.titles = _title_map(ctx)
         self.genders = person_genders(ctx)
-        # a known person's surname as a subject where the tagger saw no name ("Vale showed him")
+        # a known person's surname as a subject where the tagger saw no person ("Vale showed
+        # him"; "Vickers met ..." read as an organisation after "Kevin Vickers" was a person)
         self.surname_subjects = [
             (tok.idx, (tok.idx, tok.idx + len(tok)))
             for tok in ctx.tokens_where(pos=NAME_POS, lower=ctx.person_last_words)
-            if tok.dep_ in ("nsubj", "nsubjpass") and not any(e.start <= tok.i < e.end for e in ctx.ents)
+            if tok.dep_ in ("nsubj", "nsubjpass")
+            and not any(e.start <= tok.i < e.end and e.label_ == "PERSON" for e in ctx.ents)
         ]
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
