@@ -208,6 +208,15 @@ def test_pronoun_resolves_to_a_surname_the_tagger_read_as_an_organisation(nlp):
     assert quote.speaker == "he" and referent(text, quote) == "Whitbread"
 
 
+def test_a_surname_shared_by_a_woman_and_a_man_takes_its_gender_from_the_pronouns(nlp):
+    """"Michael Vance" must not make "Vance" a man when Dorie Vance is the one quoted."""
+    text = ("The cookbook writer Dorie Vance lives in Paris. Her husband, Michael Vance, is a retired "
+            "engineer.\n\nVance says she burned down her parents’ kitchen at 12. She laughs about it now."
+            "\n\nEven though Vance has cooked with famous chefs, she maintains that she is a home cook at heart.")
+    quote = the_quote(quotes_of(nlp, text), "a home cook at heart")
+    assert quote.speaker == "she" and referent(text, quote) == "Vance"
+
+
 def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
     text = "Mayor Mara Quell visited the plant on Monday. The mayor said the plant would close."
     (quote,) = quotes_of(nlp, text)

@@ -62,9 +62,18 @@ def person_genders(ctx: DocContext) -> dict[str, str]:
         (top, n), *rest = counts.most_common() + [("", 0)]
         if n >= 2 * rest[0][1] and n > 0:
             genders[key] = top
-    named_first = {}
+    return genders | _first_name_genders(ctx) | told
+
+
+def _first_name_genders(ctx: DocContext) -> dict[str, str]:
+    """Surname -> the gender its first names give, when they all give the same one.
+
+    "Dorie Greenspan" and her husband "Michael Greenspan" share the surname the resolver
+    compares: a first name then no longer tells who "Greenspan" is, and the pronoun votes do.
+    """
+    given: dict[str, set[str | None]] = {}
     for ent in ctx.ents:
         words = [t.text for t in ent if not t.is_punct]
-        if ent.label_ == "PERSON" and len(words) >= 2 and words[0].lower() in first_names():
-            named_first.setdefault(person_key(words), first_names()[words[0].lower()])
-    return genders | named_first | told
+        if ent.label_ == "PERSON" and len(words) >= 2:
+            given.setdefault(person_key(words), set()).add(first_names().get(words[0].lower()))
+    return {key: next(iter(found)) for key, found in given.items() if len(found) == 1 and None not in found}
