@@ -277,6 +277,20 @@ def test_an_object_with_its_own_predicate_is_a_statement(nlp, text, fragment, sp
     assert (quote.act, quote.speaker) == ("statement", speaker)
 
 
+@pytest.mark.parametrize("text, first, second, speaker", [
+    ("Former mayor Tobin Vale announced that he will step down in March, saying the council needs new faces.",
+     "he will step down in March", "the council needs new faces", "Tobin Vale"),
+    ("Mara Quell argued that the move disadvantaged her group in its dispute, noting the harbour board "
+     "frequently lobbies its members through e-mails.", "the move disadvantaged her group in its dispute",
+     "the harbour board frequently lobbies its members through e-mails", "Mara Quell"),
+])
+def test_a_report_inside_a_report_is_a_statement_of_its_own(nlp, text, first, second, speaker):
+    """", saying ...", ", noting ...": a second statement by the same speaker, not the tail of the
+    first (the parser hangs "noting" on the reported clause, whose subject is not the speaker)."""
+    found = statements(quotes_of(nlp, text))
+    assert [(q.text, q.speaker) for q in found] == [(first, speaker), (second, speaker)]
+
+
 @pytest.mark.parametrize("text, fragment", [
     ("Ines Dorada believes the harbour will reopen in spring.", "the harbour will reopen"),
     ("The council plans to reopen the pier next year.", "to reopen the pier"),

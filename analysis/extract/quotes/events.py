@@ -14,6 +14,7 @@ from .context import QUOTE_CHARS, DocContext, char_range
 from .lexicon import Lexicon
 
 CLAUSE_DEPS = ("ccomp",)
+NESTED_REPORT_DEPS = ("advcl", "conj")  # ", noting that ...", "but Chapman says ...": a report of its own
 COMPLEMENT_DEPS = ("xcomp", "dobj", "prep", "attr", "oprd", "dative")
 CLIMB_DEPS = ("advcl", "conj", "xcomp", "pcomp")  # a participle or conjunct shares its head's subject
 NOUN_HEAD_DEPS = ("relcl", "acl")  # "a statement saying ...": the noun speaks
@@ -99,6 +100,18 @@ def _small_clause(complements: list[Token]) -> bool:
     )
 
 
+def _without_nested_reports(content: list[Token], verb: Token, lex: Lexicon) -> list[Token]:
+    """The content less the reports it holds: "announced that he will step down, saying the
+    party needs to move on" is two statements, and the second is not part of the first."""
+    nested = {
+        t.i for tok in content
+        if tok is not verb and tok.dep_ in NESTED_REPORT_DEPS and tok.lower_ in lex.verb_forms
+        and any(c.dep_ in CLAUSE_DEPS for c in tok.children)
+        for t in tok.subtree
+    }
+    return _trim([t for t in content if t.i not in nested]) if nested else content
+
+
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "nsubj":
@@ -176,6 +189,12 @@ def verb_speaker(verb: Token, lex: Lexicon) -> Token | None:
             author = _document_author_before(current, lex)
             if author is not None:
                 return author
+            clause = current.head
+            if (current.dep_ == "advcl" and clause.dep_ in CLAUSE_DEPS and clause.head.i < clause.i
+                    and clause.head.lower_ in lex.verb_forms and clause.lower_ not in lex.verb_forms):
+                # "argued that the move hurt them, noting that ...": the parser hangs the
+                # participle on the reported clause, but it goes on the report
+                current = current.head
         current = current.head
     return None
 
@@ -184,6 +203,7 @@ def _verb_event(verb: Token, ctx: DocContext, lex: Lexicon) -> Event:
     segment = ctx.segment_of(verb)
     speaker = verb_speaker(verb, lex)
     content, weak = _verb_content(verb, segment)
+    content = _without_nested_reports(content, verb, lex)
     if weak and lex.lemma(verb.text) in lex.clausal_verbs:
         content = []  # "a poll found a gap" is no statement; "found that" is
     cue = [verb] + [c for c in verb.children if c.dep_ == "prt"]
