@@ -301,6 +301,16 @@ def test_beliefs_and_intentions_are_positions(nlp, text, fragment):
     assert quote.act == "position"
 
 
+@pytest.mark.parametrize("text", [
+    "Island Power restored the line on Friday. More crews will work through the night, the utility said.",
+    "Harbour traffic improved in January, but forecasters say the island economy is slowing.",
+])
+def test_groups_that_speak_make_statements(nlp, text):
+    """"the utility", "forecasters" are speakers (speaker_words.txt), not things like "the data"."""
+    (quote,) = [q for q in quotes_of(nlp, text) if q.kind == "indirect"]
+    assert quote.act == "statement"
+
+
 def test_what_cannot_speak_makes_no_statement(nlp):
     text = "The data suggest that prices will rise. Ines Dorada said that prices would fall."
     found = quotes_of(nlp, text)
