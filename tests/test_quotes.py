@@ -258,6 +258,16 @@ def test_a_noun_or_prepositional_object_is_no_statement(nlp):
     assert {q.act for q in found if "consequences" in q.text or "boss" in q.text} <= {"position"}
 
 
+def test_a_quote_opening_in_reported_speech_is_kept_whole(nlp):
+    """'said he was "very pleased. This ..."': the quoted words run past the reported clause's
+    sentence, and all of them are the statement."""
+    text = ("Outside the courtroom, Tobin Vale said he and his group were “very pleased with the ruling. "
+            "This levels the playing field and gives us a chance to talk to our members.”")
+    (quote,) = quotes_of(nlp, text)
+    assert quote.kind == "partial" and quote.text.startswith("he and his group")
+    assert quote.text.endswith("to talk to our members.”")
+
+
 def test_a_quoted_object_is_a_statement(nlp):
     text = 'Tobin Vale called the plan "a gift to the developers" on Monday.'
     (quote,) = quotes_of(nlp, text)

@@ -229,7 +229,10 @@ class Attributor:
                 if id(event) in self.consumed:
                     continue
                 inner = (mark.content_start, mark.content_end)
-                if _overlap(event.content, inner) * 2 >= inner[1] - inner[0]:
+                # a quote that opens inside the reported clause and outlasts it goes on it
+                # ('said he was "very pleased. This levels the field."'), however long
+                runs_on = event.content[0] < mark.open < event.content[1] <= inner[1]
+                if runs_on or _overlap(event.content, inner) * 2 >= inner[1] - inner[0]:
                     self.partial.add(id(event))
                     event.content = (min(event.content[0], mark.open), max(event.content[1], mark.outer_end))
 
