@@ -268,6 +268,13 @@ def test_a_quote_opening_in_reported_speech_is_kept_whole(nlp):
     assert quote.text.endswith("to talk to our members.”")
 
 
+def test_a_report_in_a_prepositional_phrase_has_the_clause_subject_as_speaker(nlp):
+    text = ("First, Mara Quell interrupted the council meeting by blowing a whistle and joking that the "
+            "councillors were fast asleep.")
+    quote = the_quote(quotes_of(nlp, text), "the councillors were fast asleep")
+    assert (quote.act, quote.speaker) == ("statement", "Mara Quell")
+
+
 def test_a_quoted_object_is_a_statement(nlp):
     text = 'Tobin Vale called the plan "a gift to the developers" on Monday.'
     (quote,) = quotes_of(nlp, text)

@@ -195,6 +195,8 @@ def verb_speaker(verb: Token, lex: Lexicon) -> Token | None:
                 # "argued that the move hurt them, noting that ...": the parser hangs the
                 # participle on the reported clause, but it goes on the report
                 current = current.head
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep":
+            current = current.head  # "interrupted them by joking that ...": the prepositional phrase's verb
         current = current.head
     return None
 
