@@ -223,6 +223,15 @@ def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
     assert quote.speaker == "The mayor" and referent(text, quote) == "Mara Quell"
 
 
+def test_headlines_linked_under_a_rubric_are_not_statements(nlp):
+    """"READ MORE: Mayor says ...", "WATCH: Police warn of ...": another story's headline."""
+    text = ("Mara Quell said the ferry would run again in May.\n\n"
+            "READ MORE: Island mayor says ferry service will resume next spring\n\n"
+            "WATCH: Harbour police warn of rise in boat thefts\n\n"
+            "Tobin Vale said the council had approved the budget.")
+    assert [q.speaker for q in statements(quotes_of(nlp, text))] == ["Mara Quell", "Tobin Vale"]
+
+
 def test_scare_quotes_and_titles_are_not_quotes(nlp):
     text = 'The so-called "green wave" reached the coast. Farmers joined a "joint defense pact" last year.'
     assert quotes_of(nlp, text) == []

@@ -362,4 +362,19 @@ def find_events(ctx: DocContext, lex: Lexicon) -> list[Event]:
         and not (tok.is_upper and len(tok) > 1)  # "READ MORE:", "WATCH:": a rubric, not a verb
     ]
     others = _phrase_events(ctx, lex) + _dash_events(ctx) + _label_events(ctx, lex)
-    return sorted(verbs + others, key=lambda e: e.cue_start)
+    links = _rubric_paragraphs(ctx, lex)
+    return sorted((e for e in verbs + others if not any(s <= e.cue_start < t for s, t in links)),
+                  key=lambda e: e.cue_start)
+
+
+def _rubric_paragraphs(ctx: DocContext, lex: Lexicon) -> list[tuple[int, int]]:
+    """Paragraphs under a rubric ("READ MORE: Minister says ...", "WATCH: Police warn of ..."):
+    the headline of another story, linked from this one, whose verbs report nothing here."""
+    rubric_words = lex.words.get("link_rubric", frozenset())
+    found = []
+    for start, end in ctx.paragraphs:
+        colon = ctx.text.find(":", start, min(end, start + MAX_LABEL_CHARS))
+        words = ctx.text[start:colon].lower().split() if colon > start else []
+        if words and all(w in rubric_words for w in words):
+            found.append((start, end))
+    return found
