@@ -337,6 +337,12 @@ def test_groups_that_speak_make_statements(nlp, text):
     assert quote.act == "statement"
 
 
+def test_who_was_told_is_not_who_said(nlp):
+    text = "One night, Tobin Vale was too afraid to fall asleep, having been told he could go into cardiac arrest at any moment."
+    (quote,) = quotes_of(nlp, text)
+    assert (quote.speaker, quote.act) == (None, "position")
+
+
 def test_what_cannot_speak_makes_no_statement(nlp):
     text = "The data suggest that prices will rise. Ines Dorada said that prices would fall."
     found = quotes_of(nlp, text)

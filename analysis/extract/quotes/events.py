@@ -183,6 +183,8 @@ def verb_speaker(verb: Token, lex: Lexicon) -> Token | None:
             return current.head  # "a statement saying"; not "a group called X"
         if current is verb and _adjacent_subject(verb) is not None:
             return _adjacent_subject(verb)
+        if current is verb and any(c.dep_ == "auxpass" for c in verb.children):
+            return None  # "having been told that ...": whoever climbs in is who heard it
         if current.dep_ not in CLIMB_DEPS or current.head is current:
             return None
         if current.tag_ == "VBG":
