@@ -217,6 +217,18 @@ def test_a_surname_shared_by_a_woman_and_a_man_takes_its_gender_from_the_pronoun
     assert quote.speaker == "she" and referent(text, quote) == "Vance"
 
 
+@pytest.mark.parametrize("text, author", [
+    ("The Harbour Growers Association said in a statement that new tariffs would hurt island farmers. "
+     "The statement also said that food prices would rise.", "The Harbour Growers Association"),
+    ("A report prepared by Mara Quell was released on Monday. The report said that the ferry had lost "
+     "money for a decade.", "Mara Quell"),
+])
+def test_a_document_speaks_for_its_author(nlp, text, author):
+    """"said in a statement", "a report prepared by": a later "the statement said" is the author's."""
+    quote = [q for q in quotes_of(nlp, text) if q.speaker.startswith("The ")][-1]
+    assert referent(text, quote) == author
+
+
 def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
     text = "Mayor Mara Quell visited the plant on Monday. The mayor said the plant would close."
     (quote,) = quotes_of(nlp, text)

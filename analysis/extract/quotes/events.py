@@ -155,12 +155,22 @@ def _document_author_before(participle: Token, lex: Lexicon) -> Token | None:
 
 
 def document_author(noun: Token) -> Token | None:
-    """The named author of a document noun: "Y's letter", "a letter from/by Y"."""
+    """The named author of a document noun: "Y's letter", "a letter from/by Y", "a statement
+    e-mailed by Y", and "Y said in a statement" (whoever said it in the document wrote it)."""
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ == "PROPN":
             return child
         if child.dep_ == "prep" and child.lower_ in ("from", "by"):
             return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if child.dep_ == "acl" and child.tag_ == "VBN":
+            agent = _subject(child)  # "by Y" under the participle is its agent
+            if agent is not None:
+                return agent
+    prep = noun.head
+    if noun.dep_ == "pobj" and prep.lower_ == "in" and prep.head.pos_ == "VERB" and prep.head.i < noun.i:
+        subject = _subject(prep.head)
+        if subject is not None and subject.pos_ == "PROPN":
+            return subject
     return None
 
 
