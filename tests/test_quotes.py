@@ -385,6 +385,15 @@ def test_an_unresolvable_pronoun_is_unresolved_never_the_pronoun(extractor):
     assert [(q.speaker, q.speaker_label, q.speaker_entity) for q in found] == [("they", UNRESOLVED, None)]
 
 
+def test_a_quantifier_that_says_whom_it_counts_is_a_descriptor(extractor):
+    """"some in the island community" names a group; a bare "Some" is a pronoun, unresolved."""
+    from analysis.model import UNRESOLVED
+
+    found = extracted(extractor, "Two years after the flood, some in the island community say the support has "
+                                 "dried up. Some say it never ended.")
+    assert [q.speaker_label for q in found] == ["some in the island community", UNRESOLVED]
+
+
 def test_an_unnamed_descriptor_is_its_own_label(extractor):
     (quote,) = extracted(extractor, "Some critics say the bridge is too expensive.")
     assert (quote.speaker_label, quote.speaker_entity) == ("Some critics", None)

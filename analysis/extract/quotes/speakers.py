@@ -55,7 +55,11 @@ def speaker_kind(spans: SpeakerSpans, text: str, lex: Lexicon) -> str:
     if spans.name is not None and spans.identifies:
         return "name"
     head = spans.head
-    if head.pos_ == "PRON" or head.tag_ in ("PRP", "WP", "WDT") or "pronoun" in lex.kind_of_noun(head.text):
+    # "some in the Muslim community", "all those involved": a quantifier that says who it counts
+    counted = "speaking_noun" in lex.kind_of_noun(head.text) and any(
+        c.dep_ in ("prep", "acl", "amod", "det", "predet") and c.i > head.i or c.lower_ in ("all", "those")
+        for c in head.children)
+    if not counted and (head.pos_ == "PRON" or head.tag_ in ("PRP", "WP", "WDT") or "pronoun" in lex.kind_of_noun(head.text)):
         return "pronoun"
     word = head.lower_
     if (lex.kind_of_noun(word) & set(SPEAKING_NOUNS) or word.endswith(HUMAN_SUFFIXES)
