@@ -229,6 +229,15 @@ def test_a_document_speaks_for_its_author(nlp, text, author):
     assert referent(text, quote) == author
 
 
+def test_a_lowercase_descriptor_the_tagger_calls_an_organisation_is_no_name(nlp):
+    """The small model tags "the rookie defenceman" ORG; it is a descriptor for the player named before."""
+    text = ("Harbour City responded a couple of minutes later when Varga recorded his first career goal.\n\n"
+            "\"I will have a little smile when I look back on it,\" said the rookie defenceman, younger brother "
+            "of Tom Varga of the Island Gulls.")
+    quote = the_quote(quotes_of(nlp, text), "a little smile")
+    assert quote.speaker == "the rookie defenceman" and referent(text, quote) == "Varga"
+
+
 def test_descriptor_speaker_resolves_to_the_titled_name(nlp):
     text = "Mayor Mara Quell visited the plant on Monday. The mayor said the plant would close."
     (quote,) = quotes_of(nlp, text)

@@ -102,7 +102,8 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) 
     for ent in ents:
         if ent.label_ == "PERSON" and ent.root.dep_ == "appos" and ent.root.head == head and ent.start > head.i:
             return (ent.start_char, ent.end_char), True
-    ents = [e for e in ents if e.label_ in NAME_LABELS
+    # "the rookie defenceman" tagged ORG is no name: a name has a capital somewhere
+    ents = [e for e in ents if e.label_ in NAME_LABELS and any(t.text[:1].isupper() for t in e)
             and phrase[0] <= e.start_char and e.end_char <= phrase[1]]
     for ent in ents:
         if ent.start <= head.i < ent.end or (ent.root.dep_ == "appos" and ent.root.head == head):
