@@ -37,7 +37,9 @@ _TOKEN = re.compile(r"\S+")
 _ALNUM = re.compile(r"[^\W_]")
 # What cannot be inside a word-made name: a number, score or date, a lone dash, a bracket.
 _NOT_LETTER = r"(?:(?![^\W\d_])\S)"
-_SEPARATOR = re.compile(rf"(?<!\S){_NOT_LETTER}*\d{_NOT_LETTER}*(?!\S)|(?<!\S)[-–—]+(?!\S)|[()\[\]]")
+# An age glued to a name by its comma ("Khaled Belkacemi,60") ends it as a spaced number would.
+_SEPARATOR = re.compile(rf"(?<!\S){_NOT_LETTER}*\d{_NOT_LETTER}*(?!\S)|(?<!\S)[-–—]+(?!\S)|[()\[\]]"
+                        r"|(?<=[^\W\d_]),\d{1,3}(?!\S)")
 # Entity types whose names are words, never numbers (see `split_at_separators`).
 _WORD_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
