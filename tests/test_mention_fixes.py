@@ -21,6 +21,7 @@ from analysis.extract.mention_fixes import (
     propagated_names,
     replace_caps_lines,
     split_at_separators,
+    table_teams,
     truecase,
 )
 
@@ -108,6 +109,25 @@ def test_names_are_cut_at_numbers_dashes_brackets_and_trailing_common_words(
 ) -> None:
     text = f"Before {surface} after."
     assert [t for t, _ in _surfaces(text, split_at_separators(text, [_span(text, surface, label)]))] == parts
+
+
+@pytest.mark.parametrize("surface", ["Valmora 3 1 1 4", "Valmora,60", "Valmora ,60"])
+def test_an_age_glued_to_a_name_by_its_comma_ends_it(surface: str) -> None:
+    text = f"Before {surface} after."
+    assert [t for t, _ in _surfaces(text, split_at_separators(text, [_span(text, surface, "PERSON")]))] == ["Valmora"]
+
+
+def test_towns_leading_the_rows_of_a_standings_table_are_teams_countries_stay_places() -> None:
+    text = ("NORTHERN DIVISION\nW L PCT GB\nPORT ALDER 74 59 .556 -\nKESTREL BAY 70 63 .526 4\n"
+            "Norrin 65 69 .485 9 1/2\nCHINA 60 70 .461 12\nThe fans of Port Alder 74 cheered in Norrin.")
+    spans = [_span(text, "PORT ALDER", "GPE"), _span(text, "KESTREL BAY", "LOC"), _span(text, "Norrin", "GPE"),
+             _span(text, "CHINA", "GPE"), _span(text, "Port Alder", "GPE"), _span(text, "Norrin", "GPE", 1)]
+    assert _surfaces(text, table_teams(text, spans)) == [
+        ("PORT ALDER", "ORG"), ("KESTREL BAY", "ORG"), ("Norrin", "ORG"), ("CHINA", "GPE"),
+        ("Port Alder", "GPE"), ("Norrin", "GPE")]
+    two_rows = text.replace("Norrin 65 69 .485 9 1/2\nCHINA 60 70 .461 12\n", "")
+    assert all(label != "ORG" for _, _, label in table_teams(two_rows, [
+        _span(two_rows, "PORT ALDER", "GPE"), _span(two_rows, "KESTREL BAY", "LOC")]))
 
 
 def test_implausible_names_go_but_other_labels_stay() -> None:
