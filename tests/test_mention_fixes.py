@@ -11,6 +11,7 @@ from analysis.extract.mention_fixes import (
     Span,
     caps_line_entities,
     caps_lines,
+    common_word_heading,
     dateline_place,
     defined_acronyms,
     drop_implausible,
@@ -241,3 +242,19 @@ def test_fixes_keep_offsets_inside_and_settle_in_one_pass(text: str, raw: list[t
     once = fix_mentions(text, spans, caps_line_entities([text], fake_ner)[0])
     assert all(0 <= s < e <= len(text) for s, e, _ in once)
     assert fix_mentions(text, once) == once
+
+
+def test_a_common_word_opening_a_heading_is_no_name_a_name_there_is(nlp) -> None:
+    """The app's defect: "Harbour" of a headline was a NORP entity."""
+    doc = nlp("Harbour plan approved\n\nTalia Brennock said the council approved the plan in Port Alder.")
+    by_text = {e.text: e for e in doc.ents}
+    assert "Harbour" in by_text and common_word_heading(by_text["Harbour"])
+    assert not any(common_word_heading(e) for e in doc.ents if e.text != "Harbour"), doc.ents
+
+
+def test_a_heading_word_is_dropped_from_the_entities(nlp) -> None:
+    from analysis.extract.pipeline import Extractor
+    from analysis.model import RawDocument
+
+    [x] = list(Extractor().extract([RawDocument("Harbour plan approved\n\nThe council met on Monday.", "a.txt")]))
+    assert "Harbour" not in {m.text for m in x.mentions}

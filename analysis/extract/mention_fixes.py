@@ -19,6 +19,7 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.tokens import Span as EntitySpan
 
 from .entities import ENTITY_LABELS, clean_surface, entity_key, strip_title
 
@@ -92,6 +93,21 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     spans = table_teams(text, spans)
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
+
+
+
+
+def common_word_heading(ent: EntitySpan) -> bool:
+    """Whether `ent` is one common word opening a line ("Harbour plan approved"): a heading or a
+    paragraph capitalises its first word whatever it is, and the tagger, which read the word as
+    a common noun, still gave it a label there. A name so placed is tagged a proper
+    noun; one the document names elsewhere is found here again by `propagated_names`."""
+    if len(ent) != 1 or ent[0].pos_ != "NOUN" or entity_key(ent.text)[1] is not None:
+        return False  # an adjective opening a line is as often a people's name ("Russian troops")
+    if ent.start == 0:
+        return True
+    before = ent.doc[ent.start - 1]  # the line break is a space token or the whitespace after one
+    return "\n" in before.whitespace_ or before.is_space and "\n" in before.text
 
 
 def caps_lines(text: str) -> Iterator[tuple[int, int]]:
