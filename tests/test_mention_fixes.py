@@ -11,6 +11,7 @@ from analysis.extract.mention_fixes import (
     Span,
     caps_line_entities,
     caps_lines,
+    common_word_heading,
     dateline_place,
     defined_acronyms,
     drop_implausible,
@@ -21,6 +22,7 @@ from analysis.extract.mention_fixes import (
     propagated_names,
     replace_caps_lines,
     split_at_separators,
+    table_teams,
     truecase,
 )
 
@@ -108,6 +110,25 @@ def test_names_are_cut_at_numbers_dashes_brackets_and_trailing_common_words(
 ) -> None:
     text = f"Before {surface} after."
     assert [t for t, _ in _surfaces(text, split_at_separators(text, [_span(text, surface, label)]))] == parts
+
+
+@pytest.mark.parametrize("surface", ["Valmora 3 1 1 4", "Valmora,60", "Valmora ,60"])
+def test_an_age_glued_to_a_name_by_its_comma_ends_it(surface: str) -> None:
+    text = f"Before {surface} after."
+    assert [t for t, _ in _surfaces(text, split_at_separators(text, [_span(text, surface, "PERSON")]))] == ["Valmora"]
+
+
+def test_towns_leading_the_rows_of_a_standings_table_are_teams_countries_stay_places() -> None:
+    text = ("NORTHERN DIVISION\nW L PCT GB\nPORT ALDER 74 59 .556 -\nKESTREL BAY 70 63 .526 4\n"
+            "Norrin 65 69 .485 9 1/2\nCHINA 60 70 .461 12\nThe fans of Port Alder 74 cheered in Norrin.")
+    spans = [_span(text, "PORT ALDER", "GPE"), _span(text, "KESTREL BAY", "LOC"), _span(text, "Norrin", "GPE"),
+             _span(text, "CHINA", "GPE"), _span(text, "Port Alder", "GPE"), _span(text, "Norrin", "GPE", 1)]
+    assert _surfaces(text, table_teams(text, spans)) == [
+        ("PORT ALDER", "ORG"), ("KESTREL BAY", "ORG"), ("Norrin", "ORG"), ("CHINA", "GPE"),
+        ("Port Alder", "GPE"), ("Norrin", "GPE")]
+    two_rows = text.replace("Norrin 65 69 .485 9 1/2\nCHINA 60 70 .461 12\n", "")
+    assert all(label != "ORG" for _, _, label in table_teams(two_rows, [
+        _span(two_rows, "PORT ALDER", "GPE"), _span(two_rows, "KESTREL BAY", "LOC")]))
 
 
 def test_implausible_names_go_but_other_labels_stay() -> None:
@@ -221,3 +242,19 @@ def test_fixes_keep_offsets_inside_and_settle_in_one_pass(text: str, raw: list[t
     once = fix_mentions(text, spans, caps_line_entities([text], fake_ner)[0])
     assert all(0 <= s < e <= len(text) for s, e, _ in once)
     assert fix_mentions(text, once) == once
+
+
+def test_a_common_word_opening_a_heading_is_no_name_a_name_there_is(nlp) -> None:
+    """The app's defect: "Harbour" of a headline was a NORP entity."""
+    doc = nlp("Harbour plan approved\n\nTalia Brennock said the council approved the plan in Port Alder.")
+    by_text = {e.text: e for e in doc.ents}
+    assert "Harbour" in by_text and common_word_heading(by_text["Harbour"])
+    assert not any(common_word_heading(e) for e in doc.ents if e.text != "Harbour"), doc.ents
+
+
+def test_a_heading_word_is_dropped_from_the_entities(nlp) -> None:
+    from analysis.extract.pipeline import Extractor
+    from analysis.model import RawDocument
+
+    [x] = list(Extractor().extract([RawDocument("Harbour plan approved\n\nThe council met on Monday.", "a.txt")]))
+    assert "Harbour" not in {m.text for m in x.mentions}

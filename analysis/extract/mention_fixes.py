@@ -19,8 +19,9 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.tokens import Span as EntitySpan
 
-from .entities import ENTITY_LABELS, clean_surface, strip_title
+from .entities import ENTITY_LABELS, clean_surface, entity_key, strip_title
 
 Span = tuple[int, int, str]  # start, end (character offsets into the document), label
 # Named-entity spans of each of a list of short texts (offsets into that text).
@@ -37,7 +38,9 @@ _TOKEN = re.compile(r"\S+")
 _ALNUM = re.compile(r"[^\W_]")
 # What cannot be inside a word-made name: a number, score or date, a lone dash, a bracket.
 _NOT_LETTER = r"(?:(?![^\W\d_])\S)"
-_SEPARATOR = re.compile(rf"(?<!\S){_NOT_LETTER}*\d{_NOT_LETTER}*(?!\S)|(?<!\S)[-–—]+(?!\S)|[()\[\]]")
+# An age glued to a name by its comma ("Khaled Belkacemi,60") ends it as a spaced number would.
+_SEPARATOR = re.compile(rf"(?<!\S){_NOT_LETTER}*\d{_NOT_LETTER}*(?!\S)|(?<!\S)[-–—]+(?!\S)|[()\[\]]"
+                        r"|(?<=[^\W\d_]),\d{1,3}(?!\S)")
 # Entity types whose names are words, never numbers (see `split_at_separators`).
 _WORD_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
@@ -77,7 +80,8 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, acronyms defined in brackets added, recognised names propagated.
+    of landforms made places, towns leading the rows of a standings table made teams, acronyms
+    defined in brackets added, recognised names propagated.
     (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
     the French pipeline, which has no such filter, applies `honorific_people`.)
     Spans of other labels (dates, numbers) pass through."""
@@ -86,8 +90,24 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     if place is not None:
         spans = dateline_place(spans, place)
     spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
+    spans = table_teams(text, spans)
     spans += defined_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
+
+
+
+
+def common_word_heading(ent: EntitySpan) -> bool:
+    """Whether `ent` is one common word opening a line ("Harbour plan approved"): a heading or a
+    paragraph capitalises its first word whatever it is, and the tagger, which read the word as
+    a common noun, still gave it a label there. A name so placed is tagged a proper
+    noun; one the document names elsewhere is found here again by `propagated_names`."""
+    if len(ent) != 1 or ent[0].pos_ != "NOUN" or entity_key(ent.text)[1] is not None:
+        return False  # an adjective opening a line is as often a people's name ("Russian troops")
+    if ent.start == 0:
+        return True
+    before = ent.doc[ent.start - 1]  # the line break is a space token or the whitespace after one
+    return "\n" in before.whitespace_ or before.is_space and "\n" in before.text
 
 
 def caps_lines(text: str) -> Iterator[tuple[int, int]]:
@@ -248,6 +268,34 @@ def landforms(text: str, spans: list[Span]) -> list[Span]:
         return len(words) >= 2 and words[-1].strip(".,'’") in LANDFORM_WORDS
 
     return [(s, e, "LOC" if label in ("PERSON", "ORG") and landform(s, e) else label) for s, e, label in spans]
+
+
+# The rest of a standings row after its first name: numbers, dashes, fractions, nothing else
+# ("NEW YORK 74 59 .556 -", "Ulsan 12 5 4 3 17 15 19").
+_ROW_OF_NUMBERS = re.compile(r"(?:[ \t]+(?:[-+]?\d*[.,/]?\d+(?:/\d+)?|[-–—]))+[ \t]*$", re.MULTILINE)
+_TABLE_ROWS = 3
+
+
+def table_teams(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with the towns and regions that start the rows of a standings table made
+    organisations: in "CHICAGO 71 64 .526 10", one row of several, Chicago is the team. A
+    country leading a row (a medal table, a national side) stays a place, as CoNLL has it;
+    a table is at least three such rows."""
+    rows = []
+    for i, (start, end, label) in enumerate(spans):
+        if label not in ("GPE", "LOC") or (start and text[start - 1] != "\n"):
+            continue
+        row = _ROW_OF_NUMBERS.match(text, end)
+        if row and len(row.group().split()) >= 2:
+            rows.append(i)
+    if len(rows) < _TABLE_ROWS:
+        return spans
+    out = list(spans)
+    for i in rows:
+        start, end, label = spans[i]
+        if entity_key(text[start:end])[1] is None:  # not a country
+            out[i] = (start, end, "ORG")
+    return out
 
 
 @functools.lru_cache(maxsize=1)

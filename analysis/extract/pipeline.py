@@ -37,7 +37,7 @@ from .entities import alias_mentions, canonicalise
 from .events import find_events
 from .french_dates import find_french_events, french_document_date
 from .languages import detect_language, package_hint, product_label
-from .mention_fixes import Span, caps_line_entities, fix_mentions, honorific_people, ner_pass
+from .mention_fixes import Span, caps_line_entities, common_word_heading, fix_mentions, honorific_people, ner_pass
 from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
 from .people import filter_people
@@ -103,7 +103,7 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
         for sent in doc.sents:
             start = offset + sent.start_char
             sentences.append(Sentence(start, offset + sent.end_char, bisect.bisect_right(paragraphs, start) - 1))
-        spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
+        spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents if not common_word_heading(e)]
         quotes += [_shift(q, offset, first) for q in find_quotes(doc, piece)]
         dateline = _within([top.dateline_date] if top.dateline_date else [], offset, end)
         events += [_shift(ev, offset, first) for ev in find_events(
