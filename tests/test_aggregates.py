@@ -89,8 +89,38 @@ def _entity_table_from_mentions(ws: Workspace, filters: Filters) -> pd.DataFrame
         GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
 
 
+def _documents_table_plain(ws: Workspace, filters: Filters, search: str = "") -> pd.DataFrame:
+    """`documents_table` as it was before it could stop at a page's rows: every document in view,
+    each counted by a lookup per row."""
+    like = f"%{search.strip()}%"
+    return queries._q(ws, filters, """
+        SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
+               coalesce((SELECT sum(c.n) FROM doc_entity_counts c WHERE c.doc_id = d.doc_id), 0)::BIGINT AS mentions,
+               (SELECT count(*) FROM quote_view q WHERE q.doc_id = d.doc_id) AS quotes,
+               d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived,
+               (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
+               coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
+        FROM fdocs d LEFT JOIN document_notes n USING (doc_id) LEFT JOIN near_duplicates dup USING (doc_id)
+        WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
+        ORDER BY d.date DESC NULLS LAST, d.title, d.doc_id""", like, like, like, like)
+
+
+def assert_documents_match_plain(ws: Workspace) -> None:
+    """`documents_table`, whole or cut to its first rows, equals the plain query under each filter."""
+    whitfield = _key(ws, "Dana Whitfield")
+    for filters in (Filters(), EVERY_DOCUMENT, Filters(entities=(whitfield,)), Filters(tags=("follow up",))):
+        for search in ("", "harbour", "  "):
+            plain = _documents_table_plain(ws, filters, search)
+            pd.testing.assert_frame_equal(queries.documents_table(ws, filters, search=search), plain)
+            for limit in (1, 2, 100):  # (a text column that is empty in these rows only comes back untyped)
+                pd.testing.assert_frame_equal(queries.documents_table(ws, filters, search=search, limit=limit),
+                                              plain.head(limit), check_dtype=False)
+        assert queries.documents_count(ws, filters) == len(_documents_table_plain(ws, filters))
+
+
 def assert_answers_match_mentions(ws: Workspace) -> None:
     """The pages' answers from the aggregates equal those computed from the mentions."""
+    assert_documents_match_plain(ws)
     dated = Filters(date_from=datetime.date(2023, 1, 1))
     for aggregated, per_document in ((Filters(), EVERY_DOCUMENT),
                                      (dated, Filters(date_from=dated.date_from, sources=EVERY_DOCUMENT.sources))):
@@ -143,6 +173,8 @@ def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> No
         "date fix to an existing day": lambda: curation.set_document_date(ws, harbour, datetime.date(2022, 11, 5)),
         "date fix undone": lambda: curation.set_document_date(ws, harbour, None),
         "unhide": lambda: curation.hide(ws, berg, hidden=False),
+        "tags and a star": lambda: (curation.set_document_tags(ws, harbour, ["follow up", "ports"]),
+                                    curation.star_document(ws, harbour, True)),
         "a batch after curation": lambda: ingest(ws, [_raw("again.txt", LATER + "\nBerg agreed.")]),
     }
     for name, step in steps.items():
