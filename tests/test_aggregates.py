@@ -112,9 +112,9 @@ def assert_documents_match_plain(ws: Workspace) -> None:
         for search in ("", "harbour", "  "):
             plain = _documents_table_plain(ws, filters, search)
             pd.testing.assert_frame_equal(queries.documents_table(ws, filters, search=search), plain)
-            for limit in (1, 2, 100):  # (a text column that is empty in these rows only comes back untyped)
-                pd.testing.assert_frame_equal(queries.documents_table(ws, filters, search=search, limit=limit),
-                                              plain.head(limit), check_dtype=False)
+            for limit in (1, 2, 100):  # as CSV: a text column empty in the first rows only comes back untyped
+                assert (to_csv_bytes(queries.documents_table(ws, filters, search=search, limit=limit))
+                        == to_csv_bytes(plain.head(limit)))
         assert queries.documents_count(ws, filters) == len(_documents_table_plain(ws, filters))
 
 
