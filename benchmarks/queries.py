@@ -231,6 +231,9 @@ def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
     # options a page adds to its question: measured too, without a filter
     variants: dict[str, dict[str, dict[str, object]]] = {
         "strongest_links": {"focus on an entity": {"around": entity}, "by PMI": {"by": "pmi"}},
+        # the Documents and Timeline pages fetch their first rows (the whole tables are the CSV downloads')
+        "documents_table": {"a page's rows": {"limit": 1000}},
+        "events_table": {"a page's rows": {"limit": 1000}},
     }
     plan: list[tuple[str, Callable[[], object]]] = []
     for name in names:

@@ -20,6 +20,7 @@ COLUMNS = {"date": widgets.DATE_COLUMN, "title": widgets.TEXT_COLUMN,
            "title_derived": st.column_config.CheckboxColumn("title from text",
                                                             help="The document had no title: it was taken from its first line")}
 QUOTE_COLUMNS = ["speaker", "quote", "kind", "cue", "reported_by"]
+ROWS = 1_000  # documents listed (newest first) when no search ranks them; the CSV download has them all
 
 
 def badges(doc: dict) -> None:
@@ -130,7 +131,10 @@ filters = page.page_header("Documents", "The articles in view (search them in th
                                           "highlighted, tag it, star it, note it, correct its date.")
 page.require_documents()
 batch_search()
-docs = data.run(queries.documents_table, filters)
+# a search ranks every match below, so it lists them all; else only the first rows are fetched
+# (200,000 rows took 0.7 s to fetch, and a table shows a few dozen)
+docs = data.run(queries.documents_table, filters, limit=None if filters.search else ROWS)
+total = len(docs) if filters.search else data.run(queries.documents_count, filters)
 if filters.search:
     narrowed = filters != queries.Filters(search=filters.search)
     ranked = data.run(search.search, filters.search, limit=BEST,
@@ -139,9 +143,11 @@ if filters.search:
     st.html(hits.hits_html(ranked))
     rank = {doc_id: i for i, doc_id in enumerate(data.run(search.matching_ids, filters.search))}
     docs = docs.iloc[docs["doc_id"].map(rank).argsort(kind="stable")]  # best match first, here and in the picker
-st.markdown(f"**{widgets.plural(len(docs), 'document')}**")
+st.markdown(f"**{widgets.plural(total, 'document')}**" +
+            (f" (the newest {len(docs):,} listed; the CSV download has them all)" if total > len(docs) else ""))
 widgets.table(docs[SHOWN], "documents", column_config=COLUMNS,
-             height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.")
+             height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.",
+             whole=lambda: queries.documents_table(data.workspace(), filters)[SHOWN])
 
 if not docs.empty:
     titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))

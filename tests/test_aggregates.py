@@ -89,8 +89,75 @@ def _entity_table_from_mentions(ws: Workspace, filters: Filters) -> pd.DataFrame
         GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
 
 
+def _documents_table_plain(ws: Workspace, filters: Filters, search: str = "") -> pd.DataFrame:
+    """`documents_table` as it was before it could stop at a page's rows: every document in view,
+    each counted by a lookup per row."""
+    like = f"%{search.strip()}%"
+    return queries._q(ws, filters, """
+        SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
+               coalesce((SELECT sum(c.n) FROM doc_entity_counts c WHERE c.doc_id = d.doc_id), 0)::BIGINT AS mentions,
+               (SELECT count(*) FROM quote_view q WHERE q.doc_id = d.doc_id) AS quotes,
+               d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived,
+               (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
+               coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
+        FROM fdocs d LEFT JOIN document_notes n USING (doc_id) LEFT JOIN near_duplicates dup USING (doc_id)
+        WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
+        ORDER BY d.date DESC NULLS LAST, d.title, d.doc_id""", like, like, like, like)
+
+
+def assert_documents_match_plain(ws: Workspace) -> None:
+    """`documents_table`, whole or cut to its first rows, equals the plain query under each filter."""
+    people = tuple(ws.query("SELECT DISTINCT entity_key FROM mentions WHERE entity_name IN "
+                            "('Dana Whitfield', 'Omar Haddad') ORDER BY 1")["entity_key"])  # stored keys: merged later
+    assert people
+    for filters in (Filters(), EVERY_DOCUMENT, Filters(entities=people), Filters(tags=("follow up",))):
+        for search in ("", "harbour", "  "):
+            plain = _documents_table_plain(ws, filters, search)
+            pd.testing.assert_frame_equal(queries.documents_table(ws, filters, search=search), plain)
+            for limit in (1, 2, 100):  # as CSV: a text column empty in the first rows only comes back untyped
+                assert (to_csv_bytes(queries.documents_table(ws, filters, search=search, limit=limit))
+                        == to_csv_bytes(plain.head(limit)))
+        assert queries.documents_count(ws, filters) == len(_documents_table_plain(ws, filters))
+
+
+def _events_table_plain(ws: Workspace, filters: Filters, entities: tuple[str, ...]) -> pd.DataFrame:
+    """`events_table` as it was before it could stop at a page's rows: every sentence named, then sorted."""
+    where = """EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_moves o USING (entity_key)
+               WHERE x.doc_id = ev.doc_id AND x.event = ev.event
+                 AND coalesce(o.entity, x.entity_key) IN (SELECT unnest(?)))""" if entities else "TRUE"
+    return queries._q(ws, filters, f"""
+        , names AS (
+            SELECT x.doc_id, x.event, array_to_string(list_sort(list(DISTINCT e.name)), ', ') AS entities
+            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_moves o USING (entity_key)
+            JOIN fents e ON e.entity = coalesce(o.entity, x.entity_key)
+            GROUP BY ALL),
+        ranked AS (SELECT doc_id, title, date, row_number() OVER (ORDER BY title, doc_id) AS rank FROM fdocs)
+        SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,
+               d.title AS document, d.date AS document_date, n.entities, ev.doc_id
+        FROM events ev JOIN ranked d USING (doc_id) LEFT JOIN names n ON n.doc_id = ev.doc_id AND n.event = ev.event
+        WHERE {where} ORDER BY ev.date_start, d.rank, ev.event""", *([list(entities)] if entities else []))
+
+
+def assert_events_match_plain(ws: Workspace) -> None:
+    """`events_table`, whole or cut to its first rows, equals the plain query; `event_days` counts its rows."""
+    people = tuple(ws.query("SELECT DISTINCT entity_key FROM mentions WHERE entity_name IN "
+                            "('Dana Whitfield', 'Omar Haddad') ORDER BY 1")["entity_key"])
+    for filters, entities in ((Filters(), ()), (EVERY_DOCUMENT, ()), (Filters(entities=people), people)):
+        plain = _events_table_plain(ws, filters, entities)
+        assert len(plain)
+        pd.testing.assert_frame_equal(queries.events_table(ws, filters, entities=entities), plain)
+        for limit in (1, 2, 100):
+            assert (to_csv_bytes(queries.events_table(ws, filters, entities=entities, limit=limit))
+                    == to_csv_bytes(plain.head(limit)))
+        by_day = plain.groupby(["date_start", "granularity"], dropna=False).size()
+        days = queries.event_days(ws, filters, entities=entities).set_index(["date_start", "granularity"])["events"]
+        assert days.to_dict() == by_day.to_dict()
+
+
 def assert_answers_match_mentions(ws: Workspace) -> None:
     """The pages' answers from the aggregates equal those computed from the mentions."""
+    assert_documents_match_plain(ws)
+    assert_events_match_plain(ws)
     dated = Filters(date_from=datetime.date(2023, 1, 1))
     for aggregated, per_document in ((Filters(), EVERY_DOCUMENT),
                                      (dated, Filters(date_from=dated.date_from, sources=EVERY_DOCUMENT.sources))):
@@ -143,6 +210,8 @@ def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> No
         "date fix to an existing day": lambda: curation.set_document_date(ws, harbour, datetime.date(2022, 11, 5)),
         "date fix undone": lambda: curation.set_document_date(ws, harbour, None),
         "unhide": lambda: curation.hide(ws, berg, hidden=False),
+        "tags and a star": lambda: (curation.set_document_tags(ws, harbour, ["follow up", "ports"]),
+                                    curation.star_document(ws, harbour, True)),
         "a batch after curation": lambda: ingest(ws, [_raw("again.txt", LATER + "\nBerg agreed.")]),
     }
     for name, step in steps.items():

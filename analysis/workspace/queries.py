@@ -217,19 +217,43 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
         GROUP BY ALL {order}""")
 
 
-def documents_table(ws: Workspace, filters: Filters | None = None, search: str = "") -> pd.DataFrame:
-    """Documents with their metadata and counts; `search` matches title, source or text."""
-    like = f"%{search.strip()}%"
-    return _q(ws, filters, """
+def documents_table(ws: Workspace, filters: Filters | None = None, search: str = "",
+                    limit: int | None = None) -> pd.DataFrame:
+    """Documents with their metadata and counts; `search` matches title, source or text.
+
+    With `limit`, the first `limit` rows only (the same rows as the head of the whole table): the
+    documents are ordered and cut on their own columns first, then only those are counted. A page
+    shows a table, not 200,000 rows: fetching them all cost 0.7 s on a 200,000-article workspace.
+    """
+    where, params = ["TRUE"], []
+    if search.strip():  # no text read when there is nothing to match
+        where.append("(d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?)")
+        params += [f"%{search.strip()}%"] * 3
+    order = "d.date DESC NULLS LAST, d.title, d.doc_id"
+    cut, within = "", "TRUE"  # the whole table: every document counted, no second pass over those shown
+    if limit is not None:
+        cut, within = f"ORDER BY {order} LIMIT ?", "doc_id IN (SELECT doc_id FROM shown)"
+        params.append(int(limit))
+    return _q(ws, filters, f"""
+        , shown AS (SELECT d.* EXCLUDE (text) FROM fdocs d WHERE {' AND '.join(where)} {cut}),
+        counted AS (SELECT doc_id, sum(n) AS n FROM doc_entity_counts WHERE {within} GROUP BY doc_id),
+        quoted AS (SELECT doc_id, count(*) AS n FROM quote_view WHERE {within} GROUP BY doc_id),
+        tagged AS (SELECT doc_id, string_agg(tag, '; ' ORDER BY tag) AS tags FROM document_tags
+                   WHERE {within} GROUP BY doc_id)
         SELECT d.title, d.source, d.date, d.author, d.n_words AS words,
-               coalesce((SELECT sum(c.n) FROM doc_entity_counts c WHERE c.doc_id = d.doc_id), 0)::BIGINT AS mentions,
-               (SELECT count(*) FROM quote_view q WHERE q.doc_id = d.doc_id) AS quotes,
+               coalesce(c.n, 0)::BIGINT AS mentions, coalesce(q.n, 0) AS quotes,
                d.file_name, d.date_source, d.doc_id, d.language, d.ocr_pages, d.title_derived,
-               (SELECT string_agg(t.tag, '; ' ORDER BY t.tag) FROM document_tags t WHERE t.doc_id = d.doc_id) AS tags,
-               coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
-        FROM fdocs d LEFT JOIN document_notes n USING (doc_id) LEFT JOIN near_duplicates dup USING (doc_id)
-        WHERE ? = '%%' OR d.title ILIKE ? OR d.source ILIKE ? OR d.text ILIKE ?
-        ORDER BY d.date DESC NULLS LAST, d.title, d.doc_id""", like, like, like, like)
+               t.tags, coalesce(n.starred, FALSE) AS starred, n.note, dup.duplicate_of
+        FROM shown d LEFT JOIN counted c USING (doc_id) LEFT JOIN quoted q USING (doc_id)
+        LEFT JOIN tagged t USING (doc_id) LEFT JOIN document_notes n USING (doc_id)
+        LEFT JOIN near_duplicates dup USING (doc_id)
+        ORDER BY {order}""", *params)
+
+
+def documents_count(ws: Workspace, filters: Filters | None = None) -> int:
+    """How many documents `documents_table` lists under `filters` (with no `search`): what a page
+    says when it shows only the first rows."""
+    return int(_q(ws, filters, "SELECT count(*) AS n FROM fdocs")["n"][0])
 
 
 def document(ws: Workspace, doc_id: str) -> dict | None:
@@ -605,12 +629,9 @@ def documents_per_period(ws: Workspace, filters: Filters | None = None, freq: st
         FROM fdocs WHERE date IS NOT NULL GROUP BY ALL ORDER BY period""")
 
 
-def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
-                 date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> pd.DataFrame:
-    """Dated sentences, optionally only those naming `entities` and falling in a date range; in date
-    order, then by document title (a sentence's entities are named by one grouping, not a lookup per
-    row: on 44,000 dated sentences that was the slower half of the query; documents are ranked by
-    title once, so the sort of every sentence compares numbers, not titles: 8 % of the query)."""
+def _event_conditions(entities: tuple[str, ...], date_from: datetime.date | None,
+                      date_to: datetime.date | None) -> tuple[str, list]:
+    """The condition on `events` rows `ev` of `events_table` and `event_days`, with its parameters."""
     where, params = ["TRUE"], []
     if entities:
         where.append("""EXISTS (SELECT 1 FROM event_entities x LEFT JOIN entity_moves o USING (entity_key)
@@ -623,17 +644,50 @@ def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[
     if date_to:
         where.append("ev.date_start <= ?")
         params.append(date_to)
+    return " AND ".join(where), params
+
+
+def events_table(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
+                 date_from: datetime.date | None = None, date_to: datetime.date | None = None,
+                 limit: int | None = None) -> pd.DataFrame:
+    """Dated sentences, optionally only those naming `entities` and falling in a date range; in date
+    order, then by document title (a sentence's entities are named by one grouping, not a lookup
+    per row).
+
+    With `limit`, the first `limit` rows only (the head of the whole table): the sentences are
+    ordered and cut first (a top-N, no sort of them all), then only those get their entities'
+    names. A page shows a table, not the ~460,000 dated sentences of a 200,000-article workspace.
+    """
+    where, params = _event_conditions(entities, date_from, date_to)
+    order = "date_start, title, doc_id, event"
+    cut, named = "", "JOIN fdocs USING (doc_id)"
+    if limit is not None:
+        cut, named = f"ORDER BY {order} LIMIT ?", "JOIN shown s ON s.doc_id = x.doc_id AND s.event = x.event"
+        params.append(int(limit))
     return _q(ws, filters, f"""
-        , names AS (
+        , shown AS (
+            SELECT ev.doc_id, ev.event, ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text,
+                   d.title, d.date
+            FROM events ev JOIN fdocs d USING (doc_id) WHERE {where} {cut}),
+        names AS (
             SELECT x.doc_id, x.event, array_to_string(list_sort(list(DISTINCT e.name)), ', ') AS entities
-            FROM event_entities x JOIN fdocs USING (doc_id) LEFT JOIN entity_moves o USING (entity_key)
+            FROM event_entities x {named} LEFT JOIN entity_moves o ON o.entity_key = x.entity_key
             JOIN fents e ON e.entity = coalesce(o.entity, x.entity_key)
-            GROUP BY ALL),
-        ranked AS (SELECT doc_id, title, date, row_number() OVER (ORDER BY title, doc_id) AS rank FROM fdocs)
-        SELECT ev.date_start, ev.date_end, ev.granularity, ev.date_text, ev.text AS sentence,
-               d.title AS document, d.date AS document_date, n.entities, ev.doc_id
-        FROM events ev JOIN ranked d USING (doc_id) LEFT JOIN names n ON n.doc_id = ev.doc_id AND n.event = ev.event
-        WHERE {' AND '.join(where)} ORDER BY ev.date_start, d.rank, ev.event""", *params)
+            GROUP BY ALL)
+        SELECT s.date_start, s.date_end, s.granularity, s.date_text, s.text AS sentence,
+               s.title AS document, s.date AS document_date, n.entities, s.doc_id
+        FROM shown s LEFT JOIN names n ON n.doc_id = s.doc_id AND n.event = s.event
+        ORDER BY {", ".join("s." + c for c in order.split(", "))}""", *params)
+
+
+def event_days(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = ()) -> pd.DataFrame:
+    """How many of `events_table`'s sentences fall on each start day, per precision (`date_start`,
+    `granularity`, `events`): what a chart of too many sentences to draw one by one counts."""
+    where, params = _event_conditions(entities, None, None)
+    return _q(ws, filters, f"""
+        SELECT ev.date_start, ev.granularity, count(*) AS events
+        FROM events ev JOIN fdocs d USING (doc_id) WHERE {where}
+        GROUP BY ALL ORDER BY ev.date_start, ev.granularity""", *params)
 
 
 _ALL_MENTIONS = """
@@ -659,7 +713,7 @@ def all_mentions_pieces(ws: Workspace, filters: Filters | None = None,
     table and its CSV ~2 GB), so an export runs in constant memory however big the workspace.
     """
     f = filters or Filters()
-    documents = int(_q(ws, f, "SELECT count(*) AS n FROM fdocs")["n"][0])
+    documents = documents_count(ws, f)
     parts = max(1, -(-documents // documents_per_query))
     bounds = [f"{i * 0x10000 // parts:04x}" for i in range(1, parts)]  # any id falls in one range
     first = True
