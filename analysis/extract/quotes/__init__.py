@@ -16,8 +16,8 @@ from analysis.model import Quote
 from .attribution import Attribution, Attributor, attach_outlets
 from .context import DocContext
 from .events import find_events
-from .lexicon import load_lexicon
-from .speakers import Resolver, SpeakerSpans, speaker_kind, speaker_spans
+from .lexicon import Lexicon, load_lexicon
+from .speakers import Offsets, Resolver, SpeakerSpans, speaker_kind, speaker_spans
 
 __all__ = ["find_quotes"]
 
@@ -81,8 +81,38 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         reported_by=text[outlet[0] : outlet[1]] if outlet else None,
         reported_by_start=outlet[0] if outlet else None,
         reported_by_end=outlet[1] if outlet else None,
-        speaker_label=text[speaker[0] : speaker[1]] if speaker and kind == "descriptor" and (
-            referent is None or qualified) else None,
+        speaker_label=_label(speaker, referent, kind, qualified, ctx, resolver),
         act="position" if mute or sourceless or unsaid or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )
 
+
+def _label(speaker: Offsets | None, referent: Offsets | None, kind: str, qualified: bool, ctx: DocContext,
+           resolver: Resolver) -> str | None:
+    """The shown label of an unnamed speaker, or of one that is a descriptor met before ("the
+    analysts" after "industry analysts"); None when the speaker is named (the entity shows)."""
+    if speaker is not None and kind == "descriptor" and (referent is None or qualified):
+        return descriptor_label(ctx, resolver.lex, *speaker)
+    if referent is not None and resolver.is_descriptor(referent):
+        return descriptor_label(ctx, resolver.lex, *referent)
+    return None
+
+
+def descriptor_label(ctx: DocContext, lex: Lexicon, start: int, end: int) -> str:
+    """How an unnamed speaker is shown and counted: "Some analysts", "the analysts", "Analysts"
+    and "Industry\nanalysts" as written would be four speakers on the chart for one kind of
+    source, so leading quantifiers go, line breaks become spaces and a capital that only starts
+    the sentence is dropped ("Economists" -> "economists"; "Washington analysts" keeps its name).
+    """
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
+    tokens = list(span) if span is not None else []
+    quantifiers = lex.words.get("label_quantifier", ())
+    # a quantifier that modifies the noun ("Some analysts"), not one that is the noun ("some in the community")
+    while len(tokens) > 1 and tokens[0].lower_ in quantifiers and tokens[0].head in tokens[1:]:
+        tokens = tokens[1:]
+    if not tokens:
+        return " ".join(ctx.text[start:end].split())
+    label = " ".join(ctx.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])].split())
+    first = tokens[0]
+    if first.pos_ != "PROPN" and not first.ent_type_ and first.text[1:].islower():
+        label = label[:1].lower() + label[1:]
+    return label

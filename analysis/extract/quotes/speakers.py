@@ -189,8 +189,12 @@ class Resolver:
         """An unnamed speaker ("a justice official"), whom a later "the official" is."""
         self.descriptors.append((position, spans.head.lower_, spans.phrase))
 
+    def is_descriptor(self, referent: Offsets) -> bool:
+        """Whether `referent` is an unnamed speaker remembered earlier, not a name."""
+        return any(referent == phrase for _, _, phrase in self.descriptors)
+
     def remember(self, position: int, referent: Offsets | None, outlet: Offsets | None) -> None:
-        if referent is not None and not any(referent == phrase for _, _, phrase in self.descriptors):
+        if referent is not None and not self.is_descriptor(referent):
             self.speakers.append((position, referent, self.ctx.label_of(*referent)))
         if outlet is not None:
             self.outlets.append((position, outlet))
