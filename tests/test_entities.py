@@ -55,6 +55,9 @@ def test_alias_table_gives_canonical_name_and_type() -> None:
 def test_titles_stop_before_the_name_is_gone() -> None:
     assert strip_title("President") == "President"
     assert strip_title("Prime Minister Jane Doe") == "Jane Doe"
+    # offices of government read as part of the name by the tagger ("…, Treasurer Paul Keating said")
+    for title in ("Treasurer", "Premier", "Commissioner", "Secretary of State", "Attorney General", "Congresswoman"):
+        assert strip_title(f"{title} Jane Doe") == "Jane Doe", title
 
 
 def test_fold_drops_case_diacritics_and_hyphens() -> None:
