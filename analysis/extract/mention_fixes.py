@@ -20,7 +20,7 @@ from pathlib import Path
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
-from .entities import ENTITY_LABELS, clean_surface, strip_title
+from .entities import BRACKETED_ACRONYM, ENTITY_LABELS, clean_surface, strip_title
 
 Span = tuple[int, int, str]  # start, end (character offsets into the document), label
 # Named-entity spans of each of a list of short texts (offsets into that text).
@@ -31,8 +31,6 @@ _LINE_WITHOUT_ASCII_LOWER = re.compile(r"^[^\na-z]+$", re.MULTILINE)
 _LETTERS = re.compile(r"[^\W\d_]+")
 # What comes just before a sentence's first word: a text or line start, or a full stop.
 _SENTENCE_START = re.compile(r"(?:^|\n|[.!?]['\"’”]?)[ \t]*$")
-# "(KDP)", "( U.N. )": an acronym in brackets right after a name.
-_BRACKETED_ACRONYM = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Z.&]*[A-Z.])[ \t]*\)")
 _TOKEN = re.compile(r"\S+")
 _ALNUM = re.compile(r"[^\W_]")
 # What cannot be inside a word-made name: a number, score or date, a lone dash, a bracket.
@@ -284,7 +282,7 @@ def defined_acronyms(text: str, spans: list[Span]) -> list[Span]:
     taken = _overlap_test((s, e) for s, e, _ in spans)
     found: list[Span] = []
     for start, end, label in spans:
-        match = _BRACKETED_ACRONYM.match(text, end)
+        match = BRACKETED_ACRONYM.match(text, end)
         if label not in ENTITY_LABELS or match is None or taken(*match.span(1)):
             continue
         initials = {word[0] for word in _LETTERS.findall(text[start:end]) if word[0].isupper()}

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from analysis.model import Mention
 
 from .entities import _data_lines, fold, titles
-from .given_names import given_names
+from .given_names import COMMON_GIVEN_NAME, given_names
 from .mention_fixes import after_honorific
 
-# A given name that stands alone must be at least this common (births in the SSA data, all
-# years): "Colton" is, "Tayshia" is not; a longer name's first word only has to be recorded.
-COMMON_GIVEN_NAME = 1000
+# A given name that stands alone must be common (`COMMON_GIVEN_NAME`); a longer name's first
+# word only has to be recorded.
 _AGE = re.compile(r"[ \t]*,[ \t]*\d{1,3}[ \t]*[,)]")
 _NEXT_WORD = re.compile(r"[ \t]*([A-Za-z]+)")
 _SHAPE_JUNK = re.compile(r"[/@#\d]|\.(?:com|org|net|ca)\b|https?:|www\.", re.IGNORECASE)
