@@ -258,37 +258,33 @@ def test_a_possessive_glued_to_a_person_is_cut_off() -> None:
     assert [(m.text, m.entity_key) for m in found] == [("Halvorsen", "halvorsen"), ("Anouk Brevard", "anouk brevard")]
 
 
-def test_an_acronym_joins_the_organisation_whose_initials_it_is() -> None:
-    text = ("Fisheries, Oceans and Coastal Lenholm issued a notice. FOCL said the bay stays shut. "
-            "The Harbour Pilots Guild (GPH) objected; GPH said so. ABC said nothing.")
-    result = canonicalise(text, _mentions(text, [
-        ("Fisheries, Oceans and Coastal Lenholm", "ORG"), ("FOCL", "ORG"), ("Harbour Pilots Guild", "ORG"),
-        ("GPH", "ORG"), ("GPH", "ORG"), ("ABC", "ORG")]))
-    assert [m.entity_key for m in result] == [
-        "fisheries oceans and coastal lenholm", "fisheries oceans and coastal lenholm",
-        "harbour pilots guild", "harbour pilots guild", "harbour pilots guild",  # defined in brackets
-        "abc"]  # the initials of nothing named here
-    assert result[1].entity_name == "Fisheries, Oceans and Coastal Lenholm"
-    assert result[4].entity_name == "Harbour Pilots Guild"
 
-
-def test_an_organisations_distinctive_last_word_joins_its_full_name() -> None:
-    text = ("Norland Hydro restored power. Hydro said crews worked all night. The Lenholm Credit Union "
-            "and the Farmers Union met; the Union said little.")
-    result = canonicalise(text, _mentions(text, [
-        ("Norland Hydro", "ORG"), ("Hydro", "ORG"), ("Lenholm Credit Union", "ORG"), ("Farmers Union", "ORG"),
-        ("Union", "ORG")]))
-    assert [m.entity_key for m in result] == [
-        "norland hydro", "norland hydro", "lenholm credit union", "farmers union", "union"]  # generic: left alone
-    assert result[1].entity_name == "Norland Hydro"
-
-
-def test_a_given_name_alone_joins_the_one_person_of_that_name() -> None:
-    text = ("Billy Varnholt hosted the gala. Billy said it was long. Hannah Orm and Hannah Quist sang; "
-            "Hannah said so.")
-    result = canonicalise(text, _mentions(text, [
-        ("Billy Varnholt", "PERSON"), ("Billy", "ORG"), ("Hannah Orm", "PERSON"), ("Hannah Quist", "PERSON"),
-        ("Hannah", "ORG")]))
-    assert [m.entity_key for m in result] == [
-        "billy varnholt", "billy varnholt", "hannah orm", "hannah quist", "hannah"]  # two Hannahs: left alone
-    assert result[1].entity_name == "Billy Varnholt" and result[1].entity_label == "PERSON"
+@pytest.mark.parametrize("text, spans, keys, name", [
+    # an acronym: the initials of a name, or defined in brackets after it (any order); "ABC" is nobody's
+    ("Fisheries, Oceans and Coastal Lenholm issued a notice. FOCL said the bay stays shut. "
+     "The Harbour Pilots Guild (GPH) objected; GPH said so. ABC said nothing.",
+     [("Fisheries, Oceans and Coastal Lenholm", "ORG"), ("FOCL", "ORG"), ("Harbour Pilots Guild", "ORG"),
+      ("GPH", "ORG"), ("GPH", "ORG"), ("ABC", "ORG")],
+     ["fisheries oceans and coastal lenholm", "fisheries oceans and coastal lenholm",
+      "harbour pilots guild", "harbour pilots guild", "harbour pilots guild", "abc"],
+     "Fisheries, Oceans and Coastal Lenholm"),
+    # a distinctive last word; a generic one ("Union") stays alone
+    ("Norland Hydro restored power. Hydro said crews worked all night. The Lenholm Credit Union "
+     "and the Farmers Union met; the Union said little.",
+     [("Norland Hydro", "ORG"), ("Hydro", "ORG"), ("Lenholm Credit Union", "ORG"), ("Farmers Union", "ORG"),
+      ("Union", "ORG")],
+     ["norland hydro", "norland hydro", "lenholm credit union", "farmers union", "union"],
+     "Norland Hydro"),
+    # a given name alone, even tagged as an organisation; two Hannahs stay apart
+    ("Billy Varnholt hosted the gala. Billy said it was long. Hannah Orm and Hannah Quist sang; Hannah said so.",
+     [("Billy Varnholt", "PERSON"), ("Billy", "ORG"), ("Hannah Orm", "PERSON"), ("Hannah Quist", "PERSON"),
+      ("Hannah", "ORG")],
+     ["billy varnholt", "billy varnholt", "hannah orm", "hannah quist", "hannah"],
+     "Billy Varnholt"),
+])
+def test_a_short_form_joins_the_one_full_name_the_document_gives(
+        text: str, spans: list[tuple[str, str]], keys: list[str], name: str) -> None:
+    result = canonicalise(text, _mentions(text, spans))
+    assert [m.entity_key for m in result] == keys
+    assert result[1].entity_name == name
+    assert result[1].entity_label == result[0].entity_label, "one entity, one label"
