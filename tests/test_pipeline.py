@@ -70,6 +70,9 @@ def test_a_dateline_in_capitals_names_its_place_and_dates_no_event_of_its_own() 
      "4,000 homes were still dark.", "Hydro", "Norland Hydro"),
     ("The Office of the Coastal Safety Commissioner released its review on Monday. The OCSC said the ferry "
      "was overloaded.", "OCSC", "Office of the Coastal Safety Commissioner"),
+    # the tagger finds only the acronym: its spelled-out name is found in the text
+    ("The Budget Oversight Officer released a review of the port on Monday. The BOO said the fees were too high.",
+     "BOO", "Budget Oversight Officer"),
 ])
 def test_a_speaker_under_a_short_form_is_the_full_name_the_document_gives(text: str, short: str, full: str) -> None:
     found = next(iter(Extractor().extract([RawDocument(text, "short.txt")])))

@@ -361,7 +361,7 @@ def _short_form_of(word: str, spellings: list[str], full: _Group, mentions: list
     if not acronyms:
         return False
     for m in (mentions[i] for i in full.members):
-        initials = _initials(m.text)
+        initials = name_initials(m.text)
         defined = BRACKETED_ACRONYM.match(text, m.end)
         if initials in acronyms or (defined is not None and defined.group(1) in acronyms
                                     and set(defined.group(1)) <= set(initials)):
@@ -369,7 +369,7 @@ def _short_form_of(word: str, spellings: list[str], full: _Group, mentions: list
     return False
 
 
-def _initials(name: str) -> str:
+def name_initials(name: str) -> str:
     """The initials of a name's capitalised words: "Immigration, Refugees and Citizenship
     Canada" -> "IRCC" (the function words "and", "of" are not counted)."""
     return "".join(w[0] for w in _WORD.findall(name) if w[0].isupper())
