@@ -281,6 +281,11 @@ def test_a_possessive_glued_to_a_person_is_cut_off() -> None:
       ("Hannah", "ORG")],
      ["billy varnholt", "billy varnholt", "hannah orm", "hannah quist", "hannah"],
      "Billy Varnholt"),
+    # a legal form makes no other company, in either order; then the first word has one full name
+    ("Orvane Labs posted results. Orvane Labs Inc. said so. Orvane said more.",
+     [("Orvane Labs", "ORG"), ("Orvane Labs Inc.", "ORG"), ("Orvane", "ORG")],
+     ["orvane labs inc", "orvane labs inc", "orvane labs inc"],
+     "Orvane Labs Inc."),
 ])
 def test_a_short_form_joins_the_one_full_name_the_document_gives(
         text: str, spans: list[tuple[str, str]], keys: list[str], name: str) -> None:

@@ -64,6 +64,12 @@ def time_zones() -> frozenset[str]:
     return _data_words("time_zones.txt")
 
 
+@functools.lru_cache(maxsize=1)
+def legal_forms() -> frozenset[str]:
+    """The legal forms that end companies' names ("co", "ltd"), as `entity_key` folds them."""
+    return _data_words("legal_forms.txt")
+
+
 def _data_words(name: str) -> frozenset[str]:
     """The words of a data file that lists one per line."""
     return frozenset(line.strip() for line in _data_lines(name))
@@ -239,6 +245,7 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
         groups.setdefault(key, _Group(key, [], aliases[key])).members.append(i)
     _split_trailing_names(cleaned, keys, groups)
     _link_partial_names(cleaned, keys, groups)
+    _join_legal_forms(cleaned, keys, groups)
     _link_short_organisation_names(text, cleaned, keys, groups)
 
     labels = _consistent_labels(cleaned, keys)
@@ -320,6 +327,22 @@ def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[s
             keys[i] = target.key
             mentions[i].label = "PERSON"
             target.members.append(i)
+        del groups[group.key]
+
+
+def _join_legal_forms(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
+    """Make an organisation's name with and without its legal form one entity: "Samsung
+    Electronics" and "Samsung Electronics Co." (`data/legal_forms.txt`), in whatever order the
+    document writes them, so that a later "Samsung" has one full name to join."""
+    organisations = [g for g in groups.values() if all(mentions[i].label == "ORG" for i in g.members)]
+    for group in sorted(organisations, key=lambda g: len(g.key)):
+        longer = [g for g in organisations if g.key in groups and g.key.startswith(group.key + " ")
+                  and set(g.key[len(group.key) + 1:].split()) <= legal_forms()]
+        if group.alias is not None or len(longer) != 1:
+            continue
+        for i in group.members:
+            keys[i] = longer[0].key
+        longer[0].members.extend(group.members)
         del groups[group.key]
 
 
