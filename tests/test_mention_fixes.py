@@ -16,6 +16,7 @@ from analysis.extract.mention_fixes import (
     drop_implausible,
     fix_mentions,
     honorific_people,
+    hyphenated_organisations,
     landforms,
     ner_pass,
     propagated_names,
@@ -145,6 +146,14 @@ def test_an_acronym_defined_in_brackets_becomes_a_name_but_a_country_note_does_n
     assert _surfaces(text, defined_acronyms(text, spans)) == [("KDWU", "ORG")]
 
 
+
+
+def test_an_organisation_cut_at_a_hyphen_is_made_whole_unless_the_rest_is_a_name() -> None:
+    text = "KRB-Vantor won the bid. Orvane-Gatineau lost it, said Gatineau. Lenholm-based Dask-style KRB-led"
+    spans = [_span(text, "KRB", "ORG"), _span(text, "Orvane", "ORG"), _span(text, "Gatineau", "GPE", 1),
+             _span(text, "Lenholm", "GPE"), _span(text, "KRB", "ORG", 1)]
+    assert _surfaces(text, hyphenated_organisations(text, spans)) == [
+        ("KRB-Vantor", "ORG"), ("Orvane", "ORG"), ("Gatineau", "GPE"), ("Lenholm", "GPE"), ("KRB", "ORG")]
 
 def test_an_acronym_known_alone_gets_its_spelled_out_name_once() -> None:
     text = ("Port news. Harbour Audit Officer Reports are out. The Harbour Audit Officer said fees rose; "

@@ -36,6 +36,8 @@ _TOKEN = re.compile(r"\S+")
 # General", "Immigration, Refugees and Citizenship Canada"), after any "The" that opens it.
 _CAPITALISED_RUN = re.compile(
     r"(?<![\w-])(?:The[ \t]+)?([A-Z][a-z]+(?:,?[ \t]+(?:(?:of|and|for|on|the)[ \t]+)*[A-Z][a-z]+)+)(?![\w-])")
+# "-Lavalin" glued to "SNC": the rest of a hyphenated name.
+_HYPHENATED_REST = re.compile(r"-([A-Z][a-z]+)(?![\w-])")
 # An acronym worth spelling out: three to eight capitals ("PBO", "RCMP").
 _ACRONYM = re.compile(r"[A-Z]{3,8}")
 _ALNUM = re.compile(r"[^\W_]")
@@ -81,8 +83,8 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, acronyms defined in brackets added, acronyms' full names found,
-    recognised names propagated.
+    of landforms made places, organisations cut at a hyphen made whole, acronyms defined in
+    brackets added, acronyms' full names found, recognised names propagated.
     (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
     the French pipeline, which has no such filter, applies `honorific_people`.)
     Spans of other labels (dates, numbers) pass through."""
@@ -91,6 +93,7 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     if place is not None:
         spans = dateline_place(spans, place)
     spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
+    spans = hyphenated_organisations(text, spans)
     spans += defined_acronyms(text, spans)
     spans += spelled_out_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
@@ -297,6 +300,18 @@ def defined_acronyms(text: str, spans: list[Span]) -> list[Span]:
         if set("".join(_LETTERS.findall(match.group(1)))) <= initials:
             found.append((*match.span(1), label))
     return found
+
+
+def hyphenated_organisations(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with each organisation cut at a hyphen made whole: the tagger reads "SNC" of
+    "SNC-Lavalin", and the company would be shown as "SNC". Not when the word after the hyphen
+    is a name of its own in the document ("Ottawa-Gatineau" where Gatineau is a place)."""
+    names = {text[s:e] for s, e, _ in spans}
+    out: list[Span] = []
+    for start, end, label in spans:
+        rest = _HYPHENATED_REST.match(text, end) if label == "ORG" else None
+        out.append((start, rest.end(), label) if rest is not None and rest.group(1) not in names else (start, end, label))
+    return out
 
 
 def spelled_out_acronyms(text: str, spans: list[Span]) -> list[Span]:
