@@ -259,3 +259,40 @@ def test_a_possessive_glued_to_a_person_is_cut_off() -> None:
     spans = [(first, first + len("s Halvorsen")), (second, second + len("Anouk Brevard’s Quebec"))]
     found = canonicalise(text, [Mention(s, e, text[s:e], "PERSON", 0) for s, e in spans])
     assert [(m.text, m.entity_key) for m in found] == [("Halvorsen", "halvorsen"), ("Anouk Brevard", "anouk brevard")]
+
+
+
+@pytest.mark.parametrize("text, spans, keys, name", [
+    # an acronym: the initials of a name, or defined in brackets after it (any order); "ABC" is nobody's
+    ("Fisheries, Oceans and Coastal Lenholm issued a notice. FOCL said the bay stays shut. "
+     "The Harbour Pilots Guild (GPH) objected; GPH said so. ABC said nothing.",
+     [("Fisheries, Oceans and Coastal Lenholm", "ORG"), ("FOCL", "ORG"), ("Harbour Pilots Guild", "ORG"),
+      ("GPH", "ORG"), ("GPH", "ORG"), ("ABC", "ORG")],
+     ["fisheries oceans and coastal lenholm", "fisheries oceans and coastal lenholm",
+      "harbour pilots guild", "harbour pilots guild", "harbour pilots guild", "abc"],
+     "Fisheries, Oceans and Coastal Lenholm"),
+    # a distinctive last word; a generic one ("Union") stays alone
+    ("Norland Hydro restored power. Hydro said crews worked all night. The Lenholm Credit Union "
+     "and the Farmers Union met; the Union said little.",
+     [("Norland Hydro", "ORG"), ("Hydro", "ORG"), ("Lenholm Credit Union", "ORG"), ("Farmers Union", "ORG"),
+      ("Union", "ORG")],
+     ["norland hydro", "norland hydro", "lenholm credit union", "farmers union", "union"],
+     "Norland Hydro"),
+    # a given name alone, even tagged as an organisation; two Hannahs stay apart
+    ("Billy Varnholt hosted the gala. Billy said it was long. Hannah Orm and Hannah Quist sang; Hannah said so.",
+     [("Billy Varnholt", "PERSON"), ("Billy", "ORG"), ("Hannah Orm", "PERSON"), ("Hannah Quist", "PERSON"),
+      ("Hannah", "ORG")],
+     ["billy varnholt", "billy varnholt", "hannah orm", "hannah quist", "hannah"],
+     "Billy Varnholt"),
+    # a legal form makes no other company, in either order; then the first word has one full name
+    ("Orvane Labs posted results. Orvane Labs Inc. said so. Orvane said more.",
+     [("Orvane Labs", "ORG"), ("Orvane Labs Inc.", "ORG"), ("Orvane", "ORG")],
+     ["orvane labs inc", "orvane labs inc", "orvane labs inc"],
+     "Orvane Labs Inc."),
+])
+def test_a_short_form_joins_the_one_full_name_the_document_gives(
+        text: str, spans: list[tuple[str, str]], keys: list[str], name: str) -> None:
+    result = canonicalise(text, _mentions(text, spans))
+    assert [m.entity_key for m in result] == keys
+    assert result[1].entity_name == name
+    assert result[1].entity_label == result[0].entity_label, "one entity, one label"

@@ -68,7 +68,8 @@ DOCUMENTS = {
     "b.txt": ("Darius Quill met Hilda Quill and Darius Quill Jr. at the harbour. Darius Quill said the dredging "
               "would start in May. The Harbour Workers Federation (HWF) backed him."),
     "c.txt": ("Mr. Quill said he had not been at the vote. Quill said he was ill. Quill told aides to wait, and Quill "
-              "said so again on Monday. Quill said no more. Quill left. The HWF said on Tuesday that talks had failed. "
+              "said so again on Monday. Quill said no more. Quill left. The HWF said on Tuesday that talks had failed; "
+              "the HWF will meet again, and the HWF expects a vote. "
               "Republicans cheered."),
     "d.txt": ("Douglas Ferrand, a ferry captain, said the storm was the worst in years. Doug Ferrand later declined "
               "to comment. A Republican councillor disagreed with him."),

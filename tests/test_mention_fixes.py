@@ -17,10 +17,12 @@ from analysis.extract.mention_fixes import (
     drop_implausible,
     fix_mentions,
     honorific_people,
+    hyphenated_organisations,
     landforms,
     ner_pass,
     propagated_names,
     replace_caps_lines,
+    spelled_out_acronyms,
     split_at_separators,
     table_teams,
     truecase,
@@ -164,6 +166,26 @@ def test_an_acronym_defined_in_brackets_becomes_a_name_but_a_country_note_does_n
     spans = [_span(text, "Kestrel Dock Workers Union", "ORG"), _span(text, "Tomas Berg", "PERSON")]
     assert _surfaces(text, defined_acronyms(text, spans)) == [("KDWU", "ORG")]
 
+
+
+
+def test_an_organisation_cut_at_a_hyphen_is_made_whole_unless_the_rest_is_a_name() -> None:
+    text = "KRB-Vantor won the bid. Orvane-Gatineau lost it, said Gatineau. Lenholm-based Dask-style KRB-led"
+    spans = [_span(text, "KRB", "ORG"), _span(text, "Orvane", "ORG"), _span(text, "Gatineau", "GPE", 1),
+             _span(text, "Lenholm", "GPE"), _span(text, "KRB", "ORG", 1)]
+    assert _surfaces(text, hyphenated_organisations(text, spans)) == [
+        ("KRB-Vantor", "ORG"), ("Orvane", "ORG"), ("Gatineau", "GPE"), ("Lenholm", "GPE"), ("KRB", "ORG")]
+
+def test_an_acronym_known_alone_gets_its_spelled_out_name_once() -> None:
+    text = ("Port news. Harbour Audit Officer Reports are out. The Harbour Audit Officer said fees rose; "
+            "the HAO added more. The KDWU and the NATO spoke.")
+    spans = [_span(text, "HAO", "ORG"), _span(text, "KDWU", "ORG"), _span(text, "NATO", "ORG")]
+    # the first whole run whose initials spell "HAO": not the start of "Harbour Audit Officer Reports"
+    assert [(s, label) for s, _, label in spelled_out_acronyms(text, spans)] == [
+        (text.index("Harbour Audit Officer said"), "ORG")]
+    assert _surfaces(text, spelled_out_acronyms(text, spans)) == [("Harbour Audit Officer", "ORG")]
+    spans.append(_span(text, "Harbour Audit Officer", "ORG"))
+    assert spelled_out_acronyms(text, spans) == [], "already spelled out by a recognised name"
 
 def test_recurrences_surnames_and_capitals_inherit_a_recognised_name() -> None:
     text = ("WHITFIELD BACKS KESTREL HERALD\n"

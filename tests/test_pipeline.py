@@ -65,6 +65,22 @@ def test_a_dateline_in_capitals_names_its_place_and_dates_no_event_of_its_own() 
     assert [(e.date_text, e.date_start) for e in found.events] == [("Saturday", "2024-06-01"), ("June 12", "2024-06-12")]
 
 
+@pytest.mark.parametrize("text, short, full", [
+    ("Storms cut power across the valley on Friday. Norland Hydro said crews were out. Later, Hydro said "
+     "4,000 homes were still dark.", "Hydro", "Norland Hydro"),
+    ("The Office of the Coastal Safety Commissioner released its review on Monday. The OCSC said the ferry "
+     "was overloaded.", "OCSC", "Office of the Coastal Safety Commissioner"),
+    # the tagger finds only the acronym: its spelled-out name is found in the text
+    ("The Budget Oversight Officer released a review of the port on Monday. The BOO said the fees were too high.",
+     "BOO", "Budget Oversight Officer"),
+])
+def test_a_speaker_under_a_short_form_is_the_full_name_the_document_gives(text: str, short: str, full: str) -> None:
+    found = next(iter(Extractor().extract([RawDocument(text, "short.txt")])))
+    (quote,) = [q for q in found.quotes if q.speaker == short]
+    assert quote.speaker_entity == full
+    assert {m.entity_key for m in found.mentions if m.text in (short, full)} == {quote.speaker_key}, "one entity"
+
+
 def test_a_document_with_no_entities_quotes_or_dates_is_still_stored_data() -> None:
     text = "nothing much happens here.\nit rains, and then it stops.\n"
     (x,) = Extractor().extract([RawDocument(text, "quiet.txt")])

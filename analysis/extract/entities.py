@@ -21,6 +21,9 @@ from importlib import resources
 
 from analysis.model import Mention, strip_accents
 
+from .given_names import COMMON_GIVEN_NAME, given_names
+from .speaker_names import org_words
+
 # Labels kept as entities; numbers, dates, money and the like are not "who/what" answers.
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -31,6 +34,8 @@ _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _LINE = re.compile(r"[^\n]*\S[^\n]*")  # a line with something on it
 _EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»-–—"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# "Kurdistan Democratic Party (KDP)", "( U.N. )": an acronym defined in brackets right after a name.
+BRACKETED_ACRONYM = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Z.&]*[A-Z.])[ \t]*\)")
 # A final dot that belongs to the name: "U.S.", "S.A.", "Corp.", "Fla." (the tokenizer only
 # leaves a full stop glued to a word it judged an abbreviation; a sentence's full stop is apart).
 _ABBREVIATION = re.compile(r"(?:\b[^\W\d_]\.){2,}$|\b[A-Z][a-z]{0,3}\.$")
@@ -57,6 +62,12 @@ def not_names() -> frozenset[str]:
 def time_zones() -> frozenset[str]:
     """Time zones written after clock times ("gmt", "cest"), lower case."""
     return _data_words("time_zones.txt")
+
+
+@functools.lru_cache(maxsize=1)
+def legal_forms() -> frozenset[str]:
+    """The legal forms that end companies' names ("co", "ltd"), as `entity_key` folds them."""
+    return _data_words("legal_forms.txt")
 
 
 def _data_words(name: str) -> frozenset[str]:
@@ -234,7 +245,8 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
         groups.setdefault(key, _Group(key, [], aliases[key])).members.append(i)
     _split_trailing_names(cleaned, keys, groups)
     _link_partial_names(cleaned, keys, groups)
-    _link_short_organisation_names(cleaned, keys, groups)
+    _join_legal_forms(cleaned, keys, groups)
+    _link_short_organisation_names(text, cleaned, keys, groups)
 
     labels = _consistent_labels(cleaned, keys)
     names = _display_names(cleaned, keys, groups)
@@ -308,7 +320,7 @@ def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[s
         if not candidates:
             continue
         is_person = any(mentions[i].label == "PERSON" for i in group.members)
-        if not is_person and words[-1] != candidates[0].key.split()[-1]:
+        if not is_person and words[-1] != candidates[0].key.split()[-1] and not _given_name_of_one(words, candidates):
             continue  # an ORG "Clinton Foundation"-like name is only linked as a surname
         for i in group.members:
             target = _nearest_before(candidates, i) or max(candidates, key=lambda p: len(p.members))
@@ -318,11 +330,31 @@ def _link_partial_names(mentions: list[Mention], keys: list[str], groups: dict[s
         del groups[group.key]
 
 
-def _link_short_organisation_names(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
+def _join_legal_forms(mentions: list[Mention], keys: list[str], groups: dict[str, _Group]) -> None:
+    """Make an organisation's name with and without its legal form one entity: "Samsung
+    Electronics" and "Samsung Electronics Co." (`data/legal_forms.txt`), in whatever order the
+    document writes them, so that a later "Samsung" has one full name to join."""
+    organisations = [g for g in groups.values() if all(mentions[i].label == "ORG" for i in g.members)]
+    for group in sorted(organisations, key=lambda g: len(g.key)):
+        longer = [g for g in organisations if g.key in groups and g.key.startswith(group.key + " ")
+                  and set(g.key[len(group.key) + 1:].split()) <= legal_forms()]
+        if group.alias is not None or len(longer) != 1:
+            continue
+        for i in group.members:
+            keys[i] = longer[0].key
+        longer[0].members.extend(group.members)
+        del groups[group.key]
+
+
+def _link_short_organisation_names(text: str, mentions: list[Mention], keys: list[str],
+                                   groups: dict[str, _Group]) -> None:
     """Point an organisation's one-word short name at its full name in the document: "Fjordvest"
-    after "Fjordvest Capital", "Goldman" after "Goldman Sachs". Only when one organisation of the
-    document, named before, starts with that word ("Deutsche" stays alone beside Deutsche Bank and
-    Deutsche Telekom)."""
+    after "Fjordvest Capital", "Goldman" after "Goldman Sachs", "Hydro" after "BC Hydro", "IRCC"
+    after "Immigration, Refugees and Citizenship Canada" (its initials) or after any name it
+    follows in brackets ("National Bank of Romania (BNR)": `mention_fixes.defined_acronyms`).
+    Only when exactly one organisation of the document, named before, fits ("Deutsche" stays
+    alone beside Deutsche Bank and Deutsche Telekom); a trailing word fits only when it is no
+    generic organisation word ("Union" is not the European Union)."""
     def organisation(group: _Group) -> bool:
         return all(mentions[i].label == "ORG" for i in group.members)
 
@@ -330,7 +362,9 @@ def _link_short_organisation_names(mentions: list[Mention], keys: list[str], gro
     for group in list(groups.values()):
         if group.alias is not None or " " in group.key or not organisation(group):
             continue
-        candidates = [g for g in organisations if g.key.split()[0] == group.key and g.first() < group.first()]
+        short = [mentions[i].text for i in group.members]
+        candidates = [g for g in organisations if g.first() < group.first()
+                      and _short_form_of(group.key, short, g, mentions, text)]
         if len(candidates) != 1:
             continue
         target = candidates[0]
@@ -338,6 +372,39 @@ def _link_short_organisation_names(mentions: list[Mention], keys: list[str], gro
             keys[i] = target.key
         target.members.extend(group.members)
         del groups[group.key]
+
+
+def _short_form_of(word: str, spellings: list[str], full: _Group, mentions: list[Mention], text: str) -> bool:
+    """Whether the one-word name `word` (written as `spellings`) is a short form of the
+    organisation `full`: its first word, its distinctive last word, or an acronym of it."""
+    words = full.key.split()
+    if word == words[0] or (word == words[-1] and word not in org_words()):
+        return True
+    acronyms = {s for s in spellings if s.isupper() and 2 <= len(s) <= 8 and s.isalpha()}
+    if not acronyms:
+        return False
+    for m in (mentions[i] for i in full.members):
+        initials = name_initials(m.text)
+        defined = BRACKETED_ACRONYM.match(text, m.end)
+        if initials in acronyms or (defined is not None and defined.group(1) in acronyms
+                                    and set(defined.group(1)) <= set(initials)):
+            return True
+    return False
+
+
+def name_initials(name: str) -> str:
+    """The initials of a name's capitalised words: "Immigration, Refugees and Citizenship
+    Canada" -> "IRCC" (the function words "and", "of" are not counted)."""
+    return "".join(w[0] for w in _WORD.findall(name) if w[0].isupper())
+
+
+def _given_name_of_one(words: list[str], candidates: list[_Group]) -> bool:
+    """Whether `words` is a common given name alone and exactly one person of the document has
+    it as a first name: "Billy" after "Billy Eichner", even where the tagger read it as an
+    organisation (two Hannahs, or a rare given name, stay apart)."""
+    if len(words) != 1 or given_names().get(words[0], 0) < COMMON_GIVEN_NAME:
+        return False
+    return sum(c.key.split()[0] == words[0] for c in candidates) == 1 == len(candidates)
 
 
 # Generational suffixes: "Donald Trump Jr." is not "Donald Trump".

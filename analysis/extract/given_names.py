@@ -15,6 +15,10 @@ import importlib.util
 from collections import defaultdict
 from pathlib import Path
 
+# A given name that stands alone must be at least this common (births in the SSA data, all
+# years) to be taken for one: "Colton" is, "Tayshia" is not.
+COMMON_GIVEN_NAME = 1000
+
 
 def _package_file(package: str, *parts: str) -> Path | None:
     """A data file inside an installed package, found without importing the package."""

@@ -21,7 +21,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span as EntitySpan
 
-from .entities import ENTITY_LABELS, clean_surface, entity_key, strip_title
+from .entities import BRACKETED_ACRONYM, ENTITY_LABELS, clean_surface, entity_key, name_initials, strip_title
 
 Span = tuple[int, int, str]  # start, end (character offsets into the document), label
 # Named-entity spans of each of a list of short texts (offsets into that text).
@@ -32,9 +32,15 @@ _LINE_WITHOUT_ASCII_LOWER = re.compile(r"^[^\na-z]+$", re.MULTILINE)
 _LETTERS = re.compile(r"[^\W\d_]+")
 # What comes just before a sentence's first word: a text or line start, or a full stop.
 _SENTENCE_START = re.compile(r"(?:^|\n|[.!?]['\"’”]?)[ \t]*$")
-# "(KDP)", "( U.N. )": an acronym in brackets right after a name.
-_BRACKETED_ACRONYM = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Z.&]*[A-Z.])[ \t]*\)")
 _TOKEN = re.compile(r"\S+")
+# A run of capitalised words, with the function words a name holds ("Office of the Auditor
+# General", "Immigration, Refugees and Citizenship Canada"), after any "The" that opens it.
+_CAPITALISED_RUN = re.compile(
+    r"(?<![\w-])(?:The[ \t]+)?([A-Z][a-z]+(?:,?[ \t]+(?:(?:of|and|for|on|the)[ \t]+)*[A-Z][a-z]+)+)(?![\w-])")
+# "-Lavalin" glued to "SNC": the rest of a hyphenated name.
+_HYPHENATED_REST = re.compile(r"-([A-Z][a-z]+)(?![\w-])")
+# An acronym worth spelling out: three to eight capitals ("PBO", "RCMP").
+_ACRONYM = re.compile(r"[A-Z]{3,8}")
 _ALNUM = re.compile(r"[^\W_]")
 # What cannot be inside a word-made name: a number, score or date, a lone dash, a bracket.
 _NOT_LETTER = r"(?:(?![^\W\d_])\S)"
@@ -80,8 +86,9 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, towns leading the rows of a standings table made teams, acronyms
-    defined in brackets added, recognised names propagated.
+    of landforms made places, towns leading the rows of a standings table made teams,
+    organisations cut at a hyphen made whole, acronyms defined in brackets added, acronyms'
+    full names found, recognised names propagated.
     (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
     the French pipeline, which has no such filter, applies `honorific_people`.)
     Spans of other labels (dates, numbers) pass through."""
@@ -91,7 +98,9 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
         spans = dateline_place(spans, place)
     spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
     spans = table_teams(text, spans)
+    spans = hyphenated_organisations(text, spans)
     spans += defined_acronyms(text, spans)
+    spans += spelled_out_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
 
 
@@ -332,12 +341,47 @@ def defined_acronyms(text: str, spans: list[Span]) -> list[Span]:
     taken = _overlap_test((s, e) for s, e, _ in spans)
     found: list[Span] = []
     for start, end, label in spans:
-        match = _BRACKETED_ACRONYM.match(text, end)
+        match = BRACKETED_ACRONYM.match(text, end)
         if label not in ENTITY_LABELS or match is None or taken(*match.span(1)):
             continue
         initials = {word[0] for word in _LETTERS.findall(text[start:end]) if word[0].isupper()}
         if set("".join(_LETTERS.findall(match.group(1)))) <= initials:
             found.append((*match.span(1), label))
+    return found
+
+
+def hyphenated_organisations(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with each organisation cut at a hyphen made whole: the tagger reads "SNC" of
+    "SNC-Lavalin", and the company would be shown as "SNC". Not when the word after the hyphen
+    is a name of its own in the document ("Ottawa-Gatineau" where Gatineau is a place)."""
+    names = {text[s:e] for s, e, _ in spans}
+    out: list[Span] = []
+    for start, end, label in spans:
+        rest = _HYPHENATED_REST.match(text, end) if label == "ORG" else None
+        out.append((start, rest.end(), label) if rest is not None and rest.group(1) not in names else (start, end, label))
+    return out
+
+
+def spelled_out_acronyms(text: str, spans: list[Span]) -> list[Span]:
+    """The full names of organisations the tagger knows only by their acronym: "The
+    Parliamentary Budget Officer released ... the PBO said" gets an ORG span for
+    "Parliamentary Budget Officer", which `entities.canonicalise` then makes the PBO's name.
+
+    Only a whole run of capitalised words whose initials spell the acronym counts (the first
+    such run, not overlapping a recognised span), and only for an acronym no recognised name
+    of the document already spells."""
+    organisations = {text[s:e] for s, e, label in spans if label == "ORG"}
+    spelled = {name_initials(text[s:e]) for s, e, label in spans if label in ENTITY_LABELS}
+    wanted = {name for name in organisations if _ACRONYM.fullmatch(name)} - spelled
+    if not wanted:
+        return []
+    taken = _overlap_test((s, e) for s, e, _ in spans)
+    found: list[Span] = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        initials = name_initials(match.group(1))
+        if initials in wanted and not taken(*match.span(1)):
+            found.append((*match.span(1), "ORG"))
+            wanted.discard(initials)
     return found
 
 

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from analysis.model import Mention
 
 from .entities import _data_lines, entity_key, fold, titles
-from .given_names import given_names
+from .given_names import COMMON_GIVEN_NAME, given_names
 from .mention_fixes import after_honorific
 from .speaker_names import org_words
 
-# A given name that stands alone must be at least this common (births in the SSA data, all
-# years): "Colton" is, "Tayshia" is not; a longer name's first word only has to be recorded.
-COMMON_GIVEN_NAME = 1000
+# A given name that stands alone must be common (`COMMON_GIVEN_NAME`); a longer name's first
+# word only has to be recorded.
 # A name of one word the tagger labelled a place or an organisation must be this common to be
 # taken for a person's in a list of people ("Sydney, Tayshia, Nina").
 ALONE_GIVEN_NAME = 10_000

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analysis.extract.entities import fold
+from analysis.extract.entities import entity_key
 from analysis.extract.given_names import same_given_name
 
 from .store import Workspace
@@ -183,13 +183,16 @@ def _stored_batch(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> tuple[l
 
 
 def acronym_definitions(mentions: list[StoredMention], texts: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(doc_id, acronym key, name key) for each "Name (ACRONYM)" the documents write."""
+    """(doc_id, acronym key, name key) for each "Name (ACRONYM)" the documents write. The acronym's
+    key is its own spelling's: within the defining document the extraction already gave its
+    mentions the name's key (`entities.canonicalise`), and other documents write it alone."""
     found = []
     for a, b in zip(mentions, mentions[1:]):
+        acronym = entity_key(b.text)[0]
         if (a.doc_id == b.doc_id and b.text.isupper() and len(b.text) >= 2 and " " in a.entity_key
-                and a.entity_key != b.entity_key and _ACRONYM_GAP.match(texts[a.doc_id][a.end:b.start])
-                and set(fold(b.text).replace(" ", "")) <= {w[0] for w in a.entity_key.split()}):
-            found.append((a.doc_id, b.entity_key, a.entity_key))
+                and a.entity_key != acronym and _ACRONYM_GAP.match(texts[a.doc_id][a.end:b.start])
+                and set(acronym.replace(" ", "")) <= {w[0] for w in a.entity_key.split()}):
+            found.append((a.doc_id, acronym, a.entity_key))
     return found
 
 
