@@ -16,7 +16,7 @@ from analysis.model import Quote
 from .attribution import Attribution, Attributor, attach_outlets
 from .context import DocContext
 from .events import find_events
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import load_lexicon
 from .speakers import Offsets, Resolver, SpeakerSpans, speaker_kind, speaker_spans
 
 __all__ = ["find_quotes"]
@@ -91,28 +91,22 @@ def _label(speaker: Offsets | None, referent: Offsets | None, kind: str, qualifi
     """The shown label of an unnamed speaker, or of one that is a descriptor met before ("the
     analysts" after "industry analysts"); None when the speaker is named (the entity shows)."""
     if speaker is not None and kind == "descriptor" and (referent is None or qualified):
-        return descriptor_label(ctx, resolver.lex, *speaker)
+        return descriptor_label(ctx, *speaker)
     if referent is not None and resolver.is_descriptor(referent):
-        return descriptor_label(ctx, resolver.lex, *referent)
+        return descriptor_label(ctx, *referent)
     return None
 
 
-def descriptor_label(ctx: DocContext, lex: Lexicon, start: int, end: int) -> str:
-    """How an unnamed speaker is shown and counted: "Some analysts", "the analysts", "Analysts"
-    and "Industry\nanalysts" as written would be four speakers on the chart for one kind of
-    source, so leading quantifiers go, line breaks become spaces and a capital that only starts
-    the sentence is dropped ("Economists" -> "economists"; "Washington analysts" keeps its name).
+def descriptor_label(ctx: DocContext, start: int, end: int) -> str:
+    """How an unnamed speaker is shown and counted: "Economists" opening a sentence and
+    "economists" are one kind of source on the speakers chart, and "Industry\nanalysts" as
+    hard-wrapped copy writes it is "industry analysts"; a name keeps its capital ("Washington
+    analysts"). Quantifiers stay: "some analysts" is what the text claims, not "analysts".
     """
+    label = " ".join(ctx.text[start:end].split())
     span = ctx.doc.char_span(start, end, alignment_mode="expand")
-    tokens = list(span) if span is not None else []
-    quantifiers = lex.words.get("label_quantifier", ())
-    # a quantifier that modifies the noun ("Some analysts"), not one that is the noun ("some in the community")
-    while len(tokens) > 1 and tokens[0].lower_ in quantifiers and tokens[0].head in tokens[1:]:
-        tokens = tokens[1:]
-    if not tokens:
-        return " ".join(ctx.text[start:end].split())
-    label = " ".join(ctx.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])].split())
-    first = tokens[0]
-    if first.pos_ != "PROPN" and not first.ent_type_ and first.text[1:].islower():
+    first = span[0] if span is not None and len(span) else None
+    rest = first.text[1:] if first is not None else ""
+    if first is not None and first.pos_ != "PROPN" and not first.ent_type_ and rest == rest.lower():
         label = label[:1].lower() + label[1:]
     return label
