@@ -154,3 +154,45 @@ def test_an_entity_seen_with_no_other_has_an_empty_company_table(tmp_path, nlp) 
     ingest(ws, [RawDocument("Petra Vandermolen said rates would fall.", "a.txt")])
     company = queries.cooccurring(ws, "petra vandermolen")
     assert company.empty and list(company.columns) == ["name", "type", "count", "pmi", "entity"]
+
+
+COMPANY = "Mayor Margaret Holloway and Peter Brandt of Norland Bank met in Toronto on Monday. "
+STRANGERS = "Susan Okafor and Robert Lindqvist of the Calder Institute met in Chicago on Monday. "
+
+
+def suggestion_for(ws: Workspace, a: str, b: str) -> dict:
+    found = suggestions.suggestions(ws)
+    rows = [row for row in found.to_dict("records") if {row["entity"], row["candidate"]} == {a, b}]
+    return rows[0] if rows else {}
+
+
+def company_workspace(path, second_company: str) -> Workspace:
+    ws = Workspace(path)
+    ingest(ws, [RawDocument(COMPANY + "Jan Hatzius said rates would fall.", "a.txt"),
+                RawDocument(second_company + "Jan Hatzuis, the bank's economist, said inflation was slowing.",
+                            "b.txt")])
+    return ws
+
+
+def test_shared_company_raises_a_suggestion_and_is_named(tmp_path, nlp) -> None:
+    together = suggestion_for(company_workspace(tmp_path / "with", COMPANY), "jan hatzius", "jan hatzuis")
+    apart = suggestion_for(company_workspace(tmp_path / "without", STRANGERS), "jan hatzius", "jan hatzuis")
+    assert together and apart
+    assert together["score"] > apart["score"]
+    assert "co-mentioned entities in common:" in together["reason"] and "Margaret Holloway" in together["reason"]
+    assert "in common" not in apart["reason"]
+
+
+def test_given_names_sharing_an_initial_are_proposed_only_in_shared_company(tmp_path, nlp) -> None:
+    def workspace(path, second_company: str) -> Workspace:
+        ws = Workspace(path)
+        ingest(ws, [RawDocument(COMPANY + "Andrew Valcourt said the harbour would reopen.", "a.txt"),
+                    RawDocument(second_company + "Alan Valcourt said the harbour would stay shut.", "b.txt")])
+        return ws
+    together = workspace(tmp_path / "with", COMPANY)
+    assert {"andrew valcourt", "alan valcourt"} <= set(together.query("SELECT entity FROM entities")["entity"])
+    found = suggestion_for(together, "andrew valcourt", "alan valcourt")
+    assert found and "share an initial" in found["reason"] and "Norland Bank" in found["reason"]
+    assert not suggestion_for(workspace(tmp_path / "without", STRANGERS), "andrew valcourt", "alan valcourt")
+    curation.dismiss_suggestion(together, found["entity"], found["candidate"])
+    assert not suggestion_for(together, "andrew valcourt", "alan valcourt")  # dismissed for good

@@ -3,9 +3,13 @@
 `identity` links only what is safe; what is left for the analyst to decide:
 - people of one surname whose given names agree but who were not linked (two people of the
   name could match, as "George Bush" beside "George W. Bush" and "George H. W. Bush"), or whose
-  given names share their first letters ("Jim" and "James" when the short-form table lacks it);
+  given names share their first two letters ("Marc" and "Martin");
 - entities of one type written almost alike ("Jan Hatzius" and "Jan Hatzuis"): a misspelling.
-Each suggestion has a reason and a score (higher: more likely one). A dismissed pair
+Names alone cannot tell two people of one surname apart; the company they keep can: two names of
+one person are named beside the same people, organisations and places. So each pair's score is
+raised by the overlap (Jaccard) of the entities sharing a document with each, and people of one
+surname whose given names only share an initial ("Jim" / "James") are proposed only when that
+overlap is high. Each suggestion has a reason and a score (higher: more likely one). A dismissed pair
 (`suggestion_dismissals`) is never suggested again; merging goes through `curation.merge`.
 """
 from __future__ import annotations
@@ -24,6 +28,17 @@ COLUMNS = ["entity", "name", "candidate", "candidate_name", "reason", "score"]
 # Two names at least this alike (difflib's ratio over the folded keys) are a spelling suggestion.
 SIMILAR = 0.88
 MIN_KEY_CHARS = 6
+# The company of an entity: the people, organisations and places named in its documents.
+CONTEXT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+# A pair the names alone rank low (given names sharing only an initial) is proposed only with at
+# least this overlap of company, over at least this many entities in common: on one or two shared
+# names the overlap of two rarely named people is chance.
+WEAK_SCORE = 0.4
+WEAK_MIN_OVERLAP = 0.3
+WEAK_MIN_SHARED = 3
+NAMED_IN_REASON = 3
+# Full overlap takes a pair's score half-way to 1: company supports a name match, never replaces it.
+OVERLAP_WEIGHT = 0.5
 
 _ENTITIES = """
 SELECT e.entity, e.name, e.label, sum(c.n) AS mentions
@@ -45,7 +60,19 @@ def suggestions(ws: Workspace, limit: int = 200) -> pd.DataFrame:
             continue
         if (a, b) not in found or found[(a, b)][1] < why[1]:
             found[(a, b)] = why
-    rows = [(a, info[a][0], b, info[b][0], reason, round(score, 3)) for (a, b), (reason, score) in found.items()]
+    company = _company(ws, {key for pair in found for key in pair}, info)
+    rows = []
+    for (a, b), (reason, score) in found.items():
+        shared = (company.get(a, set()) & company.get(b, set())) - {a, b}
+        either = (company.get(a, set()) | company.get(b, set())) - {a, b}
+        overlap = len(shared) / len(either) if either else 0.0
+        if score <= WEAK_SCORE and (overlap < WEAK_MIN_OVERLAP or len(shared) < WEAK_MIN_SHARED):
+            continue
+        if shared:  # the least mentioned first: "Reuters" or "United States" in common tells little
+            named = ", ".join(info[k][0] for k in sorted(shared, key=lambda k: (info[k][2], k))[:NAMED_IN_REASON])
+            noun = "entity" if len(shared) == 1 else "entities"
+            reason += f"; {len(shared)} co-mentioned {noun} in common: {named}"
+        rows.append((a, info[a][0], b, info[b][0], reason, round(score + (1 - score) * OVERLAP_WEIGHT * overlap, 3)))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.sort_values(["score", "entity"], ascending=[False, True]).head(limit).reset_index(drop=True)
 
@@ -60,8 +87,29 @@ def _people_pairs(info: dict[str, tuple[str, str, int]]):
         for a, b in combinations(names, 2):
             if a.compatible(b):
                 yield (a.key, b.key), ("same surname, compatible given and middle names", 0.9)
-            elif a.given[:2] == b.given[:2] and not (a.middle and b.middle and a.middle != b.middle):
+            elif a.middle and b.middle and a.middle != b.middle:
+                continue
+            elif a.given[:2] == b.given[:2]:
                 yield (a.key, b.key), (f"same surname, given names {a.given} / {b.given} alike", 0.6)
+            elif a.given[0] == b.given[0]:
+                yield (a.key, b.key), (f"same surname, given names {a.given} / {b.given} share an initial",
+                                       WEAK_SCORE)
+
+
+def _company(ws: Workspace, keys: set[str], info: dict[str, tuple[str, str, int]]) -> dict[str, set[str]]:
+    """The visible people, organisations and places sharing a document with each of `keys`: one
+    query over the per-document counts (merges and links applied), only for the candidates."""
+    if not keys:
+        return {}
+    rows = ws.query("""
+        WITH docs AS (SELECT DISTINCT entity, doc_id FROM doc_entity_view WHERE entity IN (SELECT unnest(?)))
+        SELECT DISTINCT d.entity, o.entity AS other
+        FROM docs d JOIN doc_entity_view o USING (doc_id) WHERE o.entity <> d.entity""", [sorted(keys)])
+    company: dict[str, set[str]] = defaultdict(set)
+    for entity, other in rows.itertuples(index=False):
+        if other in info and info[other][1] in CONTEXT_LABELS:
+            company[entity].add(other)
+    return company
 
 
 def _spelling_pairs(info: dict[str, tuple[str, str, int]]):
