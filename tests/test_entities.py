@@ -147,7 +147,7 @@ def test_person_name_cut_from_a_longer_org_span() -> None:
 @pytest.mark.parametrize(
     "surface, name",
     [("U.S.", "U.S."), ("the U.N.'s", "U.N."), ("Acme Corp.", "Acme Corp."), ("Valmora.", "Valmora"),
-     ("Valmora...", "Valmora"), ('"Kestrel Herald,"', "Kestrel Herald")],
+     ("Valmora...", "Valmora"), ('"Kestrel Herald,"', "Kestrel Herald"), ("<Valmora Holdings Ltd>", "Valmora Holdings Ltd")],
 )
 def test_an_abbreviation_keeps_its_final_dot_and_a_sentence_does_not(surface: str, name: str) -> None:
     from analysis.extract.entities import clean_surface

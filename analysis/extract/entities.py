@@ -32,7 +32,7 @@ _ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _LINE = re.compile(r"[^\n]*\S[^\n]*")  # a line with something on it
-_EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»-–—"
+_EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»<>-–—"  # <>: wire copy's ticker markup, "<Hong Kong Electric Holdings Ltd>"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # "Kurdistan Democratic Party (KDP)", "( U.N. )": an acronym defined in brackets right after a name.
 BRACKETED_ACRONYM = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Z.&]*[A-Z.])[ \t]*\)")
