@@ -172,28 +172,30 @@ class StoredMention:
     entity_label: str
 
 
-def _stored_batch(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> tuple[list[StoredMention], dict[str, str]]:
-    """The mentions of the documents `doc_ids` in document order, and their texts."""
-    mentions = [StoredMention(*row) for row in con.execute(
+def _stored_mentions(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[StoredMention]:
+    """The mentions of the documents `doc_ids`, in document order."""
+    return [StoredMention(*row) for row in con.execute(
         'SELECT doc_id, start, "end", text, entity_key, entity_label FROM mentions '
         "WHERE doc_id IN (SELECT unnest(?)) ORDER BY doc_id, mention", [doc_ids]).fetchall()]
-    texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
-                             [doc_ids]).fetchall())
-    return mentions, texts
 
 
-def acronym_definitions(mentions: list[StoredMention], texts: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(doc_id, acronym key, name key) for each "Name (ACRONYM)" the documents write. The acronym's
-    key is its own spelling's: within the defining document the extraction already gave its
-    mentions the name's key (`entities.canonicalise`), and other documents write it alone."""
-    found = []
+def acronym_definitions(con: duckdb.DuckDBPyConnection, mentions: list[StoredMention]) -> list[tuple[str, str, str]]:
+    """(doc_id, acronym key, name key) for each "Name (ACRONYM)" the documents write; the text
+    between the two is read back only for the few documents with such a pair of mentions. The
+    acronym's key is its own spelling's: within the defining document the extraction already gave
+    its mentions the name's key (`entities.canonicalise`), and other documents write it alone."""
+    pairs = []
     for a, b in zip(mentions, mentions[1:]):
         acronym = entity_key(b.text)[0]
         if (a.doc_id == b.doc_id and b.text.isupper() and len(b.text) >= 2 and " " in a.entity_key
-                and a.entity_key != acronym and _ACRONYM_GAP.match(texts[a.doc_id][a.end:b.start])
-                and set(acronym.replace(" ", "")) <= {w[0] for w in a.entity_key.split()}):
-            found.append((a.doc_id, acronym, a.entity_key))
-    return found
+                and a.entity_key != acronym and set(acronym.replace(" ", "")) <= {w[0] for w in a.entity_key.split()}):
+            pairs.append((a, b, acronym))
+    if not pairs:
+        return []
+    texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
+                             [sorted({a.doc_id for a, _, _ in pairs})]).fetchall())
+    return [(a.doc_id, acronym, a.entity_key) for a, b, acronym in pairs
+            if _ACRONYM_GAP.match(texts[a.doc_id][a.end:b.start])]
 
 
 def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
@@ -201,7 +203,7 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
     docstring); the number of links written. Runs in the connection the batch was stored with."""
     if not doc_ids:
         return 0
-    mentions, texts = _stored_batch(con, doc_ids)
+    mentions = _stored_mentions(con, doc_ids)
     surnames, groups = set(), set()
     for m in mentions:
         if m.entity_label == "PERSON":
@@ -210,7 +212,7 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
                 surnames.add(words[-1])
         elif m.entity_label in _GROUP_LABELS and " " not in m.entity_key:
             groups.add(_group_stem(m.entity_key))
-    definitions = acronym_definitions(mentions, texts)
+    definitions = acronym_definitions(con, mentions)
     if definitions:
         con.executemany("INSERT OR IGNORE INTO acronym_definitions VALUES (?, ?, ?)", definitions)
     links: dict[str, tuple[str, str]] = {}
