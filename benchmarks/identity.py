@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without instal
 from analysis.workspace import identity, ingest  # noqa: E402
 from analysis.workspace.store import Workspace  # noqa: E402
 from benchmarks.search import CORPUS, articles  # noqa: E402
+from benchmarks.stopwatch import timing  # noqa: E402
 
 TARGET_SHARE = 0.05
 
@@ -35,19 +36,7 @@ def main() -> int:
         print(f"skip: corpus {CORPUS} not found, nothing measured")
         return 0
     raws = articles(args.docs)
-    spent = {"links": 0.0, "calls": 0}
-    update = identity.update_links
-
-    def timed(*a, **kw):
-        start = time.perf_counter()
-        try:
-            return update(*a, **kw)
-        finally:
-            spent["links"] += time.perf_counter() - start
-            spent["calls"] += 1
-
-    ingest.identity.update_links = timed
-    with tempfile.TemporaryDirectory() as tmp:
+    with timing(identity, "update_links") as spent, tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "ws")
         start = time.perf_counter()
         report = ingest.ingest(ws, raws, processes=1)
@@ -55,9 +44,9 @@ def main() -> int:
         kinds = ws.query("SELECT split_part(reason, ':', 1) AS kind, count(*) AS links FROM entity_links "
                          "GROUP BY 1 ORDER BY 2 DESC")
         examples = ws.query("SELECT entity_key, linked_to, reason FROM entity_links ORDER BY random() LIMIT 12")
-    share = spent["links"] / wall
-    print(f"ingest of {len(report.added)} articles: {wall:.1f} s; identity linking {spent['links']:.2f} s in "
-          f"{spent['calls']} batches ({100 * share:.1f} %, target < {100 * TARGET_SHARE:.0f} %: "
+    share = spent.seconds / wall
+    print(f"ingest of {len(report.added)} articles: {wall:.1f} s; identity linking {spent.seconds:.2f} s in "
+          f"{spent.calls} batches ({100 * share:.1f} %, target < {100 * TARGET_SHARE:.0f} %: "
           f"{'PASS' if share < TARGET_SHARE else 'FAIL'})")
     print(kinds.to_string(index=False))
     print(examples.to_string(index=False))

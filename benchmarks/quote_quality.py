@@ -267,24 +267,12 @@ def extractions(records: list[dict], docs: list) -> tuple[list, float]:
     """The product's extraction of each parsed record, and the seconds its quote stage took."""
     from analysis.extract import pipeline
     from analysis.model import RawDocument
+    from benchmarks.stopwatch import timing
 
-    timed = [0.0]
-    find = pipeline.find_quotes
-
-    def timed_find(*args, **kwargs):
-        began = time.perf_counter()
-        try:
-            return find(*args, **kwargs)
-        finally:
-            timed[0] += time.perf_counter() - began
-
-    pipeline.find_quotes = timed_find
-    try:
+    with timing(pipeline, "find_quotes") as quotes:
         rows = [pipeline.extract_document(RawDocument(text=r["text"], file_name=str(r["id"])), [(0, doc)], None)
                 for r, doc in zip(records, docs)]
-    finally:
-        pipeline.find_quotes = find
-    return rows, timed[0]
+    return rows, quotes.seconds
 
 
 def _words(name: str) -> list[str]:
