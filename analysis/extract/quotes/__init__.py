@@ -105,8 +105,8 @@ def descriptor_label(ctx: DocContext, start: int, end: int) -> str:
     """
     label = " ".join(ctx.text[start:end].split())
     span = ctx.doc.char_span(start, end, alignment_mode="expand")
-    first = span[0] if span is not None and len(span) else None
-    rest = first.text[1:] if first is not None else ""
-    if first is not None and first.pos_ != "PROPN" and not first.ent_type_ and rest == rest.lower():
-        label = label[:1].lower() + label[1:]
+    if span is not None and len(span):
+        first = span[0]
+        if first.pos_ != "PROPN" and not first.ent_type_ and first.text[1:] == first.text[1:].lower():
+            label = label[:1].lower() + label[1:]
     return label
