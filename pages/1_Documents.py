@@ -147,7 +147,7 @@ st.markdown(f"**{widgets.plural(total, 'document')}**" +
             (f" (the newest {len(docs):,} listed; the CSV download has them all)" if total > len(docs) else ""))
 widgets.table(docs[SHOWN], "documents", column_config=COLUMNS,
              height=min(400, 38 + 35 * len(docs)), empty="No documents match the search and filter.",
-             whole=lambda: queries.documents_table(data.workspace(), filters)[SHOWN])
+             whole=(lambda: queries.documents_table(data.workspace(), filters)[SHOWN]) if total > len(docs) else None)
 
 if not docs.empty:
     titles = dict(zip(docs["doc_id"], docs["title"].fillna(docs["file_name"])))

@@ -44,7 +44,8 @@ else:
 widgets.table(events[EVENT_COLUMNS], "events",
              column_config={"date_start": widgets.DATE_COLUMN, "date_end": widgets.DATE_COLUMN,
                             "sentence": widgets.TEXT_COLUMN}, empty="No dated sentences in view.",
-             whole=lambda: queries.events_table(data.workspace(), filters, entities=filters.entities)[EVENT_COLUMNS])
+             whole=(lambda: queries.events_table(data.workspace(), filters, entities=filters.entities)[EVENT_COLUMNS])
+             if counted else None)
 
 counts = data.run(queries.documents_per_period, filters, freq=freq)
 widgets.chart(charts.documents_per_period, counts, freq=freq, title=f"Documents per {freq}", key="time_docs")
