@@ -46,9 +46,35 @@ def test_contradicting_middle_initials_stay_apart() -> None:
 
 
 def test_a_bare_surname_joins_the_dominant_person_only() -> None:
-    assert links({"quill": 4, "darius quill": 40, "hilda quill": 2})["quill"] == "darius quill"
-    assert "quill" not in links({"quill": 4, "darius quill": 10, "hilda quill": 9})  # no dominant one
-    assert "quill" not in links({"quill": 4, "darius quill": 2})  # too few mentions to tell
+    def target(*groups: tuple[int, dict[str, int]]) -> str | None:
+        link = identity.surname_link("quill", list(groups))
+        return link and link[0]
+
+    assert target((3, {"darius quill": 40, "hilda quill": 2})) == "darius quill"
+    assert target((3, {"darius quill": 10, "hilda quill": 9})) is None  # no dominant one
+    assert target((3, {"darius quill": 2})) is None  # too few mentions to tell
+    # documents of two periods, each with its own Quill: the key cannot be both
+    assert target((3, {"darius quill": 40}), (3, {"hilda quill": 12})) is None
+    # one stray document whose related ones name nobody does not stop nine that agree
+    assert target((9, {"darius quill": 40}), (1, {})) == "darius quill"
+    assert target((2, {"darius quill": 40}), (1, {})) is None
+
+
+def test_a_bare_surname_is_judged_by_related_documents(tmp_path, nlp) -> None:
+    """"Quill" alone in 2016 coverage is the 2016 Quill, though the workspace's most written
+    Quill is another one, years earlier; once "Quill" alone appears in both periods it stays
+    unlinked, since a key is one entity everywhere."""
+    workspace = Workspace(tmp_path / "ws")
+    story = "{0} said the plan for pier {1} was sound. {0} told reporters it would pass, and {0} said so again."
+    alone = "Mr. Quill said the vote on pier {0} was close. Quill left early, and Quill said so."
+    batches = [[RawDocument(story.format("Bram Quill", i), f"old{i}.txt", date=f"1998-03-0{i + 1}") for i in range(4)],
+               [RawDocument(story.format("Darius Quill", 9), "new.txt", date="2016-05-02")],
+               [RawDocument(alone.format(9), "alone2016.txt", date="2016-05-20")]]
+    for batch in batches:
+        ingest(workspace, batch)
+    assert entity_of(workspace, "quill") == entity_of(workspace, "darius quill")
+    ingest(workspace, [RawDocument(alone.format(2), "alone1998.txt", date="1998-03-10")])
+    assert entity_of(workspace, "quill") == "quill"
 
 
 def test_group_forms_join_the_plural() -> None:

@@ -7,9 +7,13 @@ three entities. After each ingest batch `update_links` links, for the keys that 
   table) and whose middle names or initials do not contradict ("Donald J. Trump" and "Donald
   Trump"; not "George H. W. Bush" and "George W. Bush"); a generational suffix ("Jr.") and a
   different given name ("Melania", "Hillary") keep people apart;
-- a bare surname to the one person of that surname who holds at least `DOMINANT` of the
-  surname's mentions across the workspace (a key is one entity everywhere, so the choice is
-  made once for the key);
+- a bare surname ("Quill", in documents that never give the full name: within a document the
+  extraction already joined it to the full one) to the person of that surname who holds at
+  least `DOMINANT` of the surname's mentions in the documents related to those that write it
+  alone (published within `RELATED_DAYS` of one of them; an undated one's related documents are
+  its source's, and with no source either the whole workspace), when at least `DOMINANT` of
+  the documents that write it alone agree on that person. "Clinton" in 1998 and in 2016 coverage
+  are two people, and a key is one entity everywhere, so such a surname stays unlinked;
 - a group's singular, plural and adjective ("Republican", "Republicans"; "Democrat",
   "Democratic", "Democrats"), to the plural;
 - an acronym and the name it was defined for in brackets, in any document of the workspace (the
@@ -36,9 +40,11 @@ from analysis.extract.given_names import same_given_name
 from .store import Workspace
 
 # A bare surname joins a person who has at least this share of the surname's mentions
-# (people of the surname with a given name), and at least `MIN_MENTIONS` of them.
+# (people of the surname with a given name), and at least `MIN_MENTIONS` of them, in the
+# documents related to those that write it alone: published within `RELATED_DAYS`.
 DOMINANT = 0.8
 MIN_MENTIONS = 3
+RELATED_DAYS = 30
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # Groups of people ("Republicans"); an organisation's "Post" and "Posts" are not one.
 _GROUP_LABELS = ("NORP",)
@@ -98,30 +104,55 @@ def _keys_by_label(con: duckdb.DuckDBPyConnection, labels: tuple[str, ...], wher
 
 
 def person_links(keys: dict[str, int]) -> dict[str, tuple[str, str]]:
-    """Links among PERSON keys (key -> mentions) of the same surnames: key -> (target, reason)."""
-    by_surname: dict[str, list[tuple[PersonName, int]]] = defaultdict(list)
-    bare: dict[str, int] = {}
-    for key, n in keys.items():
-        name = PersonName.parse(key)
-        if name is None:
-            if " " not in key:
-                bare[key] = n
-        else:
-            by_surname[name.surname].append((name, n))
+    """Links among PERSON keys (key -> mentions) of the same surnames, by given and middle
+    names: key -> (target, reason). Bare surnames are `surname_links`' to decide."""
     links: dict[str, tuple[str, str]] = {}
-    for surname, names in by_surname.items():
-        clusters = _person_clusters(names)
+    for clusters in person_clusters(keys).values():
         for cluster in clusters:
             head = cluster[0][0]
             for name, _ in cluster[1:]:
                 links[name.key] = (head.key, _person_reason(name, head))
-        if surname in bare:
-            totals = sorted((sum(n for _, n in c), c[0][0].key) for c in clusters if not c[0][0].suffix)
-            everyone = sum(t for t, _ in totals)
-            if totals and totals[-1][0] >= MIN_MENTIONS and totals[-1][0] >= DOMINANT * everyone:
-                links[surname] = (totals[-1][1], f"surname: {totals[-1][0]} of {everyone} mentions of people "
-                                                  f"named {surname} are this person")
     return links
+
+
+def person_clusters(keys: dict[str, int]) -> dict[str, list[list[tuple[PersonName, int]]]]:
+    """The PERSON keys with a given name (key -> mentions) grouped into people, per surname."""
+    by_surname: dict[str, list[tuple[PersonName, int]]] = defaultdict(list)
+    for key, n in keys.items():
+        name = PersonName.parse(key)
+        if name is not None:
+            by_surname[name.surname].append((name, n))
+    return {surname: _person_clusters(names) for surname, names in by_surname.items()}
+
+
+def dominant_person(mentions: dict[str, int]) -> str | None:
+    """The person (key -> mentions of the surname's people) holding at least `DOMINANT` of the
+    mentions and at least `MIN_MENTIONS`, if one does."""
+    if not mentions:
+        return None
+    person, n = max(mentions.items(), key=lambda t: (t[1], t[0]))
+    return person if n >= MIN_MENTIONS and n >= DOMINANT * sum(mentions.values()) else None
+
+
+def surname_link(surname: str, groups: list[tuple[int, dict[str, int]]]) -> tuple[str, str] | None:
+    """Where a bare surname goes, from `groups` of the documents that write it alone: (how many
+    such documents, mentions per person of the surname in their related documents). The
+    surname joins a person only when that person dominates the related documents of at least
+    `DOMINANT` of them; documents whose related ones have no dominant person count against."""
+    votes: dict[str, int] = defaultdict(int)
+    for documents, mentions in groups:
+        person = dominant_person(mentions)
+        if person is not None:
+            votes[person] += documents
+    if not votes:
+        return None
+    everyone = sum(documents for documents, _ in groups)
+    person, agree = max(votes.items(), key=lambda t: (t[1], t[0]))
+    if agree < DOMINANT * everyone:
+        return None
+    return person, (f"surname: {surname} alone in {everyone} document{'s' if everyone > 1 else ''}; in the "
+                    f"documents related to {agree} of them (within {RELATED_DAYS} days, or the same source), "
+                    f"the person named {surname} is this one")
 
 
 def _person_reason(name: PersonName, head: PersonName) -> str:
@@ -221,6 +252,7 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
         people = _keys_by_label(con, ("PERSON",), "regexp_extract(k.entity_key, '(\\S+)( (jr|sr|ii|iii|iv))?$', 1) "
                                 "IN (SELECT unnest(?))", [sorted(surnames)])
         links |= person_links(people)
+        links |= _surname_links(con, people)
         examined |= people.keys()
     if groups:
         found = _keys_by_label(con, _GROUP_LABELS, "k.entity_key NOT LIKE '% %' AND regexp_replace("
@@ -234,6 +266,43 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
         links |= found_links
         examined |= set(acronyms) | found_links.keys()
     return _store(con, links, examined)
+
+
+def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int]) -> dict[str, tuple[str, str]]:
+    """`surname_link` for each bare surname among the PERSON keys `people`, with the mentions of
+    the surname's people (each person under its most mentioned key; no "Jr.") counted over the
+    documents related to each (date, source) of the documents that write the surname alone."""
+    clusters = person_clusters(people)
+    bare = sorted(key for key in people if " " not in key and key in clusters)
+    if not bare:
+        return {}
+    heads = [(name.key, surname, cluster[0][0].key) for surname, found in clusters.items() if surname in bare
+             for cluster in found if not cluster[0][0].suffix for name, _ in cluster]
+    rows = con.execute(f"""
+        WITH people AS (SELECT unnest(?) AS entity_key, unnest(?) AS surname, unnest(?) AS person),
+        dated AS (SELECT doc_id, date, source FROM doc_view),
+        alone AS (SELECT c.entity_key AS surname, d.date, d.source, count(*) AS documents
+                  FROM doc_entity_counts c JOIN dated d USING (doc_id)
+                  WHERE c.entity_key IN (SELECT unnest(?)) GROUP BY ALL),
+        named AS (SELECT p.surname, p.person, d.date, d.source, sum(c.n) AS n
+                  FROM doc_entity_counts c JOIN people p USING (entity_key) JOIN dated d USING (doc_id) GROUP BY ALL)
+        SELECT a.surname, a.date, a.source, any_value(a.documents), n.person, sum(n.n)
+        FROM alone a LEFT JOIN named n ON n.surname = a.surname AND CASE
+            WHEN a.date IS NOT NULL THEN n.date BETWEEN a.date - {RELATED_DAYS} AND a.date + {RELATED_DAYS}
+            WHEN a.source IS NOT NULL THEN n.source = a.source ELSE TRUE END
+        GROUP BY a.surname, a.date, a.source, n.person""",
+        [[k for k, _, _ in heads], [s for _, s, _ in heads], [p for _, _, p in heads], bare]).fetchall()
+    groups: dict[str, dict[tuple, tuple[int, dict[str, int]]]] = defaultdict(dict)
+    for surname, date, source, documents, person, n in rows:
+        _, mentions = groups[surname].setdefault((date, source), (documents, {}))
+        if person is not None:
+            mentions[person] = int(n)
+    links = {}
+    for surname, found in groups.items():
+        link = surname_link(surname, list(found.values()))
+        if link is not None:
+            links[surname] = link
+    return links
 
 
 def _acronyms_in(mentions: list[StoredMention]) -> set[str]:
