@@ -32,6 +32,8 @@ from analysis.model import Mention
         ("the Islamic Republic", "Iran"),
         ("Islamic Republic of Iran", "Iran"),
         ("U.S.", "United States"),
+        ("a Harbour Workers Federation", "Harbour Workers Federation"),
+        ("an Ostrava Grain Board", "Ostrava Grain Board"),
     ],
 )
 def test_spellings_share_a_key(a: str, b: str) -> None:

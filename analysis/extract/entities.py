@@ -30,7 +30,8 @@ ENTITY_LABELS = frozenset(
 )
 _ARABIC_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an"})
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# "the", any case; a lower-case "a"/"an" the tagger took in ("a Food and Agriculture Organization")
+_LEADING_THE = re.compile(r"^(?:(?i:the)|an?)\s+")
 _LINE = re.compile(r"[^\n]*\S[^\n]*")  # a line with something on it
 _EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»<>-–—"  # <>: wire copy's ticker markup, "<Hong Kong Electric Holdings Ltd>"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
