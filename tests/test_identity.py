@@ -77,6 +77,21 @@ def test_a_bare_surname_is_judged_by_related_documents(tmp_path, nlp) -> None:
     assert entity_of(workspace, "quill") == "quill"
 
 
+def test_an_undated_document_is_related_by_the_entities_it_shares(tmp_path, nlp) -> None:
+    """With no date and no source, only documents sharing two entities with it say who a bare
+    surname is: one shared place is not enough (two stories of one city, two Ostrowes)."""
+    workspace = Workspace(tmp_path / "ws")
+    ingest(workspace, [RawDocument("Tamsin Ostrowe of the Lakeshore Heart Fund said in Port Carrow that the walk "
+                                   "raised money. Tamsin Ostrowe said more walks would follow. Tamsin Ostrowe "
+                                   "thanked the Lakeshore Heart Fund.", "fund.txt")])
+    ingest(workspace, [RawDocument("Mr. Ostrowe said in Port Carrow that the adoption was stalled. Ostrowe said "
+                                   "the Borland Ferry Board had not replied.", "adoption.txt")])
+    assert entity_of(workspace, "ostrowe") == "ostrowe"
+    ingest(workspace, [RawDocument("Mr. Ostrowe said in Port Carrow that the walk for the Lakeshore Heart Fund "
+                                   "would return. Ostrowe said so twice.", "walk.txt")])
+    assert entity_of(workspace, "ostrowe") == "ostrowe"  # the adoption story's Ostrowe still dissents
+
+
 def test_group_forms_join_the_plural() -> None:
     found = {k: t for k, (t, _) in group_links({"republican": 3, "republicans": 5, "democrat": 1, "democratic": 4,
                                                 "democrats": 2, "moss": 2}).items()}
@@ -91,15 +106,16 @@ def test_person_name_parts() -> None:
 
 DOCUMENTS = {
     "a.txt": "Senator Darius M. Quill spoke in Port Carrow on Monday. Quill said the harbour plan was sound.",
-    "b.txt": ("Darius Quill met Hilda Quill and Darius Quill Jr. at the harbour. Darius Quill said the dredging "
+    "b.txt": ("Darius Quill met Hilda Quill and Darius Quill Jr. at the harbour in Port Carrow. Darius Quill said the dredging "
               "would start in May. The Harbour Workers Federation (HWF) backed him."),
-    "c.txt": ("Mr. Quill said he had not been at the vote. Quill said he was ill. Quill told aides to wait, and Quill "
+    "c.txt": ("Mr. Quill said he had not been at the vote in Port Carrow. Quill said he was ill. Quill told aides to wait, and Quill "
               "said so again on Monday. Quill said no more. Quill left. The HWF said on Tuesday that talks had failed; "
               "the HWF will meet again, and the HWF expects a vote. "
               "Republicans cheered."),
     "d.txt": ("Douglas Ferrand, a ferry captain, said the storm was the worst in years. Doug Ferrand later declined "
               "to comment. A Republican councillor disagreed with him."),
-    "e.txt": "Darius Quill said the harbour would reopen. Darius Quill told reporters the plan was on schedule.",
+    "e.txt": ("Darius Quill said the harbour of Port Carrow would reopen. Darius Quill told reporters the plan was on "
+              "schedule. Darius Quill thanked the HWF."),
 }
 
 

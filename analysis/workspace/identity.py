@@ -11,7 +11,7 @@ three entities. After each ingest batch `update_links` links, for the keys that 
   extraction already joined it to the full one) to the person of that surname who holds at
   least `DOMINANT` of the surname's mentions in the documents related to those that write it
   alone (published within `RELATED_DAYS` of one of them; an undated one's related documents are
-  its source's, and with no source either the whole workspace), when at least `DOMINANT` of
+  its source's, and with no source either those sharing `RELATED_SHARED` entities), when at least `DOMINANT` of
   the documents that write it alone agree on that person. "Clinton" in 1998 and in 2016 coverage
   are two people, and a key is one entity everywhere, so such a surname stays unlinked;
 - a group's singular, plural and adjective ("Republican", "Republicans"; "Democrat",
@@ -45,6 +45,8 @@ from .store import Workspace
 DOMINANT = 0.8
 MIN_MENTIONS = 3
 RELATED_DAYS = 30
+# A document with no date and no source is related to those that share this many entities with it.
+RELATED_SHARED = 2
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # Groups of people ("Republicans"); an organisation's "Post" and "Posts" are not one.
 _GROUP_LABELS = ("NORP",)
@@ -151,7 +153,8 @@ def surname_link(surname: str, groups: list[tuple[int, dict[str, int]]]) -> tupl
     if agree < DOMINANT * everyone:
         return None
     return person, (f"surname: {surname} alone in {everyone} document{'s' if everyone > 1 else ''}; in the "
-                    f"documents related to {agree} of them (within {RELATED_DAYS} days, or the same source), "
+                    f"documents related to {agree} of them (within {RELATED_DAYS} days, the same source or "
+                    f"{RELATED_SHARED} entities in common), "
                     f"the person named {surname} is this one")
 
 
@@ -271,7 +274,9 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
 def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int]) -> dict[str, tuple[str, str]]:
     """`surname_link` for each bare surname among the PERSON keys `people`, with the mentions of
     the surname's people (each person under its most mentioned key; no "Jr.") counted over the
-    documents related to each (date, source) of the documents that write the surname alone."""
+    documents related to each group of the documents that write the surname alone: those of one
+    date (related: within `RELATED_DAYS`), of one source when undated (related: that source's),
+    and each document with neither on its own (related: those sharing `RELATED_SHARED` entities)."""
     clusters = person_clusters(people)
     bare = sorted(key for key in people if " " not in key and key in clusters)
     if not bare:
@@ -280,21 +285,25 @@ def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int]) -> di
              for cluster in found if not cluster[0][0].suffix for name, _ in cluster]
     rows = con.execute(f"""
         WITH people AS (SELECT unnest(?) AS entity_key, unnest(?) AS surname, unnest(?) AS person),
-        dated AS (SELECT doc_id, date, source FROM doc_view),
-        alone AS (SELECT c.entity_key AS surname, d.date, d.source, count(*) AS documents
-                  FROM doc_entity_counts c JOIN dated d USING (doc_id)
+        alone AS (SELECT c.entity_key AS surname, d.date, d.source,
+                         CASE WHEN d.date IS NULL AND d.source IS NULL THEN d.doc_id END AS doc_id, count(*) AS documents
+                  FROM doc_entity_counts c JOIN doc_view d USING (doc_id)
                   WHERE c.entity_key IN (SELECT unnest(?)) GROUP BY ALL),
-        named AS (SELECT p.surname, p.person, d.date, d.source, sum(c.n) AS n
-                  FROM doc_entity_counts c JOIN people p USING (entity_key) JOIN dated d USING (doc_id) GROUP BY ALL)
-        SELECT a.surname, a.date, a.source, any_value(a.documents), n.person, sum(n.n)
+        named AS (SELECT p.surname, p.person, c.doc_id, d.date, d.source, c.n
+                  FROM doc_entity_counts c JOIN people p USING (entity_key) JOIN doc_view d USING (doc_id)),
+        shared AS (SELECT a.doc_id, b.doc_id AS other FROM doc_entity_counts a JOIN doc_entity_counts b USING (entity_key)
+                   WHERE a.doc_id IN (SELECT doc_id FROM alone) AND b.doc_id IN (SELECT doc_id FROM named)
+                     AND a.doc_id <> b.doc_id GROUP BY ALL HAVING count(*) >= {RELATED_SHARED})
+        SELECT a.surname, a.date, a.source, a.doc_id, any_value(a.documents), n.person, sum(n.n)
         FROM alone a LEFT JOIN named n ON n.surname = a.surname AND CASE
             WHEN a.date IS NOT NULL THEN n.date BETWEEN a.date - {RELATED_DAYS} AND a.date + {RELATED_DAYS}
-            WHEN a.source IS NOT NULL THEN n.source = a.source ELSE TRUE END
-        GROUP BY a.surname, a.date, a.source, n.person""",
+            WHEN a.source IS NOT NULL THEN n.source = a.source
+            ELSE (a.doc_id, n.doc_id) IN (SELECT (doc_id, other) FROM shared) END
+        GROUP BY a.surname, a.date, a.source, a.doc_id, n.person""",
         [[k for k, _, _ in heads], [s for _, s, _ in heads], [p for _, _, p in heads], bare]).fetchall()
     groups: dict[str, dict[tuple, tuple[int, dict[str, int]]]] = defaultdict(dict)
-    for surname, date, source, documents, person, n in rows:
-        _, mentions = groups[surname].setdefault((date, source), (documents, {}))
+    for surname, date, source, doc_id, documents, person, n in rows:
+        _, mentions = groups[surname].setdefault((date, source, doc_id), (documents, {}))
         if person is not None:
             mentions[person] = int(n)
     links = {}
