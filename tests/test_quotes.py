@@ -225,6 +225,11 @@ def test_a_document_speaks_for_its_author(nlp, text, author):
     ("Harbour City responded a couple of minutes later when Varga recorded his first career goal.\n\n"
      "\"I will have a little smile when I look back on it,\" said the rookie defenceman, younger brother "
      "of Tom Varga of the Island Gulls.", "a little smile", "the rookie defenceman", "Varga"),
+    # the small model tags "DeBoer" NNP but parses it as the verb's auxiliary (pos AUX), leaving
+    # "said" with no subject: the name right before the verb is still who said it
+    ("Gulls head coach Tanya DeBoer said the return of Lars Ekdahl was a big lift.\n\n"
+     "\"You can tell he makes everyone better,\" DeBoer said of the veteran.", "makes everyone better",
+     "DeBoer", "DeBoer"),
 ])
 def test_speaker_resolves_past_the_taggers_slips(nlp, text, fragment, speaker, person):
     quote = the_quote(quotes_of(nlp, text), fragment)

@@ -129,7 +129,10 @@ def _adjacent_subject(verb: Token) -> Token | None:
         return None
     doc = verb.doc
     prev = doc[verb.i - 1] if verb.i > 0 else None
-    if prev is not None and prev.pos_ in ("PROPN", "NOUN", "PRON") and prev.dep_ not in ("compound", "dobj", "pobj"):
+    # the fine-grained tag as well: `"…," DeBoer said` can come out tagged NNP yet parsed as an
+    # auxiliary of the verb (pos AUX), and the tag is the better guess
+    nominal = prev is not None and (prev.pos_ in ("PROPN", "NOUN", "PRON") or prev.tag_ in ("NNP", "NNPS"))
+    if nominal and prev.dep_ not in ("compound", "dobj", "pobj"):
         return prev
     nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
     if prev is not None and prev.is_punct and nxt is not None and nxt.pos_ in ("PROPN", "PRON"):
