@@ -171,6 +171,7 @@ class Resolver:
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
         self.descriptors: list[tuple[int, str, Offsets]] = []  # (position, head word, phrase)
+        self.groups: list[tuple[int, Offsets]] = []  # unnamed plural or collective speakers, for "they"
         self.documents = self._documents()
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
@@ -186,8 +187,11 @@ class Resolver:
         return spans.name or spans.phrase
 
     def remember_descriptor(self, position: int, spans: SpeakerSpans) -> None:
-        """An unnamed speaker ("a justice official"), whom a later "the official" is."""
+        """An unnamed speaker ("a justice official"), whom a later "the official" is; when it is
+        many people ("authorities", "the union"), whom a later "they" is."""
         self.descriptors.append((position, spans.head.lower_, spans.phrase))
+        if spans.head.tag_ in ("NNS", "NNPS") or "collective_noun" in self.lex.kind_of_noun(spans.head.text):
+            self.groups.append((position, spans.phrase))
 
     def is_descriptor(self, referent: Offsets) -> bool:
         """Whether `referent` is an unnamed speaker remembered earlier, not a name."""
@@ -220,7 +224,9 @@ class Resolver:
         if "person_pronoun" in kinds:
             return self._last_person(before, PRONOUNS.get(word))
         if "group_pronoun" in kinds:
-            found = self._last_speaker(before, {"ORG", "NORP", "GPE"})
+            spoke = [(p, r) for p, r, label in self.speakers if label in {"ORG", "NORP", "GPE"}]
+            # "Authorities said ... They said": the last group that spoke, named or not
+            found = self._last(spoke + (self.groups if word == "they" else []), before)
             if found is None and word == "it":  # "It said": the company the story is about
                 found = self._last_entity(before, {"ORG"})
             return found
@@ -242,7 +248,8 @@ class Resolver:
         if "person_noun" in kinds:
             return self._last_title(before, word) or self._last_person(before)
         phrase = self.ctx.text[spans.phrase[0] : spans.phrase[1]]
-        if definite and ("speaking_noun" in kinds and head.tag_ == "NN" or AGE_DESCRIPTOR.search(phrase)):
+        one_person = "speaking_noun" in kinds and head.tag_ == "NN" and "collective_noun" not in kinds
+        if definite and (one_person or AGE_DESCRIPTOR.search(phrase)):
             return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
         if "group_noun" in kinds:
             return self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
