@@ -422,6 +422,24 @@ def test_the_descriptor_again_is_the_same_unnamed_speaker(extractor):
     assert the_quote(extracted(extractor, text), "fares would not change").speaker_label == "a port official"
 
 
+def test_a_collective_speaker_is_not_the_last_person_named(extractor):
+    """"the union" is a body of people: not Tobin Vale, who spoke just before it."""
+    text = ("Tobin Vale, who runs the port, says the night ferries are full.\n\n"
+            "The union says the crews are exhausted.")
+    assert the_quote(extracted(extractor, text), "crews are exhausted").speaker_label == "the union"
+
+
+@pytest.mark.parametrize("text, fragment, label", [
+    ("Mara Quell was arrested on Monday, police said. Authorities said she had taken a boat from the quay. "
+     "They said its owner was not hurt.", "owner was not hurt", "authorities"),
+    ("Tobin Vale says the harbour is calm.\n\nThe dockers union says the cranes are too old. On Monday, "
+     "they said that two cranes had failed.", "two cranes had failed", "the dockers union"),
+])
+def test_they_is_the_last_group_that_spoke_named_or_not(extractor, text, fragment, label):
+    """"Authorities said ... They said": the unnamed plural or collective speaker, not unresolved."""
+    assert the_quote(extracted(extractor, text), fragment).speaker_label == label
+
+
 def test_a_name_in_apposition_is_the_speaker(extractor):
     text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
             "the timetable will hold.")

@@ -112,7 +112,9 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) 
     if owner is not None and head.pos_ == "NOUN":
         ent = next((e for e in ents if e.start <= owner.i < e.end), None)
         return ((ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(owner))), False
-    if head.pos_ == "PROPN" and not _is_title_word(head, lex):
+    # "the dockers union" with "union" tagged a proper noun: a speaking noun in lowercase is no name
+    misread = head.text.islower() and lex.kind_of_noun(head.text) & set(SPEAKING_NOUNS)
+    if head.pos_ == "PROPN" and not _is_title_word(head, lex) and not misread:
         return char_range(_propn_chain(head)), True
     for child in head.children:
         if child.dep_ == "compound" and child.pos_ == "PROPN" and child.i < head.i:
