@@ -440,6 +440,17 @@ def test_they_is_the_last_group_that_spoke_named_or_not(extractor, text, fragmen
     assert the_quote(extracted(extractor, text), fragment).speaker_label == label
 
 
+def test_a_document_speaks_for_its_sender_and_a_quoted_subject_is_no_antecedent(extractor):
+    """"A statement e-mailed ... by Tobin Vale said": Vale (the parser tags "e-mailed" a past
+    tense); "he replied" is Vale too, not Karl Brandt, whom Vale's quoted words are about."""
+    text = ("A statement e-mailed to The Courier by Tobin Vale, who joined the board last month, said "
+            "“Karl Brandt will respect the order of the court.” When asked about the ruling, he replied "
+            "the board would say more next week.")
+    found = extracted(extractor, text)
+    assert the_quote(found, "respect the order").speaker_label == "Tobin Vale"
+    assert the_quote(found, "say more next week").speaker_label == "Tobin Vale"
+
+
 def test_a_name_in_apposition_is_the_speaker(extractor):
     text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
             "the timetable will hold.")

@@ -165,8 +165,9 @@ def document_author(noun: Token) -> Token | None:
             return child
         if child.dep_ == "prep" and child.lower_ in ("from", "by"):
             return next((g for g in child.children if g.dep_ == "pobj"), None)
-        if child.dep_ == "acl" and child.tag_ == "VBN":
-            agent = _subject(child)  # "by Y" under the participle is its agent
+        if child.dep_ == "acl" and (child.tag_ == "VBN" or any(g.dep_ == "agent" for g in child.children)):
+            # "by Y" under the participle is its agent (also when "e-mailed" is tagged a past tense)
+            agent = _subject(child)
             if agent is not None:
                 return agent
     prep = noun.head
