@@ -451,6 +451,19 @@ def test_a_document_speaks_for_its_sender_and_a_quoted_subject_is_no_antecedent(
     assert the_quote(found, "say more next week").speaker_label == "Tobin Vale"
 
 
+def test_the_document_again_is_its_named_author(extractor):
+    """"the Harbour Trust study" is the Harbour Trust's: so is "the study" further on."""
+    text = ("Ferries are still the best way to reach the islands. According to the Harbour Trust study, "
+            "the ferries carried 90,000 people in 2017.\n\nThe pier is the busiest in the county. "
+            "According to the study, the ferry lines lost money in 2017.")
+    assert the_quote(extracted(extractor, text), "lost money").speaker_entity == "Harbour Trust"
+
+
+def test_a_relative_pronoun_speaks_for_the_unnamed_speakers_it_describes(extractor):
+    found = extracted(extractor, "Tobin Vale said he met many ferry workers who said they would strike in May.")
+    assert [q.speaker_label for q in found if q.speaker == "who"] == ["many ferry workers"]
+
+
 def test_a_name_in_apposition_is_the_speaker(extractor):
     text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
             "the timetable will hold.")

@@ -218,8 +218,14 @@ class Resolver:
             if owner is not None and "document_noun" in self.lex.kind_of_noun(head.text):
                 return self._last_person(spans.phrase[0], PRONOUNS.get(owner.lower_))  # "her statement"
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
-            # "Graham, who endorsed Bush": the relative pronoun stands for its noun
-            return self.resolve(speaker_spans(head.head.head, self.ctx, self.lex), outlet)
+            # "Graham, who endorsed Bush": the relative pronoun stands for its noun; "many
+            # supporters who said": for the unnamed speakers it describes
+            noun = speaker_spans(head.head.head, self.ctx, self.lex)
+            found = self.resolve(noun, outlet)
+            if found is None and speaker_kind(noun, self.ctx.text, self.lex) == "descriptor":
+                self.remember_descriptor(noun.phrase[0], noun)
+                return noun.phrase
+            return found
         before = spans.phrase[0]
         word = head.lower_
         kinds = self.lex.kind_of_noun(word)
