@@ -464,6 +464,22 @@ def test_a_relative_pronoun_speaks_for_the_unnamed_speakers_it_describes(extract
     assert [q.speaker_label for q in found if q.speaker == "who"] == ["many ferry workers"]
 
 
+@pytest.mark.parametrize("text, fragment, label", [
+    # "one" counts a new speaker, as "a" does: not the judge who spoke before
+    ("Justice Tobin Vale said the board had acted improperly.\n\nOne former director indicated on Friday that "
+     "he would be pleased to return.", "pleased to return", "one former director"),
+    # "her office" is whoever "her" is, not the newspaper that spoke before
+    ("Harbour Power said on Monday that Mara Quell had misled the council.\n\n“The minister will not be "
+     "commenting on this story today,” her office said.", "will not be commenting", "her office"),
+    # a date after the speaker is when it spoke, not part of it
+    ("Mara Quell faced questions on Friday following a report in The Lenholm Courier Thursday that, citing "
+     "unnamed sources, alleged the mayor's office leaned on her to sign the ferry contract.",
+     "leaned on her", "a report in The Lenholm Courier"),
+])
+def test_an_unnamed_speaker_is_not_borrowed_from_the_speaker_before(extractor, text, fragment, label):
+    assert the_quote(extracted(extractor, text), fragment).speaker_label == label
+
+
 def test_a_name_in_apposition_is_the_speaker(extractor):
     text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
             "the timetable will hold.")

@@ -78,7 +78,9 @@ def noun_phrase(head: Token) -> list[Token]:
         lo -= 1
     while hi + 1 in inside and doc[hi + 1].text not in STOP_CHARS:
         hi += 1
-    while hi > lo and (doc[hi].dep_ == "case" or doc[hi].is_space):  # "Iran's" -> "Iran"
+    # "Iran's" -> "Iran"; "a report in The Globe Thursday" -> "a report in The Globe"
+    while hi > lo and (doc[hi].dep_ == "case" or doc[hi].is_space or doc[hi].ent_type_ in ("DATE", "TIME")
+                       and doc[hi].dep_ == "npadvmod"):
         hi -= 1
     while lo < hi and doc[lo].is_space:
         lo += 1
@@ -241,14 +243,16 @@ class Resolver:
         author = document_author(head) if "document_noun" in kinds else None
         if author is not None:
             return self.referent_of_name(author)  # "a study by the Senate committee"
-        if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
-            return None  # "a source", "an official": a new, unnamed speaker
+        if any(c.dep_ in ("det", "nummod") and c.lower_ in INDEFINITE for c in head.children):
+            return None  # "a source", "an official", "one former director": a new, unnamed speaker
         if "document_noun" in kinds:
             found = self._last_document(before, word)
             if found is not None or "outlet_noun" not in kinds:
                 return found or outlet
         if "outlet_noun" in kinds:
             return outlet or self._last(self.outlets, before) or self._last_entity(before, {"ORG"})
+        if "group_noun" in kinds and any(c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
+            return None  # "her office", "their party": whoever "her" is, not the last organisation
         definite = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
         described = self._last([(p, r) for p, w, r in self.descriptors if w == word], before) if definite else None
         if described is not None and (self._last_title(before, word) or (0, 0))[0] < described[0]:
