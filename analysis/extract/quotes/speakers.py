@@ -270,19 +270,25 @@ class Resolver:
     def _last_person(self, before: int, gender: str | None = None) -> Offsets | None:
         """Latest person that spoke or was a subject before `before`, of the pronoun's gender
         when the text gives both ("she" skips the men named since)."""
-        # a subject inside quotation marks is the quoted speaker's topic, not who is speaking
         subjects = [
             (p, r) for p, r in [
                 (e.start_char, (e.start_char, e.end_char))
                 for e in self.ctx.ents
                 if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
             ] + self.surname_subjects
-            if self.ctx.in_mark(p) is None
+            if not self._quoted(p, before)
         ]
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
         people = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ == "PERSON"]
         return self._last(self._agreeing(subjects + spoke, gender), before) or self._last(
             self._agreeing(people, gender), before)
+
+    def _quoted(self, position: int, before: int) -> bool:
+        """Whether `position` is inside a closed quotation that `before` is not in: a subject
+        there is the quoted speaker's topic, not who speaks ("'Karl will agree,' he said").
+        An unclosed mark (a run-on quote, or a stray one) tells too little to rule anyone out."""
+        mark = self.ctx.in_mark(position)
+        return mark is not None and mark.closed and mark != self.ctx.in_mark(before)
 
     def _agreeing(self, items: list[tuple[int, Offsets]], gender: str | None) -> list[tuple[int, Offsets]]:
         if gender is None:
