@@ -447,8 +447,8 @@ def test_a_document_speaks_for_its_sender_and_a_quoted_subject_is_no_antecedent(
             "“Karl Brandt will respect the order of the court.” When asked about the ruling, he replied "
             "the board would say more next week.")
     found = extracted(extractor, text)
-    assert the_quote(found, "respect the order").speaker_label == "Tobin Vale"
-    assert the_quote(found, "say more next week").speaker_label == "Tobin Vale"
+    labels = [the_quote(found, fragment).speaker_label for fragment in ("respect the order", "say more next week")]
+    assert labels == ["Tobin Vale", "Tobin Vale"]
 
 
 def test_the_document_again_is_its_named_author(extractor):
