@@ -422,6 +422,64 @@ def test_the_descriptor_again_is_the_same_unnamed_speaker(extractor):
     assert the_quote(extracted(extractor, text), "fares would not change").speaker_label == "a port official"
 
 
+def test_a_collective_speaker_is_not_the_last_person_named(extractor):
+    """"the union" is a body of people: not Tobin Vale, who spoke just before it."""
+    text = ("Tobin Vale, who runs the port, says the night ferries are full.\n\n"
+            "The union says the crews are exhausted.")
+    assert the_quote(extracted(extractor, text), "crews are exhausted").speaker_label == "the union"
+
+
+@pytest.mark.parametrize("text, fragment, label", [
+    ("Mara Quell was arrested on Monday, police said. Authorities said she had taken a boat from the quay. "
+     "They said its owner was not hurt.", "owner was not hurt", "authorities"),
+    ("Tobin Vale says the harbour is calm.\n\nThe dockers union says the cranes are too old. On Monday, "
+     "they said that two cranes had failed.", "two cranes had failed", "the dockers union"),
+])
+def test_they_is_the_last_group_that_spoke_named_or_not(extractor, text, fragment, label):
+    """"Authorities said ... They said": the unnamed plural or collective speaker, not unresolved."""
+    assert the_quote(extracted(extractor, text), fragment).speaker_label == label
+
+
+def test_a_document_speaks_for_its_sender_and_a_quoted_subject_is_no_antecedent(extractor):
+    """"A statement e-mailed ... by Tobin Vale said": Vale (the parser tags "e-mailed" a past
+    tense); "he replied" is Vale too, not Karl Brandt, whom Vale's quoted words are about."""
+    text = ("A statement e-mailed to The Courier by Tobin Vale, who joined the board last month, said "
+            "“Karl Brandt will respect the order of the court.” When asked about the ruling, he replied "
+            "the board would say more next week.")
+    found = extracted(extractor, text)
+    labels = [the_quote(found, fragment).speaker_label for fragment in ("respect the order", "say more next week")]
+    assert labels == ["Tobin Vale", "Tobin Vale"]
+
+
+def test_the_document_again_is_its_named_author(extractor):
+    """"the Harbour Trust study" is the Harbour Trust's: so is "the study" further on."""
+    text = ("Ferries are still the best way to reach the islands. According to the Harbour Trust study, "
+            "the ferries carried 90,000 people in 2017.\n\nThe pier is the busiest in the county. "
+            "According to the study, the ferry lines lost money in 2017.")
+    assert the_quote(extracted(extractor, text), "lost money").speaker_entity == "Harbour Trust"
+
+
+def test_a_relative_pronoun_speaks_for_the_unnamed_speakers_it_describes(extractor):
+    found = extracted(extractor, "Tobin Vale said he met many ferry workers who said they would strike in May.")
+    assert [q.speaker_label for q in found if q.speaker == "who"] == ["many ferry workers"]
+
+
+@pytest.mark.parametrize("text, fragment, label", [
+    # "one" counts a new speaker, as "a" does: not the judge who spoke before
+    ("Justice Tobin Vale said the board had acted improperly.\n\nOne former director indicated on Friday that "
+     "he would be pleased to return.", "pleased to return", "one former director"),
+    # "her office" is whoever "her" is, not the newspaper that spoke before
+    ("Harbour Power said on Monday that Mara Quell had misled the council.\n\n“The minister will not be "
+     "commenting on this story today,” her office said.", "will not be commenting", "her office"),
+    # a date after the speaker is when it spoke, not part of it
+    ("Mara Quell faced questions on Friday following a report in The Lenholm Courier Thursday that, citing "
+     "unnamed sources, alleged the mayor's office leaned on her to sign the ferry contract.",
+     "leaned on her", "a report in The Lenholm Courier"),
+])
+def test_an_unnamed_speaker_is_not_borrowed_from_the_speaker_before(extractor, text, fragment, label):
+    assert the_quote(extracted(extractor, text), fragment).speaker_label == label
+
+
 def test_a_name_in_apposition_is_the_speaker(extractor):
     text = ("Mara Quell runs the ferries.\n\nBut the director of operations for the port, Tobin Vale, says "
             "the timetable will hold.")

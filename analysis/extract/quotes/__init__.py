@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from analysis.model import Quote
 
 from .attribution import Attribution, Attributor, attach_outlets
-from .context import DocContext
+from .context import NAME_LABELS, DocContext
 from .events import find_events
 from .lexicon import load_lexicon
 from .speakers import Offsets, Resolver, SpeakerSpans, speaker_kind, speaker_spans
@@ -101,12 +101,13 @@ def descriptor_label(ctx: DocContext, start: int, end: int) -> str:
     """How an unnamed speaker is shown and counted: "Economists" opening a sentence and
     "economists" are one kind of source on the speakers chart, and "Industry\nanalysts" as
     hard-wrapped copy writes it is "industry analysts"; a name keeps its capital ("Washington
-    analysts"). Quantifiers stay: "some analysts" is what the text claims, not "analysts".
+    analysts"). Quantifiers stay: "some analysts" is what the text claims, not "analysts"; a
+    number is no name ("One former director" is "one former director").
     """
     label = " ".join(ctx.text[start:end].split())
     span = ctx.doc.char_span(start, end, alignment_mode="expand")
     if span is not None and len(span):
         first = span[0]
-        if first.pos_ != "PROPN" and not first.ent_type_ and first.text[1:] == first.text[1:].lower():
+        if first.pos_ != "PROPN" and first.ent_type_ not in NAME_LABELS and first.text[1:] == first.text[1:].lower():
             label = label[:1].lower() + label[1:]
     return label

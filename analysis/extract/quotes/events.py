@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from .context import QUOTE_CHARS, DocContext, char_range
+from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
 from .lexicon import Lexicon
 
 CLAUSE_DEPS = ("ccomp",)
@@ -158,15 +158,19 @@ def _document_author_before(participle: Token, lex: Lexicon) -> Token | None:
 
 
 def document_author(noun: Token) -> Token | None:
-    """The named author of a document noun: "Y's letter", "a letter from/by Y", "a statement
-    e-mailed by Y", and "Y said in a statement" (whoever said it in the document wrote it)."""
+    """The named author of a document noun: "Y's letter", "the Y study", "a letter from/by Y",
+    "a statement e-mailed by Y", and "Y said in a statement" (whoever said it in the document
+    wrote it). A name before the noun must be one ("the January report" has no author)."""
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ == "PROPN":
             return child
+        if child.dep_ == "compound" and child.pos_ == "PROPN" and child.ent_type_ in NAME_LABELS:
+            return child
         if child.dep_ == "prep" and child.lower_ in ("from", "by"):
             return next((g for g in child.children if g.dep_ == "pobj"), None)
-        if child.dep_ == "acl" and child.tag_ == "VBN":
-            agent = _subject(child)  # "by Y" under the participle is its agent
+        if child.dep_ == "acl" and (child.tag_ == "VBN" or any(g.dep_ == "agent" for g in child.children)):
+            # "by Y" under the participle is its agent (also when "e-mailed" is tagged a past tense)
+            agent = _subject(child)
             if agent is not None:
                 return agent
     prep = noun.head

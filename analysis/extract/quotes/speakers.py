@@ -78,7 +78,9 @@ def noun_phrase(head: Token) -> list[Token]:
         lo -= 1
     while hi + 1 in inside and doc[hi + 1].text not in STOP_CHARS:
         hi += 1
-    while hi > lo and (doc[hi].dep_ == "case" or doc[hi].is_space):  # "Iran's" -> "Iran"
+    # "Iran's" -> "Iran"; "a report in The Globe Thursday" -> "a report in The Globe"
+    while hi > lo and (doc[hi].dep_ == "case" or doc[hi].is_space or doc[hi].ent_type_ in ("DATE", "TIME")
+                       and doc[hi].dep_ == "npadvmod"):
         hi -= 1
     while lo < hi and doc[lo].is_space:
         lo += 1
@@ -112,7 +114,9 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) 
     if owner is not None and head.pos_ == "NOUN":
         ent = next((e for e in ents if e.start <= owner.i < e.end), None)
         return ((ent.start_char, ent.end_char) if ent is not None else char_range(_propn_chain(owner))), False
-    if head.pos_ == "PROPN" and not _is_title_word(head, lex):
+    # "the dockers union" with "union" tagged a proper noun: a speaking noun in lowercase is no name
+    misread = head.text.islower() and lex.kind_of_noun(head.text) & set(SPEAKING_NOUNS)
+    if head.pos_ == "PROPN" and not _is_title_word(head, lex) and not misread:
         return char_range(_propn_chain(head)), True
     for child in head.children:
         if child.dep_ == "compound" and child.pos_ == "PROPN" and child.i < head.i:
@@ -171,6 +175,7 @@ class Resolver:
         self.speakers: list[tuple[int, Offsets, str]] = []  # (position, referent, label)
         self.outlets: list[tuple[int, Offsets]] = []
         self.descriptors: list[tuple[int, str, Offsets]] = []  # (position, head word, phrase)
+        self.groups: list[tuple[int, Offsets]] = []  # unnamed plural or collective speakers, for "they"
         self.documents = self._documents()
 
     def _documents(self) -> list[tuple[int, str, Offsets]]:
@@ -186,8 +191,11 @@ class Resolver:
         return spans.name or spans.phrase
 
     def remember_descriptor(self, position: int, spans: SpeakerSpans) -> None:
-        """An unnamed speaker ("a justice official"), whom a later "the official" is."""
+        """An unnamed speaker ("a justice official"), whom a later "the official" is; when it is
+        many people ("authorities", "the union"), whom a later "they" is."""
         self.descriptors.append((position, spans.head.lower_, spans.phrase))
+        if spans.head.tag_ in ("NNS", "NNPS") or "collective_noun" in self.lex.kind_of_noun(spans.head.text):
+            self.groups.append((position, spans.phrase))
 
     def is_descriptor(self, referent: Offsets) -> bool:
         """Whether `referent` is an unnamed speaker remembered earlier, not a name."""
@@ -212,29 +220,39 @@ class Resolver:
             if owner is not None and "document_noun" in self.lex.kind_of_noun(head.text):
                 return self._last_person(spans.phrase[0], PRONOUNS.get(owner.lower_))  # "her statement"
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
-            # "Graham, who endorsed Bush": the relative pronoun stands for its noun
-            return self.resolve(speaker_spans(head.head.head, self.ctx, self.lex), outlet)
+            # "Graham, who endorsed Bush": the relative pronoun stands for its noun; "many
+            # supporters who said": for the unnamed speakers it describes
+            noun = speaker_spans(head.head.head, self.ctx, self.lex)
+            found = self.resolve(noun, outlet)
+            if found is None and speaker_kind(noun, self.ctx.text, self.lex) == "descriptor":
+                self.remember_descriptor(noun.phrase[0], noun)
+                return noun.phrase
+            return found
         before = spans.phrase[0]
         word = head.lower_
         kinds = self.lex.kind_of_noun(word)
         if "person_pronoun" in kinds:
             return self._last_person(before, PRONOUNS.get(word))
         if "group_pronoun" in kinds:
-            found = self._last_speaker(before, {"ORG", "NORP", "GPE"})
+            spoke = [(p, r) for p, r, label in self.speakers if label in {"ORG", "NORP", "GPE"}]
+            # "Authorities said ... They said": the last group that spoke, named or not
+            found = self._last(spoke + (self.groups if word == "they" else []), before)
             if found is None and word == "it":  # "It said": the company the story is about
                 found = self._last_entity(before, {"ORG"})
             return found
         author = document_author(head) if "document_noun" in kinds else None
         if author is not None:
             return self.referent_of_name(author)  # "a study by the Senate committee"
-        if any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in head.children):
-            return None  # "a source", "an official": a new, unnamed speaker
+        if any(c.dep_ in ("det", "nummod") and c.lower_ in INDEFINITE for c in head.children):
+            return None  # "a source", "an official", "one former director": a new, unnamed speaker
         if "document_noun" in kinds:
             found = self._last_document(before, word)
             if found is not None or "outlet_noun" not in kinds:
                 return found or outlet
         if "outlet_noun" in kinds:
             return outlet or self._last(self.outlets, before) or self._last_entity(before, {"ORG"})
+        if "group_noun" in kinds and any(c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
+            return None  # "her office", "their party": whoever "her" is, not the last organisation
         definite = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
         described = self._last([(p, r) for p, w, r in self.descriptors if w == word], before) if definite else None
         if described is not None and (self._last_title(before, word) or (0, 0))[0] < described[0]:
@@ -242,7 +260,8 @@ class Resolver:
         if "person_noun" in kinds:
             return self._last_title(before, word) or self._last_person(before)
         phrase = self.ctx.text[spans.phrase[0] : spans.phrase[1]]
-        if definite and ("speaking_noun" in kinds and head.tag_ == "NN" or AGE_DESCRIPTOR.search(phrase)):
+        one_person = "speaking_noun" in kinds and head.tag_ == "NN" and "collective_noun" not in kinds
+        if definite and (one_person or AGE_DESCRIPTOR.search(phrase)):
             return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
         if "group_noun" in kinds:
             return self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
@@ -252,14 +271,24 @@ class Resolver:
         """Latest person that spoke or was a subject before `before`, of the pronoun's gender
         when the text gives both ("she" skips the men named since)."""
         subjects = [
-            (e.start_char, (e.start_char, e.end_char))
-            for e in self.ctx.ents
-            if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
-        ] + self.surname_subjects
+            (p, r) for p, r in [
+                (e.start_char, (e.start_char, e.end_char))
+                for e in self.ctx.ents
+                if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
+            ] + self.surname_subjects
+            if not self._quoted(p, before)
+        ]
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
         people = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ == "PERSON"]
         return self._last(self._agreeing(subjects + spoke, gender), before) or self._last(
             self._agreeing(people, gender), before)
+
+    def _quoted(self, position: int, before: int) -> bool:
+        """Whether `position` is inside a closed quotation that `before` is not in: a subject
+        there is the quoted speaker's topic, not who speaks ("'Karl will agree,' he said").
+        An unclosed mark (a run-on quote, or a stray one) tells too little to rule anyone out."""
+        mark = self.ctx.in_mark(position)
+        return mark is not None and mark.closed and mark != self.ctx.in_mark(before)
 
     def _agreeing(self, items: list[tuple[int, Offsets]], gender: str | None) -> list[tuple[int, Offsets]]:
         if gender is None:
