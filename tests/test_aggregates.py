@@ -19,7 +19,8 @@ import pytest
 
 from analysis.cli import main
 from analysis.present.export import to_csv_bytes, write_csv_pieces, zip_bundle
-from analysis.workspace import curation, queries
+from analysis.model import UNRESOLVED
+from analysis.workspace import curation, queries, quote_review
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DERIVED_TABLES, Workspace
@@ -154,10 +155,63 @@ def assert_events_match_plain(ws: Workspace) -> None:
         assert days.to_dict() == by_day.to_dict()
 
 
+def _quotes_plain(ws: Workspace, filters: Filters, involving: tuple[str, ...] = (), speakers: tuple[str, ...] = (),
+                  mentioning: tuple[str, ...] = (), positions: bool = False) -> pd.DataFrame:
+    """`quotes_involving` as it was before it could stop at a page's rows: every quote named, then
+    sorted, each condition through the merges of every row."""
+    spoken = "coalesce(so.entity, q.speaker_key) IN (SELECT unnest(?))"
+    naming = """EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_moves o USING (entity_key)
+                WHERE qe.doc_id = q.doc_id AND qe.quote = q.quote AND coalesce(o.entity, qe.entity_key) IN (SELECT unnest(?)))"""
+    where, params = ["TRUE" if positions else "q.act = 'statement'"], []
+    for entities, condition in ((speakers, spoken), (mentioning, naming), (involving, f"({spoken} OR {naming})")):
+        if entities:
+            where.append(condition)
+            params += [list(entities)] * condition.count("?")
+    return queries._q(ws, filters, f"""
+        SELECT coalesce(se.name, q.speaker_label, q.speaker) AS speaker, q.text AS quote, q.kind, q.act, q.cue,
+               coalesce(re.name, q.reported_by) AS reported_by, d.title AS document, d.date,
+               q.speaker AS speaker_mention, q.start, q."end", q.speaker_start, q.speaker_end,
+               coalesce(so.entity, q.speaker_key) AS speaker_entity, q.verdict AS review, q.doc_id, q.quote AS quote_id
+        FROM quote_view q JOIN fdocs d USING (doc_id)
+        LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
+        LEFT JOIN entities se ON se.entity = coalesce(so.entity, q.speaker_key)
+        LEFT JOIN entity_moves ro ON ro.entity_key = q.reported_by_key
+        LEFT JOIN entities re ON re.entity = coalesce(ro.entity, q.reported_by_key)
+        WHERE {' AND '.join(where)} ORDER BY d.date DESC NULLS LAST, q.doc_id, q.start""", *params)
+
+
+def assert_quotes_match_plain(ws: Workspace) -> None:
+    """The Quotes page's questions (the first rows, the count, the speakers, the unresolved ones)
+    equal the plain query's rows, head, length and counts, under each filter and condition."""
+    people = tuple(ws.query("SELECT DISTINCT entity_key FROM mentions WHERE entity_name IN "
+                            "('Dana Whitfield', 'Omar Haddad') ORDER BY 1")["entity_key"])
+    asked = 0
+    for filters in (Filters(), Filters(entities=people)):  # with and without the documents' join
+        for chosen in ({}, {"speakers": people}, {"mentioning": people, "positions": True}):
+            for involving in ((), people):
+                plain = _quotes_plain(ws, filters, involving, **chosen)
+                asked += len(plain)
+                pd.testing.assert_frame_equal(queries.quotes_involving(ws, filters, involving, **chosen), plain)
+                assert queries.quotes_count(ws, filters, involving, **chosen) == len(plain)
+                unresolved = plain[plain["speaker"] == UNRESOLVED].reset_index(drop=True)
+                assert queries.quotes_count(ws, filters, involving, **chosen, unresolved=True) == len(unresolved)
+                for limit in (1, 100):  # as CSV: a text column empty in the first rows only comes back untyped
+                    for only, expected in ((False, plain), (True, unresolved)):
+                        cut = queries.quotes_involving(ws, filters, involving, **chosen, unresolved=only, limit=limit)
+                        assert to_csv_bytes(cut) == to_csv_bytes(expected.head(limit))
+                named = plain[plain["speaker"].notna() & (plain["speaker"] != UNRESOLVED)]
+                by_hand = (named.groupby(["speaker", "speaker_entity"], as_index=False, dropna=False).size()
+                           .rename(columns={"size": "quotes"}))
+                counted = queries.quotes_per_speaker(ws, filters, involving=involving, **chosen)
+                assert _rows(counted) == _rows(by_hand)
+    assert asked
+
+
 def assert_answers_match_mentions(ws: Workspace) -> None:
     """The pages' answers from the aggregates equal those computed from the mentions."""
     assert_documents_match_plain(ws)
     assert_events_match_plain(ws)
+    assert_quotes_match_plain(ws)
     dated = Filters(date_from=datetime.date(2023, 1, 1))
     for aggregated, per_document in ((Filters(), EVERY_DOCUMENT),
                                      (dated, Filters(date_from=dated.date_from, sources=EVERY_DOCUMENT.sources))):
@@ -189,6 +243,15 @@ def assert_answers_match_mentions(ws: Workspace) -> None:
     assert queries.entity_types(ws) == sorted(set(by_mentions["label"]))
 
 
+def _review_quotes(ws: Workspace, speaker: str) -> None:
+    """The analyst's reviews: the newest quote is no quote, the oldest one's speaker is `speaker`."""
+    quotes = queries.quotes_table(ws, positions=True)
+    assert len(quotes) > 1
+    newest, oldest = quotes.iloc[0], quotes.iloc[-1]
+    quote_review.mark(ws, newest["doc_id"], int(newest["start"]), int(newest["end"]), "wrong")
+    quote_review.set_speaker(ws, oldest["doc_id"], int(oldest["start"]), int(oldest["end"]), speaker)
+
+
 def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> None:
     whitfield, haddad, herald = _key(ws, "Dana Whitfield"), _key(ws, "Omar Haddad"), _key(ws, "Kestrel Herald")
     berg = _key(ws, "Tomas Berg")
@@ -212,6 +275,7 @@ def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> No
         "unhide": lambda: curation.hide(ws, berg, hidden=False),
         "tags and a star": lambda: (curation.set_document_tags(ws, harbour, ["follow up", "ports"]),
                                     curation.star_document(ws, harbour, True)),
+        "quote reviews": lambda: _review_quotes(ws, whitfield),
         "a batch after curation": lambda: ingest(ws, [_raw("again.txt", LATER + "\nBerg agreed.")]),
     }
     for name, step in steps.items():
