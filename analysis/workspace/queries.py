@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from analysis.model import UNRESOLVED
+from analysis.model import UNRESOLVED, strip_accents
 
 from . import search
 from .store import Workspace
@@ -816,17 +816,34 @@ def date_span(ws: Workspace) -> tuple[datetime.date | None, datetime.date | None
     return tuple(None if pd.isna(v) else pd.Timestamp(v).date() for v in (row["first"], row["last"]))
 
 
-def document_choices(ws: Workspace) -> pd.DataFrame:
-    """Every document's id, title and date (for the filter's multi-select), newest first."""
-    return ws.query("""
-        SELECT doc_id, coalesce(title, file_name, doc_id) AS title, date
-        FROM doc_view ORDER BY date DESC NULLS LAST, title, doc_id""")
+class Titles(NamedTuple):
+    """Documents a picker lists (doc_id -> title) and how many matched its search, besides the chosen."""
+
+    titles: dict[str, str]
+    found: int
 
 
-def document_titles(ws: Workspace) -> dict[str, str]:
-    """doc_id -> title of every document, newest first (the document picker's options)."""
-    rows = document_choices(ws)
-    return dict(zip(rows["doc_id"].tolist(), rows["title"].tolist()))
+def document_titles(ws: Workspace, search: str = "", limit: int | None = None,
+                    chosen: tuple[str, ...] = ()) -> Titles:
+    """The `chosen` documents that exist, then the newest `limit` others (all when None) whose title
+    holds every word of `search`, case and accents ignored (`choices.narrow_choices` over titles).
+
+    Found here, not in the dashboard: a 200,000-article workspace's titles took 0.45 s to fetch
+    and ~10 MB to hold, for a picker that lists 500.
+    """
+    words = strip_accents(search.casefold()).split()
+    where = " AND ".join(["TRUE"] + ["contains(strip_accents(lower(title)), ?)"] * len(words))
+    matched = f"""
+        WITH t AS (SELECT doc_id, coalesce(title, file_name, doc_id) AS title, date FROM doc_view),
+        matched AS (SELECT * FROM t WHERE {where} AND doc_id NOT IN (SELECT unnest(?)))"""
+    rows = ws.query(f"""{matched}
+        SELECT doc_id, title FROM (
+            SELECT *, list_position(?, doc_id) AS rank FROM t WHERE doc_id IN (SELECT unnest(?))
+            UNION ALL
+            (SELECT *, NULL FROM matched ORDER BY date DESC NULLS LAST, title, doc_id LIMIT ?))
+        ORDER BY rank NULLS LAST, date DESC NULLS LAST, title, doc_id""", [*words, list(chosen), list(chosen), list(chosen), limit])
+    found = int(ws.query(f"{matched} SELECT count(*) AS n FROM matched", [*words, list(chosen)])["n"][0])
+    return Titles(dict(zip(rows["doc_id"].tolist(), rows["title"].tolist())), found)
 
 
 def hidden_entities(ws: Workspace) -> pd.DataFrame:
