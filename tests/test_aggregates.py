@@ -351,3 +351,17 @@ def test_edge_evidence_gives_a_row_per_unit_naming_both(ws, unit: str) -> None:
     for (a, b), (n, _) in pairs.items():
         assert len(queries.edge_evidence(ws, a, b, unit=unit, limit=1000)) == n
         assert len(queries.edge_evidence(ws, b, a, EVERY_DOCUMENT, unit=unit, limit=1000)) == n
+
+
+def test_keyword_in_context_lists_every_mention_of_the_merged_entity(ws) -> None:
+    """Read from the mentions of the entity's stored keys: the same rows as from every mention, merges applied."""
+    whitfield, haddad = _key(ws, "Dana Whitfield"), _key(ws, "Omar Haddad")
+    curation.merge(ws, [haddad], whitfield)
+    for entity, filters in ((whitfield, Filters()), (whitfield, EVERY_DOCUMENT), (haddad, Filters())):
+        plain = queries._q(ws, filters, """
+            SELECT m.text AS mention, m.doc_id, m.start FROM mention_view m JOIN fdocs d USING (doc_id)
+            WHERE m.entity = ? ORDER BY d.date DESC NULLS LAST, m.doc_id, m.start""", entity)
+        kwic = queries.keyword_in_context(ws, entity, filters, limit=1000)
+        pd.testing.assert_frame_equal(kwic[["mention", "doc_id", "start"]], plain)
+        assert (entity == haddad) == plain.empty  # merged away: no mention is its own any more
+    assert {"Whitfield", "Haddad"} <= set(queries.keyword_in_context(ws, whitfield)["mention"].str.split().str[-1])

@@ -448,15 +448,16 @@ def aliases(ws: Workspace, entity: str) -> pd.DataFrame:
 
 def keyword_in_context(ws: Workspace, entity: str, filters: Filters | None = None,
                        width: int = 60, limit: int = 200) -> pd.DataFrame:
-    """Each mention of `entity` with the text either side of it (keyword in context)."""
-    return _q(ws, filters, """
+    """Each mention of `entity` with the text either side of it (keyword in context): read from the
+    mentions of its stored keys (`_KEYS_OF`), not from every mention with the merges applied."""
+    return _q(ws, filters, f"""
         SELECT replace(substr(d.text, greatest(m.start - ?, 0) + 1, least(m.start, ?)), chr(10), ' ') AS "left",
                m.text AS mention,
                replace(substr(d.text, m."end" + 1, ?), chr(10), ' ') AS "right",
                d.title AS document, d.date, m.doc_id, m.start
-        FROM mention_view m JOIN fdocs d USING (doc_id)
-        WHERE m.entity = ? ORDER BY d.date DESC NULLS LAST, m.doc_id, m.start LIMIT ?""",
-        width, width, width, entity, limit)
+        FROM mentions m JOIN fdocs d USING (doc_id)
+        WHERE m.entity_key IN {_KEYS_OF} ORDER BY d.date DESC NULLS LAST, m.doc_id, m.start LIMIT ?""",
+        width, width, width, [entity], [entity], limit)
 
 
 def cooccurring(ws: Workspace, entity: str, filters: Filters | None = None, unit: str = "sentence",
@@ -654,21 +655,25 @@ def strongest_links(ws: Workspace, filters: Filters | None = None, unit: str = "
 def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
                   unit: str = "sentence", limit: int = 100) -> pd.DataFrame:
     """The sentences (or paragraphs/documents) where two entities appear together: looked for only
-    in the documents naming both (`doc_entity_view`), not in every mention."""
+    in the documents naming both (the per-document counts), among the mentions of their stored keys
+    (`_KEYS_OF`), not in every mention."""
     col = _unit_column(unit)
+    both = [a, b]
     return _q(ws, filters, f"""
-        , both_named AS (SELECT doc_id FROM doc_entity_view WHERE entity IN (?, ?)
-                         GROUP BY doc_id HAVING count(DISTINCT entity) = 2),
+        , both_named AS (SELECT c.doc_id FROM doc_entity_counts c LEFT JOIN entity_moves o USING (entity_key)
+                         WHERE c.entity_key IN {_KEYS_OF}
+                         GROUP BY c.doc_id HAVING count(DISTINCT coalesce(o.entity, c.entity_key)) = 2),
         units AS (
             SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end"
-            FROM mention_view m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
+            FROM mentions m LEFT JOIN entity_moves o USING (entity_key)
+            JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
             JOIN fdocs f ON f.doc_id = m.doc_id
-            WHERE m.entity IN (?, ?) AND m.doc_id IN (SELECT doc_id FROM both_named)
-            GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
+            WHERE m.entity_key IN {_KEYS_OF} AND m.doc_id IN (SELECT doc_id FROM both_named)
+            GROUP BY ALL HAVING count(DISTINCT coalesce(o.entity, m.entity_key)) = 2)
         SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
                d.date, u.doc_id
         FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start
-        LIMIT ?""", a, b, a, b, limit)
+        LIMIT ?""", *[both] * 4, limit)
 
 
 def speaker_graph(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
