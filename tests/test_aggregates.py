@@ -205,6 +205,9 @@ def assert_quotes_match_plain(ws: Workspace) -> None:
                 counted = queries.quotes_per_speaker(ws, filters, involving=involving, **chosen)
                 assert _rows(counted) == _rows(by_hand)
     assert asked
+    for positions in (False, True):  # read without the documents' join when nothing is filtered: the same links
+        graph = queries.speaker_graph(ws, positions=positions)
+        pd.testing.assert_frame_equal(graph, queries.speaker_graph(ws, EVERY_DOCUMENT, positions=positions))
 
 
 def assert_answers_match_mentions(ws: Workspace) -> None:
@@ -231,10 +234,15 @@ def assert_answers_match_mentions(ws: Workspace) -> None:
             stored, scanned = (queries.strongest_links(ws, f, unit=unit, by=by, limit=7) for f in (None, EVERY_DOCUMENT))
             assert stored.total == scanned.total
             pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+        scanned_edges = queries.cooccurrence(ws, EVERY_DOCUMENT, unit=unit)
         for entity in sorted(set(edges["source"]) | set(edges["target"]))[::3]:  # a third of them: time
             stored, scanned = (queries.strongest_links(ws, f, unit=unit, around=entity) for f in (None, EVERY_DOCUMENT))
             assert stored.total == scanned.total
             pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+            theirs = scanned_edges[(scanned_edges["source"] == entity) | (scanned_edges["target"] == entity)]
+            for f in (None, EVERY_DOCUMENT):  # the pairs with a focus are the network's pairs that include it
+                pd.testing.assert_frame_equal(queries.cooccurrence(ws, f, unit=unit, focus=entity),
+                                              theirs.reset_index(drop=True))
     choices = queries.entity_choices(ws)
     by_mentions = ws.query("""SELECT e.entity, e.name, e.label, count(*) AS mentions FROM mention_view m
                               JOIN entities e ON e.entity = m.entity WHERE NOT e.hidden

@@ -495,9 +495,14 @@ def _edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
     """
     col = _unit_column(unit)
     join = 'JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence' if unit == "paragraph" else ""
-    focus_sql = "AND (SELECT id FROM ids WHERE entity = ?) IN (a.id, b.id)" if focus else ""
+    focus_sql = "AND (SELECT id FROM me) IN (a.id, b.id)" if focus else ""
     paired, circle = "units", ""
-    if ego:
+    if focus:  # only the units naming it are paired: the self-join of every unit in view cost most
+        paired = "focus_units"
+        circle = """
+        me AS (SELECT id FROM ids WHERE entity = ?),
+        focus_units AS (SELECT * FROM units WHERE unit IN (SELECT unit FROM units WHERE id = (SELECT id FROM me))),"""
+    elif ego:
         paired = "circle_units"
         circle = """
         circle AS (SELECT DISTINCT o.id FROM units me JOIN units o ON o.unit = me.unit
@@ -679,11 +684,12 @@ def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
 def speaker_graph(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
     """Who talks about whom: speaker -> entity mentioned in their quotes (statements, and positions
     when asked for), with the verbs used."""
+    rows = _QuoteRows(positions=positions)
+    where, params = rows.where()
     return _q(ws, filters, f"""
         , q AS (
             SELECT coalesce(so.entity, q.speaker_key) AS speaker, q.doc_id, q.quote, lower(q.cue) AS cue
-            FROM quote_view q JOIN fdocs USING (doc_id) LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
-            WHERE q.speaker_key IS NOT NULL AND {_acts(positions)})
+            FROM {rows.source(filters)} WHERE q.speaker_key IS NOT NULL AND {where})
         SELECT q.speaker, sp.name AS speaker_name, sp.label AS speaker_type,
                coalesce(o.entity, qe.entity_key) AS entity, en.name AS entity_name, en.label AS entity_type,
                count(*) AS quotes, string_agg(DISTINCT q.cue, ', ' ORDER BY q.cue) AS cues
@@ -691,7 +697,7 @@ def speaker_graph(ws: Workspace, filters: Filters | None = None, positions: bool
         LEFT JOIN entity_moves o ON o.entity_key = qe.entity_key
         JOIN fents sp ON sp.entity = q.speaker JOIN fents en ON en.entity = coalesce(o.entity, qe.entity_key)
         WHERE sp.entity <> en.entity
-        GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name, q.speaker, entity""")
+        GROUP BY ALL ORDER BY quotes DESC, speaker_name, entity_name, q.speaker, entity""", *params)
 
 
 def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: tuple[str, ...] = (),
@@ -699,8 +705,11 @@ def mentions_over_time(ws: Workspace, filters: Filters | None = None, entities: 
     """Mentions per entity per day/week/month (by document date); top entities when none chosen."""
     unit = FREQUENCIES[freq]
     chosen = list(entities) or entity_table(ws, filters, limit=8)["entity"].tolist()
-    days, params = _days(filters) if _all_documents(filters) else (
-        ", days AS (SELECT d.date, m.entity, m.n AS mentions FROM doc_entity_view m JOIN fdocs d USING (doc_id))", [])
+    # under a filter, only the chosen entities' keys are read (`_KEYS_OF`), not every row in view
+    days, params = _days(filters) if _all_documents(filters) else (f"""
+        , days AS (SELECT d.date, coalesce(o.entity, c.entity_key) AS entity, c.n AS mentions
+                   FROM doc_entity_counts c LEFT JOIN entity_moves o USING (entity_key) JOIN fdocs d USING (doc_id)
+                   WHERE c.entity_key IN {_KEYS_OF})""", [chosen] * 2)
     return _q(ws, filters, f"""{days}
         SELECT date_trunc('{unit}', m.date) AS period, e.name, e.entity, sum(m.mentions)::BIGINT AS mentions
         FROM days m JOIN fents e ON e.entity = m.entity
