@@ -356,9 +356,20 @@ def test_edge_evidence_gives_a_row_per_unit_naming_both(ws, unit: str) -> None:
     curation.merge(ws, [_key(ws, "Omar Haddad")], _key(ws, "Dana Whitfield"))
     pairs = _pairs_by_hand(ws, unit)
     assert pairs
+    col = queries._unit_column(unit)
     for (a, b), (n, _) in pairs.items():
         assert len(queries.edge_evidence(ws, a, b, unit=unit, limit=1000)) == n
         assert len(queries.edge_evidence(ws, b, a, EVERY_DOCUMENT, unit=unit, limit=1000)) == n
+        plain = queries._q(ws, EVERY_DOCUMENT, f"""
+            , units AS (
+                SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end"
+                FROM mention_view m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
+                WHERE m.entity IN (?, ?) GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
+            SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
+                   d.date, u.doc_id
+            FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start""", a, b)
+        for limit in (1, 1000):  # the evidence itself, in order, cut
+            pd.testing.assert_frame_equal(queries.edge_evidence(ws, a, b, unit=unit, limit=limit), plain.head(limit))
 
 
 def test_keyword_in_context_lists_every_mention_of_the_merged_entity(ws) -> None:

@@ -206,8 +206,9 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
     """Entities with their mention and document counts, first and last seen (by document date).
 
     Read from the mentions counted per day (`_days`) when the filter keeps every document but for
-    dates, else per document and key (`doc_entity_counts`), summed per document for a merged entity,
-    then per entity: a plain count replaces `count(DISTINCT doc_id)`.
+    dates, else per document and key (`doc_entity_counts`), summed per document for an entity of
+    several keys (a merge or link; the others are one row per document already), then per entity:
+    a plain count replaces `count(DISTINCT doc_id)`.
     """
     order = f"ORDER BY mentions DESC, e.name, e.entity {'LIMIT ' + str(int(limit)) if limit else ''}"
     if _all_documents(filters):
@@ -217,11 +218,15 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
                    min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
             FROM days m JOIN fents e ON e.entity = m.entity GROUP BY ALL {order}""", *params)
     return _q(ws, filters, f"""
+        , merged_keys AS (SELECT entity_key FROM entity_moves UNION SELECT entity FROM entity_moves),
+        rows AS (SELECT coalesce(o.entity, c.entity_key) AS entity, c.doc_id, c.n, d.date,
+                        c.entity_key IN (SELECT entity_key FROM merged_keys) AS merged
+                 FROM doc_entity_counts c JOIN fdocs d USING (doc_id) LEFT JOIN entity_moves o USING (entity_key)),
+        m AS (SELECT entity, doc_id, sum(n) AS n, any_value(date) AS date FROM rows WHERE merged GROUP BY ALL
+              UNION ALL SELECT entity, doc_id, n, date FROM rows WHERE NOT merged)
         SELECT e.name, e.label AS type, sum(m.n)::BIGINT AS mentions, count(*) AS documents,
                min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
-        FROM (SELECT m.entity, m.doc_id, sum(m.n) AS n, any_value(d.date) AS date
-              FROM doc_entity_view m JOIN fdocs d USING (doc_id) GROUP BY ALL) m
-        JOIN fents e ON e.entity = m.entity
+        FROM m JOIN fents e ON e.entity = m.entity
         GROUP BY ALL {order}""")
 
 
@@ -659,26 +664,33 @@ def strongest_links(ws: Workspace, filters: Filters | None = None, unit: str = "
 
 def edge_evidence(ws: Workspace, a: str, b: str, filters: Filters | None = None,
                   unit: str = "sentence", limit: int = 100) -> pd.DataFrame:
-    """The sentences (or paragraphs/documents) where two entities appear together: looked for only
-    in the documents naming both (the per-document counts), among the mentions of their stored keys
-    (`_KEYS_OF`), not in every mention."""
+    """The sentences (or paragraphs/documents) where two entities appear together, from the first
+    sentence naming either to the last: looked for only in the documents naming both (the
+    per-document counts), among the mentions of their stored keys (`_KEYS_OF`), not in every
+    mention; the units are ordered and cut by their first sentence (text order), and only those
+    kept are given their place and text."""
     col = _unit_column(unit)
+    paragraph = "JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence" if unit == "paragraph" else ""
     both = [a, b]
     return _q(ws, filters, f"""
         , both_named AS (SELECT c.doc_id FROM doc_entity_counts c LEFT JOIN entity_moves o USING (entity_key)
                          WHERE c.entity_key IN {_KEYS_OF}
                          GROUP BY c.doc_id HAVING count(DISTINCT coalesce(o.entity, c.entity_key)) = 2),
         units AS (
-            SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end"
-            FROM mentions m LEFT JOIN entity_moves o USING (entity_key)
-            JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
-            JOIN fdocs f ON f.doc_id = m.doc_id
+            SELECT m.doc_id, {col} AS unit, min(m.sentence) AS first, max(m.sentence) AS last
+            FROM mentions m LEFT JOIN entity_moves o USING (entity_key) {paragraph}
             WHERE m.entity_key IN {_KEYS_OF} AND m.doc_id IN (SELECT doc_id FROM both_named)
-            GROUP BY ALL HAVING count(DISTINCT coalesce(o.entity, m.entity_key)) = 2)
-        SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
-               d.date, u.doc_id
-        FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start
-        LIMIT ?""", *[both] * 4, limit)
+            GROUP BY ALL HAVING count(DISTINCT coalesce(o.entity, m.entity_key)) = 2),
+        chosen AS (SELECT u.*, d.date, d.title FROM units u JOIN fdocs d USING (doc_id)
+                   ORDER BY d.date DESC NULLS LAST, u.doc_id, u.first LIMIT ?),
+        spans AS (SELECT u.doc_id, u.unit, min(s.start) AS start, max(s."end") AS "end"
+                  FROM chosen u JOIN sentences s ON s.doc_id = u.doc_id AND s.sentence IN (u.first, u.last)
+                  GROUP BY ALL)
+        SELECT substr(t.text, p.start + 1, least(p."end" - p.start, 600)) AS evidence, u.title AS document,
+               u.date, u.doc_id
+        FROM chosen u JOIN spans p USING (doc_id, unit) JOIN documents t USING (doc_id)
+        ORDER BY u.date DESC NULLS LAST, u.doc_id, u.first""",
+              *[both] * 4, limit)
 
 
 def speaker_graph(ws: Workspace, filters: Filters | None = None, positions: bool = False) -> pd.DataFrame:
