@@ -17,7 +17,8 @@ Measured, each the median of `--runs` calls (default 7), each call as the pages 
   - every function of `analysis.workspace.queries` that the dashboard and its pages call (found by
     reading dashboard.py, pages/ and ui/), with no filter and with an entity filter on the
     most mentioned entity, when the function takes a filter;  target: median < 200 ms, but for
-    the queries that build a download on click (`DOWNLOAD_QUERIES`): < 3 s, as exports;
+    the queries that build a download on click (`DOWNLOAD_QUERIES`, and the whole tables of which
+    the Documents, Quotes and Timeline pages list the first 1,000 rows): < 3 s, as exports;
   - the CSV export of all mentions, `to_csv_bytes(queries.all_mentions(ws))`;  target < 3 s.
 The dashboard's start, as a user waits for it (target < 1.5 s): the clock starts when
 `streamlit run dashboard.py` is launched (headless, a free port, the workspace above) and
@@ -81,6 +82,7 @@ TARGET_EXPORT_S = 3.0
 # Queries that build a download, run when the analyst clicks it (dashboard.py's zip of every
 # table), not when a page is drawn: they are held to the export target, not the page one.
 DOWNLOAD_QUERIES = frozenset({"export_tables"})
+WHOLE_TABLE = "whole table: its CSV download"  # a variant of a page's cut table, held to the export target too
 TARGET_START_S = 1.5
 TARGET_SCALED_QUERY_MS = 300.0  # with --scale (200,000 articles at --scale 10)
 TARGET_EXPORT_MB = 300  # peak memory of the CLI's CSV export of all mentions, in a process of its own
@@ -221,19 +223,24 @@ def call_plan(ws, names: list[str]) -> list[tuple[str, Callable[[], object]]]:
     # arguments the pages pass, by parameter name
     values: dict[str, object] = {"entity": entity, "a": entity, "b": other, "doc_id": doc_id,
                                  "search": "", "limit": None, "entities": (), "speakers": (), "mentioning": ()}
+    # the Documents, Quotes and Timeline pages fetch their first rows (the whole tables are their CSV
+    # downloads', measured as a variant held to the export target); the document picker lists 500
+    rows = {"limit": 1000}
     special: dict[str, dict[str, object]] = {
         "entity_table": {"limit": None},
-        "documents_table": {"search": ""},
-        "quotes_involving": {"entities": (entity,)},
+        "documents_table": {"search": "", **rows},
+        "events_table": rows,
+        "quotes_involving": {"entities": (entity,), **rows},
+        "quotes_table": {"speakers": (entity,)},  # the Entities page: quotes by the entity shown
+        "document_titles": {"limit": 500},
         "mentions_over_time": {"freq": "week"},
         "documents_per_period": {"freq": "week"},
     }
+    whole = {WHOLE_TABLE: {"limit": None}}
     # options a page adds to its question: measured too, without a filter
     variants: dict[str, dict[str, dict[str, object]]] = {
         "strongest_links": {"focus on an entity": {"around": entity}, "by PMI": {"by": "pmi"}},
-        # the Documents and Timeline pages fetch their first rows (the whole tables are the CSV downloads')
-        "documents_table": {"a page's rows": {"limit": 1000}},
-        "events_table": {"a page's rows": {"limit": 1000}},
+        "documents_table": whole, "events_table": whole, "quotes_involving": whole,
     }
     plan: list[tuple[str, Callable[[], object]]] = []
     for name in names:
@@ -594,7 +601,8 @@ def measure_queries(path: Path, args: argparse.Namespace, report: Report) -> Non
         call()  # warm: the first call of a process pays imports and DuckDB's first plan
         median, times = median_seconds(call, args.runs)
         page_ms = TARGET_SCALED_QUERY_MS if args.scale > 1 else TARGET_QUERY_MS
-        target_ms = TARGET_EXPORT_S * 1000 if label.split()[0] in DOWNLOAD_QUERIES else page_ms
+        download = label.split()[0] in DOWNLOAD_QUERIES or WHOLE_TABLE in label
+        target_ms = TARGET_EXPORT_S * 1000 if download else page_ms
         report.line(label, f"{median * 1000:,.1f} ({min(times) * 1000:,.0f}-{max(times) * 1000:,.0f})",
                     f"< {target_ms:,.0f} ms", median * 1000 < target_ms)
 

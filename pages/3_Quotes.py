@@ -2,6 +2,9 @@
 analyst's review of quotes with its live quality estimate; and who relays whom."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 
 from analysis.present import charts
@@ -10,6 +13,7 @@ from ui import data, page, widgets
 
 SHOWN = ["speaker", "quote", "kind", "act", "cue", "reported_by", "document", "date", "review"]
 REVIEW_LIMIT = 500  # quotes the review picker lists (the first ones of the table)
+ROWS = 1_000  # quotes listed (newest documents first); the CSV download has them all
 
 filters = page.page_header("Quotes", "Statements in the articles in view, with who made them, the reporting verb "
                                        "and the outlet that relayed them.")
@@ -28,11 +32,15 @@ narrow = bool(filters.entities) and st.toggle(
     "Only quotes by or about the filtered entities", value=True, key="quote_narrow",
     help="Off: every quote in the documents that mention them.")
 
-quotes = data.run(queries.quotes_involving, filters, filters.entities if narrow else (),
-                  speakers=tuple(chosen_speakers), mentioning=tuple(mentioning), positions=positions)
-named = quotes[quotes["speaker"].notna() & (quotes["speaker"] != queries.UNRESOLVED)]
-per_speaker = (named.groupby("speaker", as_index=False).size()
-               .rename(columns={"size": "quotes"}).sort_values(["quotes", "speaker"], ascending=[False, True]))
+# the quotes in view as the table and the chart take them: the page lists the first ROWS (newest
+# documents first), counts them all, and the CSV download has them all
+chosen = {"speakers": tuple(chosen_speakers), "mentioning": tuple(mentioning), "positions": positions}
+involving = filters.entities if narrow else ()
+quotes = data.run(queries.quotes_involving, filters, involving, **chosen, limit=ROWS)
+total = data.run(queries.quotes_count, filters, involving, **chosen)
+per_speaker = (data.run(queries.quotes_per_speaker, filters, involving=involving, **chosen)
+               .groupby("speaker", as_index=False)["quotes"].sum()
+               .sort_values(["quotes", "speaker"], ascending=[False, True]))
 widgets.chart(charts.speaker_bars, per_speaker.head(25), title="Quotes per speaker (top 25)", key="quote_bars")
 
 estimate = data.run(quote_review.quality_estimate)
@@ -42,18 +50,34 @@ else:
     st.caption("Quality estimate from your reviews: " + " · ".join(
         f"{row.kind} {100 * row.share_right:.0f} % right (n={row.reviewed})" for row in estimate.itertuples()))
 
-st.markdown(f"**{widgets.plural(len(quotes), 'quote')}**")
+
+def whole(columns: list[str], unresolved: bool = False) -> Callable[[], pd.DataFrame]:
+    """All the quotes of a table the page lists the first rows of, in `columns`: its CSV download."""
+    return lambda: queries.quotes_involving(data.workspace(), filters, involving, **chosen,
+                                            unresolved=unresolved)[columns]
+
+
+def listed_note(total: int, listed: int) -> str:
+    return f" (the newest {listed:,} listed; the CSV download has them all)" if total > listed else ""
+
+
+st.markdown(f"**{widgets.plural(total, 'quote')}**" + listed_note(total, len(quotes)))
 widgets.table(quotes[SHOWN].reset_index(drop=True), "quotes",
               column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN},
-              empty="No quotes match the filter.")
+              empty="No quotes match the filter.",
+              whole=whole(SHOWN) if total > len(quotes) else None)
 
-unresolved = quotes[quotes["speaker"] == queries.UNRESOLVED]
-if not unresolved.empty:
-    with st.expander(f"Unresolved speakers: {widgets.plural(len(unresolved), 'quote')}"):
+unresolved_total = data.run(queries.quotes_count, filters, involving, **chosen, unresolved=True)
+if unresolved_total:
+    unresolved = data.run(queries.quotes_involving, filters, involving, **chosen, unresolved=True, limit=ROWS)
+    columns = ["speaker_mention", "quote", "cue", "document", "date"]
+    with st.expander(f"Unresolved speakers: {widgets.plural(unresolved_total, 'quote')}"):
         st.caption("A pronoun (he, they, who) with no name found for it, or no speaker found at all: kept out "
-                   "of the speakers chart. Set the speaker below when you know who it is.")
-        widgets.table(unresolved[["speaker_mention", "quote", "cue", "document", "date"]].reset_index(drop=True),
-                      "unresolved-quotes", column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN})
+                   "of the speakers chart. Set the speaker below when you know who it is."
+                   + listed_note(unresolved_total, len(unresolved)))
+        widgets.table(unresolved[columns].reset_index(drop=True), "unresolved-quotes",
+                      column_config={"quote": widgets.TEXT_COLUMN, "date": widgets.DATE_COLUMN},
+                      whole=whole(columns, unresolved=True) if unresolved_total > len(unresolved) else None)
 
 with st.expander("Review a quote"):
     listed = quotes.head(REVIEW_LIMIT)

@@ -19,7 +19,8 @@ import pytest
 
 from analysis.cli import main
 from analysis.present.export import to_csv_bytes, write_csv_pieces, zip_bundle
-from analysis.workspace import curation, queries
+from analysis.model import UNRESOLVED
+from analysis.workspace import curation, queries, quote_review
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import DERIVED_TABLES, Workspace
@@ -154,10 +155,66 @@ def assert_events_match_plain(ws: Workspace) -> None:
         assert days.to_dict() == by_day.to_dict()
 
 
+def _quotes_plain(ws: Workspace, filters: Filters, involving: tuple[str, ...] = (), speakers: tuple[str, ...] = (),
+                  mentioning: tuple[str, ...] = (), positions: bool = False) -> pd.DataFrame:
+    """`quotes_involving` as it was before it could stop at a page's rows: every quote named, then
+    sorted, each condition through the merges of every row."""
+    spoken = "coalesce(so.entity, q.speaker_key) IN (SELECT unnest(?))"
+    naming = """EXISTS (SELECT 1 FROM quote_entities qe LEFT JOIN entity_moves o USING (entity_key)
+                WHERE qe.doc_id = q.doc_id AND qe.quote = q.quote AND coalesce(o.entity, qe.entity_key) IN (SELECT unnest(?)))"""
+    where, params = ["TRUE" if positions else "q.act = 'statement'"], []
+    for entities, condition in ((speakers, spoken), (mentioning, naming), (involving, f"({spoken} OR {naming})")):
+        if entities:
+            where.append(condition)
+            params += [list(entities)] * condition.count("?")
+    return queries._q(ws, filters, f"""
+        SELECT coalesce(se.name, q.speaker_label, q.speaker) AS speaker, q.text AS quote, q.kind, q.act, q.cue,
+               coalesce(re.name, q.reported_by) AS reported_by, d.title AS document, d.date,
+               q.speaker AS speaker_mention, q.start, q."end", q.speaker_start, q.speaker_end,
+               coalesce(so.entity, q.speaker_key) AS speaker_entity, q.verdict AS review, q.doc_id, q.quote AS quote_id
+        FROM quote_view q JOIN fdocs d USING (doc_id)
+        LEFT JOIN entity_moves so ON so.entity_key = q.speaker_key
+        LEFT JOIN entities se ON se.entity = coalesce(so.entity, q.speaker_key)
+        LEFT JOIN entity_moves ro ON ro.entity_key = q.reported_by_key
+        LEFT JOIN entities re ON re.entity = coalesce(ro.entity, q.reported_by_key)
+        WHERE {' AND '.join(where)} ORDER BY d.date DESC NULLS LAST, q.doc_id, q.start""", *params)
+
+
+def assert_quotes_match_plain(ws: Workspace) -> None:
+    """The Quotes page's questions (the first rows, the count, the speakers, the unresolved ones)
+    equal the plain query's rows, head, length and counts, under each filter and condition."""
+    people = tuple(ws.query("SELECT DISTINCT entity_key FROM mentions WHERE entity_name IN "
+                            "('Dana Whitfield', 'Omar Haddad') ORDER BY 1")["entity_key"])
+    asked = 0
+    for filters in (Filters(), Filters(entities=people)):  # with and without the documents' join
+        for chosen in ({}, {"speakers": people}, {"mentioning": people, "positions": True}):
+            for involving in ((), people):
+                plain = _quotes_plain(ws, filters, involving, **chosen)
+                asked += len(plain)
+                pd.testing.assert_frame_equal(queries.quotes_involving(ws, filters, involving, **chosen), plain)
+                assert queries.quotes_count(ws, filters, involving, **chosen) == len(plain)
+                unresolved = plain[plain["speaker"] == UNRESOLVED].reset_index(drop=True)
+                assert queries.quotes_count(ws, filters, involving, **chosen, unresolved=True) == len(unresolved)
+                for limit in (1, 100):  # as CSV: a text column empty in the first rows only comes back untyped
+                    for only, expected in ((False, plain), (True, unresolved)):
+                        cut = queries.quotes_involving(ws, filters, involving, **chosen, unresolved=only, limit=limit)
+                        assert to_csv_bytes(cut) == to_csv_bytes(expected.head(limit))
+                named = plain[plain["speaker"].notna() & (plain["speaker"] != UNRESOLVED)]
+                by_hand = (named.groupby(["speaker", "speaker_entity"], as_index=False, dropna=False).size()
+                           .rename(columns={"size": "quotes"}))
+                counted = queries.quotes_per_speaker(ws, filters, involving=involving, **chosen)
+                assert _rows(counted) == _rows(by_hand)
+    assert asked
+    for positions in (False, True):  # read without the documents' join when nothing is filtered: the same links
+        graph = queries.speaker_graph(ws, positions=positions)
+        pd.testing.assert_frame_equal(graph, queries.speaker_graph(ws, EVERY_DOCUMENT, positions=positions))
+
+
 def assert_answers_match_mentions(ws: Workspace) -> None:
     """The pages' answers from the aggregates equal those computed from the mentions."""
     assert_documents_match_plain(ws)
     assert_events_match_plain(ws)
+    assert_quotes_match_plain(ws)
     dated = Filters(date_from=datetime.date(2023, 1, 1))
     for aggregated, per_document in ((Filters(), EVERY_DOCUMENT),
                                      (dated, Filters(date_from=dated.date_from, sources=EVERY_DOCUMENT.sources))):
@@ -177,16 +234,30 @@ def assert_answers_match_mentions(ws: Workspace) -> None:
             stored, scanned = (queries.strongest_links(ws, f, unit=unit, by=by, limit=7) for f in (None, EVERY_DOCUMENT))
             assert stored.total == scanned.total
             pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+        scanned_edges = queries.cooccurrence(ws, EVERY_DOCUMENT, unit=unit)
         for entity in sorted(set(edges["source"]) | set(edges["target"]))[::3]:  # a third of them: time
             stored, scanned = (queries.strongest_links(ws, f, unit=unit, around=entity) for f in (None, EVERY_DOCUMENT))
             assert stored.total == scanned.total
             pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+            theirs = scanned_edges[(scanned_edges["source"] == entity) | (scanned_edges["target"] == entity)]
+            for f in (None, EVERY_DOCUMENT):  # the pairs with a focus are the network's pairs that include it
+                pd.testing.assert_frame_equal(queries.cooccurrence(ws, f, unit=unit, focus=entity),
+                                              theirs.reset_index(drop=True))
     choices = queries.entity_choices(ws)
     by_mentions = ws.query("""SELECT e.entity, e.name, e.label, count(*) AS mentions FROM mention_view m
                               JOIN entities e ON e.entity = m.entity WHERE NOT e.hidden
                               GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
     pd.testing.assert_frame_equal(choices, by_mentions)
     assert queries.entity_types(ws) == sorted(set(by_mentions["label"]))
+
+
+def _review_quotes(ws: Workspace, speaker: str) -> None:
+    """The analyst's reviews: the newest quote is no quote, the oldest one's speaker is `speaker`."""
+    quotes = queries.quotes_table(ws, positions=True)
+    assert len(quotes) > 1
+    newest, oldest = quotes.iloc[0], quotes.iloc[-1]
+    quote_review.mark(ws, newest["doc_id"], int(newest["start"]), int(newest["end"]), "wrong")
+    quote_review.set_speaker(ws, oldest["doc_id"], int(oldest["start"]), int(oldest["end"]), speaker)
 
 
 def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> None:
@@ -212,6 +283,7 @@ def test_aggregates_and_answers_stay_right_through_ingest_and_curation(ws) -> No
         "unhide": lambda: curation.hide(ws, berg, hidden=False),
         "tags and a star": lambda: (curation.set_document_tags(ws, harbour, ["follow up", "ports"]),
                                     curation.star_document(ws, harbour, True)),
+        "quote reviews": lambda: _review_quotes(ws, whitfield),
         "a batch after curation": lambda: ingest(ws, [_raw("again.txt", LATER + "\nBerg agreed.")]),
     }
     for name, step in steps.items():
@@ -284,6 +356,31 @@ def test_edge_evidence_gives_a_row_per_unit_naming_both(ws, unit: str) -> None:
     curation.merge(ws, [_key(ws, "Omar Haddad")], _key(ws, "Dana Whitfield"))
     pairs = _pairs_by_hand(ws, unit)
     assert pairs
+    col = queries._unit_column(unit)
     for (a, b), (n, _) in pairs.items():
         assert len(queries.edge_evidence(ws, a, b, unit=unit, limit=1000)) == n
         assert len(queries.edge_evidence(ws, b, a, EVERY_DOCUMENT, unit=unit, limit=1000)) == n
+        plain = queries._q(ws, EVERY_DOCUMENT, f"""
+            , units AS (
+                SELECT m.doc_id, {col} AS unit, min(s.start) AS start, max(s."end") AS "end"
+                FROM mention_view m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
+                WHERE m.entity IN (?, ?) GROUP BY ALL HAVING count(DISTINCT m.entity) = 2)
+            SELECT substr(d.text, u.start + 1, least(u."end" - u.start, 600)) AS evidence, d.title AS document,
+                   d.date, u.doc_id
+            FROM units u JOIN fdocs d USING (doc_id) ORDER BY d.date DESC NULLS LAST, u.doc_id, u.start""", a, b)
+        for limit in (1, 1000):  # the evidence itself, in order, cut
+            pd.testing.assert_frame_equal(queries.edge_evidence(ws, a, b, unit=unit, limit=limit), plain.head(limit))
+
+
+def test_keyword_in_context_lists_every_mention_of_the_merged_entity(ws) -> None:
+    """Read from the mentions of the entity's stored keys: the same rows as from every mention, merges applied."""
+    whitfield, haddad = _key(ws, "Dana Whitfield"), _key(ws, "Omar Haddad")
+    curation.merge(ws, [haddad], whitfield)
+    for entity, filters in ((whitfield, Filters()), (whitfield, EVERY_DOCUMENT), (haddad, Filters())):
+        plain = queries._q(ws, filters, """
+            SELECT m.text AS mention, m.doc_id, m.start FROM mention_view m JOIN fdocs d USING (doc_id)
+            WHERE m.entity = ? ORDER BY d.date DESC NULLS LAST, m.doc_id, m.start""", entity)
+        kwic = queries.keyword_in_context(ws, entity, filters, limit=1000)
+        pd.testing.assert_frame_equal(kwic[["mention", "doc_id", "start"]], plain)
+        assert (entity == haddad) == plain.empty  # merged away: no mention is its own any more
+    assert {"Whitfield", "Haddad"} <= set(queries.keyword_in_context(ws, whitfield)["mention"].str.split().str[-1])

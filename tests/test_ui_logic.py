@@ -369,6 +369,36 @@ def test_long_single_choice_is_searched_too(populated: Path, short_lists: int) -
     assert "Tomas Birkeland" in ok(at).text_input(key="ent_name_tomas birkeland").value
 
 
+def test_long_document_list_is_searched_in_the_workspace(populated: Path, short_lists: int) -> None:
+    titles = queries.document_titles(Workspace(populated)).titles
+    assert len(titles) > short_lists
+    at = ok(app())
+    box, search = at.multiselect(key="flt_documents"), at.text_input(key="flt_documents_search")
+    assert box.options == list(titles.values())[:short_lists]  # the newest ones
+    assert f"Search {len(titles)} documents" in search.placeholder
+
+    search.input("PORT carrow").run()
+    protest = next(doc for doc, title in titles.items() if "Port Carrow" in title)
+    assert at.multiselect(key="flt_documents").options == [titles[protest]]
+    at.multiselect(key="flt_documents").set_value([protest]).run()
+    assert urlstate.from_query(at.query_params).documents == (protest,)
+    at.text_input(key="flt_documents_search").input("no such title").run()  # the choice stays listed
+    assert at.multiselect(key="flt_documents").options == [titles[protest]]
+    assert "No documents match" in at.multiselect(key="flt_documents").placeholder
+    assert "1 chosen document" in ok(at).info[0].value
+
+
+def test_document_titles_narrow_as_a_picker_does(populated: Path) -> None:
+    """Searched in the workspace, the titles come out as `narrow_choices` gives them from the whole list."""
+    ws = Workspace(populated)
+    titles = queries.document_titles(ws).titles
+    ranked = list(titles)
+    for search, limit, chosen in (("", 2, ()), ("tidal", 5, ()), ("  TIDAL  array ", 5, ()), ("tidal", 1, (ranked[-1],)),
+                                  ("nobody", 3, (ranked[1], "no such id")), ("", None, ())):
+        listed, found = narrow_choices(ranked, titles.get, search, limit or len(ranked), [c for c in chosen if c in titles])
+        assert queries.document_titles(ws, search, limit, chosen) == (dict((d, titles[d]) for d in listed), found)
+
+
 # --- CSV and zip builders (what the download buttons hand out) ---------------------------
 
 def _rows(data: bytes) -> list[dict[str, str]]:

@@ -102,6 +102,6 @@ def entity_labels() -> dict[str, str]:
 
 
 def has_documents() -> bool:
-    """Whether the workspace holds a document; read from the filter's document list, which every
-    run fetches anyway, so it costs no query of its own."""
-    return bool(run(queries.document_titles))
+    """Whether the workspace holds a document; read from the count the filter's document picker
+    asks anyway, so it costs no query of its own."""
+    return bool(run(queries.documents_count))

@@ -63,7 +63,8 @@ def settle_filters() -> Filters:
     _keep_known(_W["entities"], data.entity_labels)
     _keep_known(_W["types"], lambda: _type_options(previous))
     _keep_known(_W["sources"], lambda: data.run(queries.sources))
-    _keep_known(_W["documents"], lambda: data.run(queries.document_titles))
+    _keep_known(_W["documents"], lambda: data.run(queries.document_titles, limit=0,
+                                                  chosen=tuple(st.session_state[_W["documents"]])).titles)
     _keep_known(_W["tags"], lambda: data.run(curation.tags))
     _keep_known(_W["languages"], lambda: data.run(queries.languages))
     state = st.session_state
@@ -100,7 +101,7 @@ def filter_sidebar() -> None:
     """
     filters = current_filters()
     first, last = data.run(queries.date_span)
-    types, sources, titles = _type_options(filters), data.run(queries.sources), data.run(queries.document_titles)
+    types, sources = _type_options(filters), data.run(queries.sources)
     with st.sidebar:
         st.subheader("Filter every page")
         st.text_input("Search", key=_W["search"], placeholder='words, "a phrase", OR, NOT, pric*, tehran~',
@@ -115,8 +116,7 @@ def filter_sidebar() -> None:
                       format="YYYY-MM-DD", help="Documents dated in this range (documents without a date are left out).")
         widgets.keep_valid(_W["sources"], sources)
         st.multiselect("Sources", sources, key=_W["sources"], placeholder="All sources", **widgets.NO_SELECT_ALL)
-        widgets.picker("Documents", list(titles), _W["documents"], titles, noun="documents", ranked="newest",
-                       placeholder="All documents")
+        document_picker()
         tags = data.run(curation.tags)
         widgets.keep_valid(_W["tags"], tags)
         st.multiselect("Tags", tags, key=_W["tags"], placeholder="Any tags" if tags else "No tags yet",
@@ -130,6 +130,21 @@ def filter_sidebar() -> None:
         st.multiselect("Languages", languages, key=_W["languages"], placeholder="All languages",
                        format_func=language_name, help="The language detected in each document.", **widgets.NO_SELECT_ALL)
         st.button("Clear filters", on_click=_clear_filters, disabled=filters.is_empty(), width="stretch")
+
+
+def document_picker() -> None:
+    """The filter's documents: all listed in a small workspace, else found by a search of their
+    titles in the workspace (a picker holding 200,000 titles took 0.45 s to fill on every change)."""
+    total = data.run(queries.documents_count)
+    if total <= widgets.PICKER_LIMIT:
+        titles = data.run(queries.document_titles).titles
+        widgets.picker("Documents", list(titles), _W["documents"], titles, noun="documents", ranked="newest",
+                       placeholder="All documents")
+        return
+    widgets.searched_picker(
+        "Documents", _W["documents"],
+        lambda search, chosen: data.run(queries.document_titles, search, widgets.PICKER_LIMIT, tuple(chosen)),
+        total, noun="documents", ranked="newest", placeholder="All documents")
 
 
 def _seed(filters: Filters, first: datetime.date | None, last: datetime.date | None) -> None:

@@ -45,24 +45,44 @@ def picker(label: str, options: Sequence[str], key: str, labels: Mapping[str, st
     """
     keep_valid(key, options)
 
-    def show(option: str) -> str:
-        return labels.get(option, option)
+    def find(search: str, chosen: list[str]) -> tuple[Mapping[str, str], int]:
+        listed, found = choices.narrow_choices(options, lambda o: labels.get(o, o), search, PICKER_LIMIT, chosen)
+        return {o: labels.get(o, o) for o in listed}, found
 
     if len(options) > PICKER_LIMIT:
-        value = st.session_state.get(key)
-        chosen = value if isinstance(value, list) else [] if value is None else [value]
-        search = container.text_input(label, key=f"{key}_search", help=widget.get("help"),
-                                      placeholder=f"Search {len(options):,} {noun} ({PICKER_LIMIT:,} {ranked} listed)")
-        options, found = choices.narrow_choices(options, show, search, PICKER_LIMIT, chosen)
-        if search.strip():
-            placeholder = (f"No {noun} match “{search.strip()}”" if not found else
-                           f"{found:,} match{'es' if found > 1 else ''}" +
-                           (f", the {PICKER_LIMIT:,} {ranked} listed" if found > PICKER_LIMIT else ""))
-        widget["label_visibility"] = "collapsed"
+        return searched_picker(label, key, find, len(options), noun=noun, ranked=ranked, multi=multi,
+                               container=container, placeholder=placeholder, **widget)
+    return _draw(label, options, key, labels, multi, container, placeholder, widget)
+
+
+def searched_picker(label: str, key: str, find: Callable[[str, list[str]], tuple[Mapping[str, str], int]],
+                    total: int, *, noun: str, ranked: str, multi: bool = True, container: Any = st,
+                    placeholder: str | None = None, **widget: Any) -> Any:
+    """`picker` over `total` options that `find(search, chosen)` looks up (the chosen ones that still
+    exist, then the first PICKER_LIMIT matches by `ranked`, with how many matched besides): a search
+    box first, then the list of what it found. For options too many to fetch, searched for where they are."""
+    value = st.session_state.get(key)
+    chosen = value if isinstance(value, list) else [] if value is None else [value]
+    search = container.text_input(label, key=f"{key}_search", help=widget.get("help"),
+                                  placeholder=f"Search {total:,} {noun} ({PICKER_LIMIT:,} {ranked} listed)")
+    labels, found = find(search, chosen)
+    keep_valid(key, list(labels))
+    if search.strip():
+        placeholder = (f"No {noun} match “{search.strip()}”" if not found else
+                       f"{found:,} match{'es' if found > 1 else ''}" +
+                       (f", the {PICKER_LIMIT:,} {ranked} listed" if found > PICKER_LIMIT else ""))
+    return _draw(label, list(labels), key, labels, multi, container, placeholder,
+                 {**widget, "label_visibility": "collapsed"})
+
+
+def _draw(label: str, options: Sequence[str], key: str, labels: Mapping[str, str], multi: bool, container: Any,
+          placeholder: str | None, widget: dict[str, Any]) -> Any:
+    """The multi-select (or select box) itself, options shown by `labels`."""
     if multi:
         widget = {**NO_SELECT_ALL, **widget}
     draw = container.multiselect if multi else container.selectbox
-    return draw(label, options, key=key, format_func=show, placeholder=placeholder, **widget)
+    return draw(label, options, key=key, format_func=lambda option: labels.get(option, option),
+                placeholder=placeholder, **widget)
 
 
 def keep_valid(key: str, options: Sequence[str]) -> None:
