@@ -429,6 +429,16 @@ def test_a_collective_speaker_is_not_the_last_person_named(extractor):
     assert the_quote(extracted(extractor, text), "crews are exhausted").speaker_label == "the union"
 
 
+def test_the_kind_of_an_organisation_is_the_one_named_in_full(extractor):
+    """"the federation" is the Lakeshore Ferry Federation named before, not the last
+    organisation or place the story named (here Port Carrow)."""
+    text = ("Port Carrow's council rejected a request by ferry operators to cap harbour fees, a spokesman for "
+            "the Lakeshore Ferry Federation said.\n\nThe federation said in its request that many operators "
+            "were losing money.")
+    quote = the_quote(extracted(extractor, text), "operators were losing money")
+    assert quote.speaker_entity == "Lakeshore Ferry Federation"
+
+
 @pytest.mark.parametrize("text, fragment, label", [
     ("Mara Quell was arrested on Monday, police said. Authorities said she had taken a boat from the quay. "
      "They said its owner was not hurt.", "owner was not hurt", "authorities"),

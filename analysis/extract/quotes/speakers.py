@@ -264,7 +264,8 @@ class Resolver:
         if definite and (one_person or AGE_DESCRIPTOR.search(phrase)):
             return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
         if "group_noun" in kinds:
-            return self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
+            named = self._last_named(before, word) if definite else None  # "the federation": the last "... Federation"
+            return named or self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
         return None
 
     def _last_person(self, before: int, gender: str | None = None) -> Offsets | None:
@@ -304,6 +305,12 @@ class Resolver:
 
     def _last_document(self, before: int, word: str) -> Offsets | None:
         return self._last([(p, r) for p, w, r in self.documents if w == word], before)
+
+    def _last_named(self, before: int, word: str) -> Offsets | None:
+        """The last organisation whose name ends with the noun `word` ("the Taiwan Textile Federation"
+        for "the federation"): a story names an organisation in full once, then by its kind."""
+        return self._last([(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents
+                           if e.label_ == "ORG" and e[-1].lower_ == word], before)
 
     def _last_entity(self, before: int, labels: set[str]) -> Offsets | None:
         ents = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ in labels]
