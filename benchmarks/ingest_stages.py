@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, without installing
 
-from benchmarks.ingest import CORPUS, corpus_records, write_jsonl  # noqa: E402
+from benchmarks.ingest import CORPUS, corpus_records, write_jsonl
 
 # (module or class, attribute, stage name): every function a stage is made of, as callers look it up
 STAGES: list[tuple[str, str, str]] = [
