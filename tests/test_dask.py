@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.extract.distributed import DaskEngine
+from analysis.extract.distributed import DaskEngine, tapered_batches
 from analysis.loaders import load_paths
 from analysis.present.export import to_csv_bytes
 from analysis.workspace import queries
@@ -204,3 +204,14 @@ def test_an_unreachable_scheduler_is_a_one_line_error(corpus, tmp_path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot reach the Dask scheduler tcp://127.0.0.1:")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("documents", [0, 5, 64, 65, 100, 1000])
+def test_the_last_batches_are_smaller_and_every_document_goes_once_in_order(documents: int) -> None:
+    """The workers' last wave is a quarter-size batch each, so none waits long for the others."""
+    batches = list(tapered_batches(list(range(documents)), 32, 2))
+    assert [d for batch in batches for d in batch] == list(range(documents))
+    sizes = [len(b) for b in batches]
+    assert sizes == sorted(sizes, reverse=True) and set(sizes) <= {32, *range(1, 9)}
+    size_of = [len(b) for b in batches for _ in b]
+    assert all(n <= 8 for n in size_of[-64:])  # two workers' last full batches, in quarters

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from analysis.extract import dates, given_names, languages
 from analysis.extract.nlp import load_pipeline
 from analysis.extract.pipeline import (
     CHUNK_CHARS,
@@ -20,6 +21,8 @@ from analysis.extract.pipeline import (
     extract_all,
     split_text,
 )
+from analysis.extract.quotes.gender import first_names
+from analysis.extract.quotes.lexicon import load_lexicon
 from analysis.model import LoadError, RawDocument
 from analysis.settings import DEFAULT_MODEL
 from analysis.workspace.store import Workspace, release_all
@@ -152,3 +155,26 @@ def test_a_workspace_released_leaves_this_process_free_to_fork(tmp_path) -> None
     ws.release()
     assert threading.active_count() == 1 and _start_method() == "fork"
     assert ws.existing_ids(["nothing"]) == set()  # and opens again on the next use
+
+
+# The tables the extractors load on first use, which `Extractor.warm` loads before workers fork.
+_FIRST_USE_TABLES = (languages._identifier, given_names.given_names, dates._dateparser, first_names, load_lexicon)
+
+
+def _tables_loaded() -> list[bool]:
+    return [table.cache_info().currsize > 0 for table in _FIRST_USE_TABLES]
+
+
+def test_warming_loads_what_forked_workers_then_inherit() -> None:
+    """After `warm`, a forked worker finds the language model, given names, date parser, first
+    names and lexicon loaded: it does not spend its first batch loading them again."""
+    release_all()
+    local = Extractor(batch_size=2)
+    for table in _FIRST_USE_TABLES:
+        table.cache_clear()
+    dates._normalise_clean.cache_clear()  # dates that earlier tests read would not reach the parser
+    assert not any(_tables_loaded())
+    local.warm()
+    assert all(_tables_loaded())
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_tables_loaded) == [True] * len(_FIRST_USE_TABLES)

@@ -70,6 +70,16 @@ def extract_batch(raws: list[RawDocument], config: ExtractionSettings, shards: s
     return shard_files.write(shards, batch) if shards else batch
 
 
+def tapered_batches(raws: Sequence[RawDocument], size: int, threads: int) -> Iterator[list[RawDocument]]:
+    """Batches of `size` documents, but the last `threads` batches' worth in batches of a quarter
+    of that: at the end of an ingest the workers finish one after the other, each idle until the
+    last is done, and smaller last batches shorten that wait (a batch's result does not depend on
+    the batch: each document is extracted alone)."""
+    head = max(0, len(raws) - threads * size) // size * size  # whole batches before the tail
+    yield from in_batches(raws[:head], size)
+    yield from in_batches(raws[head:], max(1, size // 4))
+
+
 class DaskEngine:
     """Extraction on Dask: a local cluster of `workers` processes, or the cluster at `scheduler`.
 
@@ -133,8 +143,9 @@ class DaskEngine:
         client = self._client()
         config = ExtractionSettings(model or settings.model_name(), batch_size, chunk_chars,
                                     tuple(sorted(settings.language_models().items())))
-        pending = in_batches(raws, batch_size)
-        ahead = 2 * max(1, sum(client.nthreads().values()))
+        threads = max(1, sum(client.nthreads().values()))
+        pending = tapered_batches(raws, batch_size, threads)
+        ahead = 2 * threads
         window = as_completed()
 
         def submit() -> None:

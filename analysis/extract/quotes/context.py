@@ -35,6 +35,9 @@ class DocContext:
     # `text` is the Doc's text when the caller has it (`Doc.text` joins every token's text).
     text: str | None = None
     ents: tuple[Span, ...] = field(init=False)
+    # the entities that can name a speaker: a name label, and a capital somewhere ("the rookie
+    # defenceman" tagged ORG is no name); each speaker phrase looks among these
+    names: tuple[Span, ...] = field(init=False)
     sents: list[Span] = field(init=False)
     paragraphs: list[tuple[int, int]] = field(init=False)  # (start, end) of each non-blank line
     marks: list[MarkSpan] = field(init=False)
@@ -53,6 +56,7 @@ class DocContext:
         arrays = self.doc.to_array([IDX, POS, LOWER])
         self._token_starts, self._pos, self._lower = (column.tolist() for column in arrays.T)
         self.ents = tuple(self.doc.ents)
+        self.names = tuple(e for e in self.ents if e.label_ in NAME_LABELS and any(t.text[:1].isupper() for t in e))
         self.sents = list(self.doc.sents)
         self.paragraphs = text_units(text)
         self.marks = find_mark_spans(text, self.paragraphs)

@@ -18,6 +18,8 @@ HONORIFICS = {"mr": "m", "mr.": "m", "sir": "m", "ms": "f", "ms.": "f", "mrs": "
 DATA = Path(__file__).resolve().parents[1] / "data"
 NAME_POS = frozenset({"PROPN"})
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+PRONOUN_POS = frozenset({"PRON"})
+PRONOUN_WORDS = frozenset(PRONOUNS)
 
 
 def person_key(words: list[str]) -> str:
@@ -48,15 +50,16 @@ def person_genders(ctx: DocContext) -> dict[str, str]:
             before = tok.doc[before.i - 1]  # "Ms. Mara Quell": past the first name
         if before is not None and before.lower_ in HONORIFICS:
             told.setdefault(tok.lower_, HONORIFICS[before.lower_])
+    said: list[list[str]] = [[] for _ in ctx.sents]  # the gender of each pronoun, per sentence
+    for tok in ctx.tokens_where(pos=PRONOUN_POS, lower=PRONOUN_WORDS):  # found in arrays, not token by token
+        said[ctx.sentence_index(tok.idx)].append(PRONOUNS[tok.lower_])
     votes: dict[str, Counter] = {}
-    for i, sent in enumerate(ctx.sents):
+    for i, genders in enumerate(said):
         if len(named[i]) != 1:
             continue
         (key,) = named[i]
-        window = list(sent) + (list(ctx.sents[i + 1]) if i + 1 < len(ctx.sents) and not named[i + 1] else [])
-        for tok in window:
-            if tok.lower_ in PRONOUNS and tok.pos_ == "PRON":
-                votes.setdefault(key, Counter())[PRONOUNS[tok.lower_]] += 1
+        for gender in genders + (said[i + 1] if i + 1 < len(said) and not named[i + 1] else []):
+            votes.setdefault(key, Counter())[gender] += 1
     genders = {}
     for key, counts in votes.items():
         (top, n), *rest = counts.most_common() + [("", 0)]

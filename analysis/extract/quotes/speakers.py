@@ -8,12 +8,11 @@ this size, and every step can be explained to an analyst.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
-from .context import NAME_LABELS, QUOTE_CHARS, DocContext, char_range
+from .context import QUOTE_CHARS, DocContext, char_range
 from .events import document_author
 from .gender import NAME_POS, PRONOUNS, person_genders, person_key
 from .lexicon import Lexicon
@@ -96,17 +95,15 @@ def _is_title_word(tok: Token, lex: Lexicon) -> bool:
     return bool(lex.kind_of_noun(tok.text) & {"person_noun", "group_noun", "outlet_noun"})
 
 
-def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) -> tuple[Offsets | None, bool]:
-    """The named span in a speaker phrase and whether it identifies the speaker (`ents`: the doc's).
+def find_name(head: Token, phrase: Offsets, lex: Lexicon, ctx: DocContext) -> tuple[Offsets | None, bool]:
+    """The named span in a speaker phrase and whether it identifies the speaker.
 
     A name in apposition identifies the speaker even set off by commas ("the director of
     operations, Jeff Fraser, says"), and a possessor only qualifies it ("Trudeau's office")."""
-    for ent in ents:
+    for ent in ctx.ents:
         if ent.label_ == "PERSON" and ent.root.dep_ == "appos" and ent.root.head == head and ent.start > head.i:
             return (ent.start_char, ent.end_char), True
-    # "the rookie defenceman" tagged ORG is no name: a name has a capital somewhere
-    ents = [e for e in ents if e.label_ in NAME_LABELS and any(t.text[:1].isupper() for t in e)
-            and phrase[0] <= e.start_char and e.end_char <= phrase[1]]
+    ents = [e for e in ctx.names if phrase[0] <= e.start_char and e.end_char <= phrase[1]]
     for ent in ents:
         if ent.start <= head.i < ent.end or (ent.root.dep_ == "appos" and ent.root.head == head):
             return (ent.start_char, ent.end_char), True
@@ -131,7 +128,7 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ents: Sequence[Span]) 
 
 def speaker_spans(head: Token, ctx: DocContext, lex: Lexicon) -> SpeakerSpans:
     phrase = char_range(noun_phrase(head))
-    name, identifies = find_name(head, phrase, lex, ctx.ents)
+    name, identifies = find_name(head, phrase, lex, ctx)
     return SpeakerSpans(head, phrase, name, identifies)
 
 
