@@ -305,9 +305,10 @@ class Resolver:
 
     def _last_named(self, before: int, word: str) -> Offsets | None:
         """The last organisation whose name ends with the noun `word` ("the Taiwan Textile Federation"
-        for "the federation"): a story names an organisation in full once, then by its kind."""
+        for "the federation"): a story names an organisation in full once, then by its kind. The word
+        is capitalised there: a phrase the tagger took for a name ("the federal department") is none."""
         return self._last([(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents
-                           if e.label_ == "ORG" and e[-1].lower_ == word], before)
+                           if e.label_ == "ORG" and e[-1].lower_ == word and e[-1].text[0].isupper()], before)
 
     def _last_entity(self, before: int, labels: set[str]) -> Offsets | None:
         ents = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ in labels]
