@@ -6,13 +6,13 @@ import pytest
 from analysis.cli import main
 from analysis.model import RawDocument
 from analysis.workspace import curation, identity, queries, suggestions
-from analysis.workspace.identity import PersonName, group_links, person_links
+from analysis.workspace.identity import PersonName, group_links, person_clusters, person_links
 from analysis.workspace.ingest import ingest
 from analysis.workspace.store import Workspace
 
 
 def links(keys: dict[str, int]) -> dict[str, str]:
-    return {key: target for key, (target, _) in person_links(keys).items()}
+    return {key: target for key, (target, _) in person_links(person_clusters(keys)).items()}
 
 
 def test_middle_initials_and_names_join_the_person() -> None:

@@ -104,8 +104,6 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     return sorted(spans + propagated_names(text, spans))
 
 
-
-
 def common_word_heading(ent: EntitySpan) -> bool:
     """Whether `ent` is one common word opening a line ("Harbour plan approved"): a heading or a
     paragraph capitalises its first word whatever it is, and the tagger, which read the word as

@@ -85,6 +85,9 @@ class PersonName:
         return True
 
 
+# Per surname, its PERSON keys grouped into people, each person's keys most mentioned first.
+Clusters = dict[str, list[list[tuple[PersonName, int]]]]
+
 def _person_clusters(names: list[tuple[PersonName, int]]) -> list[list[tuple[PersonName, int]]]:
     """Keys of one surname grouped into people, most mentioned first; a key joins a person only
     when it agrees with every key already in it and with no other person."""
@@ -105,19 +108,19 @@ def _keys_by_label(con: duckdb.DuckDBPyConnection, labels: tuple[str, ...], wher
     return dict(rows)
 
 
-def person_links(keys: dict[str, int]) -> dict[str, tuple[str, str]]:
-    """Links among PERSON keys (key -> mentions) of the same surnames, by given and middle
-    names: key -> (target, reason). Bare surnames are `surname_links`' to decide."""
+def person_links(clusters: Clusters) -> dict[str, tuple[str, str]]:
+    """Links among PERSON keys of the same surnames (`person_clusters`), by given and middle
+    names: key -> (target, reason). Bare surnames are `surname_link`'s to decide."""
     links: dict[str, tuple[str, str]] = {}
-    for clusters in person_clusters(keys).values():
-        for cluster in clusters:
+    for found in clusters.values():
+        for cluster in found:
             head = cluster[0][0]
             for name, _ in cluster[1:]:
                 links[name.key] = (head.key, _person_reason(name, head))
     return links
 
 
-def person_clusters(keys: dict[str, int]) -> dict[str, list[list[tuple[PersonName, int]]]]:
+def person_clusters(keys: dict[str, int]) -> Clusters:
     """The PERSON keys with a given name (key -> mentions) grouped into people, per surname."""
     by_surname: dict[str, list[tuple[PersonName, int]]] = defaultdict(list)
     for key, n in keys.items():
@@ -254,8 +257,9 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
     if surnames:
         people = _keys_by_label(con, ("PERSON",), "regexp_extract(k.entity_key, '(\\S+)( (jr|sr|ii|iii|iv))?$', 1) "
                                 "IN (SELECT unnest(?))", [sorted(surnames)])
-        links |= person_links(people)
-        links |= _surname_links(con, people)
+        clusters = person_clusters(people)
+        links |= person_links(clusters)
+        links |= _surname_links(con, people, clusters)
         examined |= people.keys()
     if groups:
         found = _keys_by_label(con, _GROUP_LABELS, "k.entity_key NOT LIKE '% %' AND regexp_replace("
@@ -271,13 +275,14 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
     return _store(con, links, examined)
 
 
-def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int]) -> dict[str, tuple[str, str]]:
-    """`surname_link` for each bare surname among the PERSON keys `people`, with the mentions of
+def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int],
+                   clusters: Clusters) -> dict[str, tuple[str, str]]:
+    """`surname_link` for each bare surname among the PERSON keys `people` (grouped into people as
+    `clusters`, `person_clusters` of them), with the mentions of
     the surname's people (each person under its most mentioned key; no "Jr.") counted over the
     documents related to each group of the documents that write the surname alone: those of one
     date (related: within `RELATED_DAYS`), of one source when undated (related: that source's),
     and each document with neither on its own (related: those sharing `RELATED_SHARED` entities)."""
-    clusters = person_clusters(people)
     bare = sorted(key for key in people if " " not in key and key in clusters)
     if not bare:
         return {}

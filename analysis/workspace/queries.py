@@ -393,7 +393,8 @@ def quotes_count(ws: Workspace, filters: Filters | None, entities: tuple[str, ..
 
 
 def _spoken_by(params: list, entities: tuple[str, ...]) -> str:
-    """Condition on `_SPEAKER_JOINS` rows: the (merged) speaker is one of `entities`; its value joins `params`."""
+    """Condition on `quote_view` rows `q` joined as `_MOVED_SPEAKER`: the (merged) speaker is one of
+    `entities`; its value joins `params`."""
     params.append(list(entities))
     return "coalesce(so.entity, q.speaker_key) IN (SELECT unnest(?))"
 

@@ -268,14 +268,9 @@ class Resolver:
     def _last_person(self, before: int, gender: str | None = None) -> Offsets | None:
         """Latest person that spoke or was a subject before `before`, of the pronoun's gender
         when the text gives both ("she" skips the men named since)."""
-        subjects = [
-            (p, r) for p, r in [
-                (e.start_char, (e.start_char, e.end_char))
-                for e in self.ctx.ents
-                if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before
-            ] + self.surname_subjects
-            if not self._quoted(p, before)
-        ]
+        named = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents
+                 if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass") and e.end_char <= before]
+        subjects = [(p, r) for p, r in named + self.surname_subjects if not self._quoted(p, before)]
         spoke = [(p, r) for p, r, label in self.speakers if label == "PERSON" and p < before]
         people = [(e.start_char, (e.start_char, e.end_char)) for e in self.ctx.ents if e.label_ == "PERSON"]
         return self._last(self._agreeing(subjects + spoke, gender), before) or self._last(
