@@ -17,7 +17,6 @@ import streamlit as st
 from analysis import settings
 from analysis.model import LoadError, RawDocument
 from analysis.present import charts
-from analysis.present.export import zip_bundle
 from analysis.workspace import queries
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import WorkspaceError
@@ -141,10 +140,16 @@ def export_panel(filters: Filters) -> None:
                "co-occurrence, speakers) and a manifest of the filter, model and time. The sidebar filter applies.")
     st.download_button(
         "Download everything (zip)",
-        data=lambda: zip_bundle(queries.export_tables(data.workspace(), filters), data.bundle_manifest(filters)),
+        data=lambda: _bundle(filters),
         file_name=f"newsroom-lens-{datetime.date.today():%Y%m%d}.zip", mime="application/zip",
         on_click="ignore", icon=":material/folder_zip:",
     )
+
+
+def _bundle(filters: Filters) -> bytes:
+    from analysis.present.export import zip_bundle  # imports pandas: on click, not on opening the page
+
+    return zip_bundle(queries.export_tables(data.workspace(), filters), data.bundle_manifest(filters))
 
 
 def home() -> None:
@@ -159,7 +164,7 @@ def home() -> None:
             st.info("No articles yet. Upload some on the right — or load the four short fictional sample "
                     "articles to see what the app does.", icon=":material/waving_hand:")
         else:
-            top = data.run(queries.entity_table, filters, limit=15)
+            top = data.run(queries.top_entities, filters, limit=15)
             widgets.chart(charts.entity_bars, top, title="Top entities, coloured by type", key="home_top")
     with right:
         add_documents_panel()

@@ -367,13 +367,13 @@ def _entity_keys(ws: Workspace, wanted: list[str]) -> list[str]:
     """Entity keys for names or keys as typed by the user (case-insensitive)."""
     if not wanted:
         return []
-    choices = queries.entity_choices(ws)
+    choices = queries.entity_choices(ws)  # most mentioned first: a name shared by several is its commonest
     keys = []
     for w in wanted:
-        hit = choices[(choices["entity"] == w) | (choices["name"].str.lower() == w.lower())]
-        if hit.empty:
+        hit = next((c["entity"] for c in choices if c["entity"] == w or c["name"].lower() == w.lower()), None)
+        if hit is None:
             raise UsageError(f"no entity named {w!r} in the workspace")
-        keys.append(hit["entity"].iloc[0])
+        keys.append(hit)
     return keys
 
 

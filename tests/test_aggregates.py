@@ -247,7 +247,7 @@ def assert_answers_match_mentions(ws: Workspace) -> None:
     by_mentions = ws.query("""SELECT e.entity, e.name, e.label, count(*) AS mentions FROM mention_view m
                               JOIN entities e ON e.entity = m.entity WHERE NOT e.hidden
                               GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
-    pd.testing.assert_frame_equal(choices, by_mentions)
+    assert choices == by_mentions.to_dict("records")
     assert queries.entity_types(ws) == sorted(set(by_mentions["label"]))
 
 

@@ -13,6 +13,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -158,6 +160,23 @@ def test_overview_on_populated_workspace(populated: Path) -> None:
     assert at.metric[0].value == "4"
     assert len(at.get("plotly_chart")) == 1
     assert any(b.label.startswith("Download everything") for b in at.download_button)
+
+
+def test_overview_opens_without_pandas_or_spacy(populated: Path) -> None:
+    """The first page of a fresh server imports neither spaCy (the model loads on the first ingest)
+    nor pandas, numpy or pyarrow (~0.5 s of its start): its answers are rows. In a process of its own,
+    as a server's first session is (this one has imported them all)."""
+    script = f"""
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({str(REPO / "dashboard.py")!r}, default_timeout={TIMEOUT}).run()
+print(json.dumps({{"exceptions": [e.value for e in at.exception], "documents": at.metric[0].value,
+                  "charts": len(at.get("plotly_chart")),
+                  "imported": [m for m in ("pandas", "numpy", "pyarrow", "spacy") if m in sys.modules]}}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT)
+    first = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first == {"exceptions": [], "documents": "4", "charts": 1, "imported": []}, done.stderr[-2000:]
 
 
 @pytest.mark.parametrize("page, charts_expected", zip(PAGES, [0, 1, 2, 3, 2]))
@@ -526,7 +545,7 @@ def test_chart_labels_are_escaped() -> None:
     events = pd.DataFrame({"date_start": [pd.Timestamp("2024-01-02")], "granularity": ["day"], "date_text": [name],
                            "sentence": [name], "document": [name], "entities": [name]})
     series = pd.DataFrame({"period": [pd.Timestamp("2024-01-01")], "name": [name], "entity": ["x"], "mentions": [1]})
-    figures = [charts.entity_bars(entities), charts.network(edges, entities), charts.speaker_network(links),
+    figures = [charts.entity_bars(entities.to_dict("records")), charts.network(edges, entities), charts.speaker_network(links),
                charts.events_scatter(events), charts.mentions_timeline(series),
                charts.speaker_bars(pd.DataFrame({"speaker": [name], "quotes": [1]}))]
     for fig in figures:

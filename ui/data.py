@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime
 import importlib
 import importlib.metadata
+import sys
 import weakref
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from analysis import settings
@@ -20,6 +20,9 @@ from analysis.present import urlstate
 from analysis.workspace import queries
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
+
+if TYPE_CHECKING:  # the Overview's first run reads rows only: it need not wait for pandas
+    import pandas as pd
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,7 +56,7 @@ def run(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     ws = workspace()
     key = (str(ws.path), ws.version(), f"{query.__module__}.{query.__name__}", args, tuple(sorted(kwargs.items())))
     result = _cached(ws, *key)
-    if isinstance(result, pd.DataFrame) and id(result) not in _ORIGINS:
+    if _is_table(result) and id(result) not in _ORIGINS:
         _ORIGINS[id(result)] = key
         weakref.finalize(result, _ORIGINS.pop, id(result), None)
     return result
@@ -61,7 +64,13 @@ def run(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def origin(value: Any) -> Any:
     """The query behind a table `run` returned, else `value` itself: a cheap cache key for it."""
-    return _ORIGINS.get(id(value), value) if isinstance(value, pd.DataFrame) else value
+    return _ORIGINS.get(id(value), value) if _is_table(value) else value
+
+
+def _is_table(value: Any) -> bool:
+    """Whether `value` is a DataFrame, without importing pandas (no DataFrame exists before it is)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
 @st.cache_resource(show_spinner="Loading the language model (first time only)…")
@@ -91,6 +100,8 @@ def bundle_manifest(filters: Filters) -> dict[str, object]:
 def report_frame(results: Iterable) -> pd.DataFrame:
     """The per-file outcome table of an `IngestReport`'s results: added / duplicate / failed and why
     (for a document stored with changes, such as NULs removed, what was changed)."""
+    import pandas as pd
+
     rows = [{"file": r.file_name, "status": r.status, "title": r.title,
              "reason": "; ".join(filter(None, (r.reason, *r.notes))) or None} for r in results]
     return pd.DataFrame(rows, columns=["file", "status", "title", "reason"])

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from analysis.present import charts, choices
-from analysis.present.export import to_csv_bytes
 from ui import data
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # tables arrive as DataFrames; the Overview's first run draws none, so imports no pandas
+    import pandas as pd
     import plotly.graph_objects as go
 
 # Streamlit's multiselect lists "Select all" ("Select N matches" while typing) first. In a filter or
@@ -113,6 +112,8 @@ def table(frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
     it took most of a page's time (0.5 s of the Quotes page's 0.75 s with 20,000 articles).
     When `frame` is only the first rows of a table, `whole` gives all of them, for the download.
     """
+    from analysis.present.export import to_csv_bytes
+
     if frame.empty:
         st.caption(empty)
         return
@@ -129,6 +130,8 @@ def blank_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
     analyst reads as a title or an author called None (CSV exports leave them empty already).
     A day column with gaps (an undated document's first and last seen) becomes ISO text, which
     sorts as the days do."""
+    import pandas as pd
+
     text = {name: frame[name].fillna("") for name in frame.columns
             if frame[name].dtype == object or isinstance(frame[name].dtype, pd.StringDtype)}
     days = {name: frame[name].dt.strftime("%Y-%m-%d").fillna("") for name in frame.columns

@@ -15,27 +15,9 @@ import pyarrow as pa
 
 from analysis.model import Extraction, LoadError
 
-Tables = dict[str, pa.Table]
+from .columns import REPORT_COLUMNS, TABLE_COLUMNS
 
-# The stored columns of each table, in the store's order.
-TABLE_COLUMNS = {
-    "documents": ["doc_id", "record_id", "title", "source", "author", "url", "file_name", "date",
-                  "date_source", "n_words", "text", "ingested_at", "file_name_bytes", "language", "title_derived",
-                  "ocr_pages"],
-    "sentences": ["doc_id", "sentence", "paragraph", "start", "end"],
-    "mentions": ["doc_id", "mention", "sentence", "start", "end", "text", "label", "entity_key",
-                 "entity_name", "entity_label"],
-    "quotes": ["doc_id", "quote", "sentence", "start", "end", "text", "kind", "cue", "speaker",
-               "speaker_start", "speaker_end", "speaker_key", "reported_by", "reported_by_key", "act",
-               "speaker_label"],
-    "quote_entities": ["doc_id", "quote", "entity_key"],
-    "events": ["doc_id", "event", "sentence", "start", "end", "text", "date_text", "date_start",
-               "date_end", "granularity"],
-    "event_entities": ["doc_id", "event", "entity_key"],
-}
-# Carried beside the stored columns of `documents` for the ingest's account of each file, not stored:
-# why a document has no entities (`Extraction.note`) and what loading changed in it (`RawDocument.notes`).
-REPORT_COLUMNS = ["note", "load_notes"]
+Tables = dict[str, pa.Table]
 
 _INTEGER_COLUMNS = {"n_words", "sentence", "paragraph", "start", "end", "mention", "quote", "event",
                     "speaker_start", "speaker_end", "ocr_pages"}

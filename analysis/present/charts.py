@@ -5,22 +5,23 @@ come from uploaded documents. So every label that reaches a figure goes through
 `html.escape` (Plotly shows the escaped entities as the literal characters), and hover
 boxes take their values from `customdata` through a fixed `hovertemplate`.
 
-networkx is imported by the two network figures only: the other pages, the Overview first of
-all, need not wait for it.
+networkx is imported by the two network figures only, and pandas by the figures that compute
+with it: the other pages, the Overview first of all, need not wait for them.
 """
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from .highlight import type_colour
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pandas as pd
 
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 _FONT = dict(family="system-ui, -apple-system, Segoe UI, sans-serif", size=13)
@@ -55,23 +56,28 @@ def _bars_height(bars: int) -> int:
     return max(180, 24 * bars + 110)
 
 
-def entity_bars(entities: pd.DataFrame, title: str = "Most mentioned entities") -> go.Figure:
-    """Horizontal bars of mentions per entity (from `entity_table`), coloured by type, largest on top."""
-    if entities.empty:
+def entity_bars(entities: Sequence[Mapping], title: str = "Most mentioned entities") -> go.Figure:
+    """Horizontal bars of mentions per entity, coloured by type, largest on top.
+
+    Rows (`queries.top_entities`, or `entity_table` rows as records), not a table: the Overview
+    draws this chart first thing, and a DataFrame would make it wait for pandas to be imported.
+    """
+    if not entities:
         return empty_figure("No entities in view")
-    frame = entities.iloc[::-1]
+    rows = list(entities)[::-1]
     fig = go.Figure()
-    for label, part in frame.groupby("type", sort=False):
+    for label in dict.fromkeys(r["type"] for r in rows):  # types in order of their first bar, as groupby(sort=False)
+        part = [r for r in rows if r["type"] == label]
         fig.add_bar(
-            y=[esc(n) for n in part["name"]], x=part["mentions"], orientation="h", name=esc(label),
+            y=[esc(r["name"]) for r in part], x=[r["mentions"] for r in part], orientation="h", name=esc(label),
             marker_color=type_colour(str(label)),
-            customdata=[[esc(n), esc(label), m, d] for n, m, d in zip(part["name"], part["mentions"], part["documents"])],
+            customdata=[[esc(r["name"]), esc(label), r["mentions"], r["documents"]] for r in part],
             hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} mentions in "
                           "%{customdata[3]} documents<extra></extra>",
         )
-    fig.update_yaxes(categoryorder="array", categoryarray=[esc(n) for n in frame["name"]], gridcolor="rgba(0,0,0,0)")
-    _count_axis(fig, frame["mentions"].max(), axis="x")
-    return _layout(fig, title, height=_bars_height(len(frame)), barmode="stack", bargap=0.3, legend_title_text="Type",
+    fig.update_yaxes(categoryorder="array", categoryarray=[esc(r["name"]) for r in rows], gridcolor="rgba(0,0,0,0)")
+    _count_axis(fig, max(r["mentions"] for r in rows), axis="x")
+    return _layout(fig, title, height=_bars_height(len(rows)), barmode="stack", bargap=0.3, legend_title_text="Type",
                    xaxis_title="Mentions")
 
 
@@ -118,6 +124,8 @@ def _zero_filled(series: pd.DataFrame, freq: str) -> pd.DataFrame:
 
     Without the zeros a line would join two busy months straight across a silent one.
     """
+    import pandas as pd
+
     periods = pd.date_range(series["period"].min(), series["period"].max(), freq=_PERIODS[freq])
     grid = pd.MultiIndex.from_product([series["name"].unique(), periods], names=["name", "period"])
     totals = series.groupby(["name", "period"])["mentions"].sum()
@@ -139,6 +147,8 @@ def _period_axis(fig: go.Figure, freq: str, dates: pd.Series) -> None:
 
     The margin keeps a single period from filling the whole width.
     """
+    import pandas as pd
+
     first, last = dates.min(), dates.max()
     pad = pd.Timedelta(hours=round(_PERIOD_DAYS[freq] * 24))  # whole hours: Plotly drops nanoseconds noisily
     fig.update_xaxes(range=[first - pad, last + 2 * pad])
@@ -186,6 +196,8 @@ def documents_per_period(counts: pd.DataFrame, freq: str = "month", title: str =
 def _period_bars(periods: pd.Series, counts: pd.Series, freq: str, noun: str, colour: str | None = None,
                  name: str | None = None) -> go.Bar:
     """Bars of `counts`, each across its own period (not a sliver at its first day)."""
+    import pandas as pd
+
     days = _PERIOD_DAYS[freq]
     return go.Bar(x=periods + pd.Timedelta(hours=round(days * 12)), y=counts, width=0.85 * days * 86_400_000,
                   marker_color=colour, name=name, customdata=periods.dt.strftime("%Y-%m-%d"),
@@ -219,6 +231,8 @@ def event_counts_chart(days: pd.DataFrame, freq: str = "month") -> go.Figure:
     """Dated sentences counted per period, a bar per precision, from their counts per start day and
     precision (`date_start`, `granularity`, `events`: `queries.event_days`), so that a page need
     not fetch hundreds of thousands of sentences to draw where they fall."""
+    import pandas as pd
+
     dates = pd.to_datetime(days["date_start"])
     while freq != "year" and (dates.max() - dates.min()).days / _PERIOD_DAYS[freq] > _MAX_PERIODS:
         freq = next(f for f in _PERIOD_DAYS if _PERIOD_DAYS[f] > _PERIOD_DAYS[freq])  # a coarser period
@@ -299,6 +313,8 @@ def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
 
 
 def _scale(values: pd.Series, low: float, high: float) -> pd.Series:
+    import pandas as pd
+
     values = values.astype(float)
     span = values.max() - values.min()
     if not span or math.isnan(span):
@@ -390,6 +406,8 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
 
 def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") -> go.Figure:
     """Speaker -> entity mentioned in their quotes (from `speaker_graph`), edges labelled by verb."""
+    import pandas as pd
+
     if links.empty:
         return empty_figure("No quotes that mention other entities in view")
     import networkx as nx

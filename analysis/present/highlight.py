@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import bisect
 import html
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the spans come from tables; the entity colours (`type_colour`) need none
+    import pandas as pd
 
 # One colour per entity type, shared with the charts so a type looks the same everywhere.
 TYPE_COLOURS: dict[str, str] = {
@@ -75,7 +78,7 @@ def quote_spans(quotes: pd.DataFrame) -> list[QuoteSpan]:
 
 
 def _text_or_none(value: object) -> str | None:
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _non_overlapping(spans: Iterable, length: int) -> list:

@@ -126,7 +126,7 @@ def document_tags(ws: Workspace, doc_id: str) -> list[str]:
 
 def tags(ws: Workspace) -> list[str]:
     """Every tag in use, alphabetically (the filter's options)."""
-    return ws.query("SELECT DISTINCT tag FROM document_tags ORDER BY tag")["tag"].tolist()
+    return [row["tag"] for row in ws.records("SELECT DISTINCT tag FROM document_tags ORDER BY tag")]
 
 
 def _set_note_column(ws: Workspace, doc_id: str, column: str, value: object, action: str, logged: str | None) -> None:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis.model import UNRESOLVED, strip_accents
 
 from . import search
 from .store import Workspace
+
+if TYPE_CHECKING:  # tables are built by DuckDB; the first page's answers are rows (`Workspace.records`)
+    import pandas as pd
 
 FREQUENCIES = {"day": "day", "week": "week", "month": "month", "year": "year"}
 UNITS = ("sentence", "paragraph", "document")
@@ -98,6 +99,10 @@ class _Sql:
         sql = self.ctes(ws) + body
         return ws.query(sql, self.params + list(params))
 
+    def records(self, ws: Workspace, body: str, *params) -> list[dict[str, Any]]:
+        """`run`'s rows as dicts (`Workspace.records`)."""
+        return ws.records(self.ctes(ws) + body, self.params + list(params))
+
     def stream(self, ws: Workspace, body: str, *params) -> Iterator[pd.DataFrame]:
         """`run`'s rows a piece at a time (`Workspace.stream`)."""
         sql = self.ctes(ws) + body
@@ -155,7 +160,7 @@ def overview(ws: Workspace, filters: Filters | None = None) -> dict:
         ", days AS (SELECT m.entity, m.n AS mentions FROM doc_entity_view m JOIN fdocs USING (doc_id))", [])
     # every quote and event belongs to a stored document: with no filter, the tables' own row counts
     rows = "{}" if (filters or Filters()).is_empty() else "{} JOIN fdocs USING (doc_id)"
-    row = _q(ws, filters, f"""{days}
+    return _Sql(filters or Filters()).records(ws, f"""{days}
         SELECT (SELECT count(*) FROM fdocs) AS documents,
                (SELECT count(DISTINCT m.entity) FROM days m JOIN fents e ON e.entity = m.entity) AS entities,
                (SELECT coalesce(sum(m.mentions), 0)::BIGINT FROM days m JOIN fents e ON e.entity = m.entity) AS mentions,
@@ -163,14 +168,13 @@ def overview(ws: Workspace, filters: Filters | None = None) -> dict:
                (SELECT count(*) FROM {rows.format("events")}) AS events,
                (SELECT min(date) FROM fdocs) AS first_date,
                (SELECT max(date) FROM fdocs) AS last_date
-    """, *params).iloc[0]
-    return {k: (None if pd.isna(v) else v) for k, v in row.items()}
+    """, *params)[0]
 
 
-def entity_choices(ws: Workspace) -> pd.DataFrame:
+def entity_choices(ws: Workspace) -> list[dict[str, Any]]:
     """All visible entities (for the filter's multi-select), most mentioned first (counted from the
     names' counts per key, with merges applied, instead of from every mention)."""
-    return ws.query("""
+    return ws.records("""
         SELECT e.entity, e.name, e.label, sum(c.n)::BIGINT AS mentions
         FROM entity_name_counts c LEFT JOIN entity_moves o USING (entity_key)
         JOIN entities e ON e.entity = coalesce(o.entity, c.entity_key)
@@ -183,27 +187,41 @@ def entity_labels(ws: Workspace) -> dict[str, str]:
     A dict, built once per workspace version by the dashboard's cache: rebuilding it from the
     DataFrame on every run cost ~0.1 s on a 20,000-article workspace.
     """
-    rows = entity_choices(ws)
-    return dict(zip(rows["entity"].tolist(), (rows["name"] + " (" + rows["label"] + ")").tolist()))
+    return {row["entity"]: f"{row['name']} ({row['label']})" for row in entity_choices(ws)}
 
 
 def entity_types(ws: Workspace) -> list[str]:
     """The types of the visible entities, sorted (every entity of the `entities` view is mentioned:
     no need to count mentions, as `entity_choices` does, to list them)."""
-    return ws.query("SELECT DISTINCT label FROM entities WHERE NOT hidden ORDER BY 1")["label"].tolist()
+    return _column(ws, "SELECT DISTINCT label FROM entities WHERE NOT hidden ORDER BY 1")
 
 
 def sources(ws: Workspace) -> list[str]:
-    return ws.query("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY 1")["source"].tolist()
+    return _column(ws, "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY 1")
 
 
 def languages(ws: Workspace) -> list[str]:
     """The languages detected in the workspace's documents (ISO 639-1 codes), sorted."""
-    return ws.query("SELECT DISTINCT language FROM documents WHERE language IS NOT NULL ORDER BY 1")["language"].tolist()
+    return _column(ws, "SELECT DISTINCT language FROM documents WHERE language IS NOT NULL ORDER BY 1")
+
+
+def _column(ws: Workspace, sql: str, params: list | None = None) -> list:
+    """The first column of a SELECT's rows, as Python values."""
+    return [next(iter(row.values())) for row in ws.records(sql, params)]
 
 
 def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
-    """Entities with their mention and document counts, first and last seen (by document date).
+    """Entities with their mention and document counts, first and last seen (by document date)."""
+    return _q(ws, filters, *_entity_counts(filters, limit))
+
+
+def top_entities(ws: Workspace, filters: Filters | None = None, limit: int = 15) -> list[dict[str, Any]]:
+    """`entity_table`'s first `limit` rows as dicts: the Overview's chart, drawn without pandas."""
+    return _Sql(filters or Filters()).records(ws, *_entity_counts(filters, limit))
+
+
+def _entity_counts(filters: Filters | None, limit: int | None) -> tuple:
+    """The body and parameters of `entity_table`'s query, most mentioned first.
 
     Read from the mentions counted per day (`_days`) when the filter keeps every document but for
     dates, else per document and key (`doc_entity_counts`), summed per document for an entity of
@@ -213,11 +231,11 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
     order = f"ORDER BY mentions DESC, e.name, e.entity {'LIMIT ' + str(int(limit)) if limit else ''}"
     if _all_documents(filters):
         days, params = _days(filters)
-        return _q(ws, filters, f"""{days}
+        return (f"""{days}
             SELECT e.name, e.label AS type, sum(m.mentions)::BIGINT AS mentions, sum(m.documents)::BIGINT AS documents,
                    min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
             FROM days m JOIN fents e ON e.entity = m.entity GROUP BY ALL {order}""", *params)
-    return _q(ws, filters, f"""
+    return (f"""
         , merged_keys AS (SELECT entity_key FROM entity_moves UNION SELECT entity FROM entity_moves),
         rows AS (SELECT coalesce(o.entity, c.entity_key) AS entity, c.doc_id, c.n, d.date,
                         c.entity_key IN (SELECT entity_key FROM merged_keys) AS merged
@@ -227,7 +245,7 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
         SELECT e.name, e.label AS type, sum(m.n)::BIGINT AS mentions, count(*) AS documents,
                min(m.date) AS first_seen, max(m.date) AS last_seen, e.entity
         FROM m JOIN fents e ON e.entity = m.entity
-        GROUP BY ALL {order}""")
+        GROUP BY ALL {order}""",)
 
 
 def documents_table(ws: Workspace, filters: Filters | None = None, search: str = "",
@@ -266,7 +284,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
 def documents_count(ws: Workspace, filters: Filters | None = None) -> int:
     """How many documents `documents_table` lists under `filters` (with no `search`): what a page
     says when it shows only the first rows."""
-    return int(_q(ws, filters, "SELECT count(*) AS n FROM fdocs")["n"][0])
+    return _Sql(filters or Filters()).records(ws, "SELECT count(*) AS n FROM fdocs")[0]["n"]
 
 
 def document(ws: Workspace, doc_id: str) -> dict | None:
@@ -471,6 +489,8 @@ def cooccurring(ws: Workspace, entity: str, filters: Filters | None = None, unit
     """Entities most often seen with `entity` in the same sentence, paragraph or document."""
     edges = cooccurrence(ws, filters, unit=unit, focus=entity)
     if edges.empty:  # the columns the page shows, with no rows
+        import pandas as pd
+
         return pd.DataFrame(columns=["name", "type", "count", "pmi", "entity"])
     mine = edges["source"] == entity
     other = edges.assign(
@@ -839,8 +859,8 @@ def all_mentions_pieces(ws: Workspace, filters: Filters | None = None,
 
 def date_span(ws: Workspace) -> tuple[datetime.date | None, datetime.date | None]:
     """First and last document date in the whole workspace (the date filter's bounds)."""
-    row = ws.query("SELECT min(date) AS first, max(date) AS last FROM doc_view").iloc[0]
-    return tuple(None if pd.isna(v) else pd.Timestamp(v).date() for v in (row["first"], row["last"]))
+    row = ws.records("SELECT min(date) AS first, max(date) AS last FROM doc_view")[0]
+    return row["first"], row["last"]
 
 
 class Titles(NamedTuple):
@@ -863,14 +883,14 @@ def document_titles(ws: Workspace, search: str = "", limit: int | None = None,
     matched = f"""
         WITH t AS (SELECT doc_id, coalesce(title, file_name, doc_id) AS title, date FROM doc_view),
         matched AS (SELECT * FROM t WHERE {where} AND doc_id NOT IN (SELECT unnest(?)))"""
-    rows = ws.query(f"""{matched}
+    rows = ws.records(f"""{matched}
         SELECT doc_id, title FROM (
             SELECT *, list_position(?, doc_id) AS rank FROM t WHERE doc_id IN (SELECT unnest(?))
             UNION ALL
             (SELECT *, NULL FROM matched ORDER BY date DESC NULLS LAST, title, doc_id LIMIT ?))
         ORDER BY rank NULLS LAST, date DESC NULLS LAST, title, doc_id""", [*words, list(chosen), list(chosen), list(chosen), limit])
-    found = int(ws.query(f"{matched} SELECT count(*) AS n FROM matched", [*words, list(chosen)])["n"][0])
-    return Titles(dict(zip(rows["doc_id"].tolist(), rows["title"].tolist())), found)
+    found = ws.records(f"{matched} SELECT count(*) AS n FROM matched", [*words, list(chosen)])[0]["n"]
+    return Titles({row["doc_id"]: row["title"] for row in rows}, found)
 
 
 def hidden_entities(ws: Workspace) -> pd.DataFrame:

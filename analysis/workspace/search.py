@@ -23,12 +23,15 @@ import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import tantivy
 
 from .search_query import And, Node, Not, Or, Phrase, QueryError, Word, parse
 from .store import Workspace
+
+if TYPE_CHECKING:  # results are tables; the filter's search (`matching_ids`) needs none
+    import pandas as pd
 
 __all__ = ["QueryError", "search", "matching_ids", "batch_search", "query_list", "index_documents", "rebuild"]
 
@@ -273,6 +276,8 @@ def search(ws: Workspace, query: str, limit: int | None = 20, within: Sequence[s
     `within`, when given, keeps only those documents (the rest of the global filter). Only
     documents the database holds are returned; `snippet_html` marks the matched words in escaped text.
     """
+    import pandas as pd
+
     searcher, compiled = _compiled(ws, query)
     columns = ["doc_id", "title", "date", "score", "snippet", "snippet_html"]
     if not searcher.num_docs:
@@ -332,6 +337,8 @@ def batch_search(ws: Workspace, queries: Iterable[str]) -> pd.DataFrame:
 
     A malformed query gets its reason in `error` instead of stopping the batch.
     """
+    import pandas as pd
+
     rows = []
     for query in dict.fromkeys(q.strip() for q in queries if q and q.strip()):
         try:
@@ -339,14 +346,10 @@ def batch_search(ws: Workspace, queries: Iterable[str]) -> pd.DataFrame:
         except QueryError as err:
             rows.append((query, 0, None, None, str(err)))
             continue
-        first, last = ws.query("SELECT min(date) AS first, max(date) AS last FROM doc_view "
-                               "WHERE doc_id IN (SELECT unnest(?))", [list(ids)]).iloc[0] if ids else (None, None)
-        rows.append((query, len(ids), _day(first), _day(last), None))
+        span = ws.records("SELECT min(date) AS first, max(date) AS last FROM doc_view "
+                          "WHERE doc_id IN (SELECT unnest(?))", [list(ids)])[0] if ids else {"first": None, "last": None}
+        rows.append((query, len(ids), span["first"], span["last"], None))
     return pd.DataFrame(rows, columns=["query", "documents", "first_date", "last_date", "error"])
-
-
-def _day(value) -> object:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def query_list(data: bytes, file_name: str, column: str | None = None) -> list[str]:

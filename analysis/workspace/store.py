@@ -19,16 +19,18 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from analysis import settings
-from analysis.extract.rows import TABLE_COLUMNS, Tables, extraction_tables
+from analysis.extract.columns import TABLE_COLUMNS
 from analysis.model import Extraction
+
+if TYPE_CHECKING:  # imported where tables are built: the dashboard's first page reads rows, not tables
+    import pandas as pd
+
+    from analysis.extract.rows import Tables
 
 DB_FILE = "newsroom.duckdb"
 LOCK_FILE = "workspace.lock"
@@ -530,6 +532,17 @@ class Workspace:
         with self.connect() as con:
             return _to_pandas(con, con.sql(sql, params=params or None))
 
+    def records(self, sql: str, params: list | dict | None = None) -> list[dict[str, Any]]:
+        """The rows of a SELECT as dicts of Python values (dates as `datetime.date`, NULL as None).
+
+        For the small answers of the dashboard's first page (counts, option lists, fifteen bars):
+        a DataFrame would cost importing pandas, numpy and pyarrow, ~0.5 s of the page's start.
+        """
+        with self.connect() as con:
+            cursor = con.execute(sql, params or None)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
     def stream(self, sql: str, params: list | None = None, vectors: int = 8) -> Iterator[pd.DataFrame]:
         """The rows of a SELECT as DataFrames of at most `vectors` x 2,048 rows, the first always given
         (empty, with the columns, when there are no rows), so an export holds one piece at a time.
@@ -577,6 +590,8 @@ class Workspace:
     def add(self, extractions: list[Extraction]) -> list[bool]:
         """Store a batch of documents atomically; for each, whether it was new (False: a duplicate,
         or the same document earlier in the batch)."""
+        from analysis.extract.rows import extraction_tables
+
         first: dict[str, Extraction] = {}
         for x in extractions:
             first.setdefault(x.doc_id, x)
@@ -590,6 +605,9 @@ class Workspace:
         The check for documents already stored happens inside the write transaction, so two
         processes ingesting the same file still store it once.
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         ids = tables["documents"].column("doc_id").to_pylist()
         if len(set(ids)) != len(ids):
             raise ValueError("a batch holds the same document twice")
@@ -631,6 +649,10 @@ def _to_pandas(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation | No
     the text columns), so the frame is the one `df()` gives: values, dtypes (nullable integers, dates
     as datetime64, a text column with no value at all as objects) and de-duplicated column names.
     """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
     if rel is None:  # a statement that returns no rows
         return pd.DataFrame()
     if not any(t.id == "varchar" for t in rel.types):
