@@ -1,8 +1,9 @@
 """Canonical entities: mentions that name the same thing become one entity.
 
 Two steps, both pure functions over plain records:
-- `entity_key` turns one name into the key shared by all its spellings (titles, "the",
-  possessives, case, hyphens, diacritics and Arabic articles removed; demonyms and
+- `entity_key` turns one name into the key shared by all its spellings ("the", possessives,
+  case, hyphens, diacritics and Arabic articles removed; a person's titles are taken off
+  before, by `canonicalise`, as only a person's name has them; demonyms and
   official alternates mapped to their country through `data/country_aliases.tsv`);
 - `canonicalise` works over one document's mentions: labels made consistent, and surnames
   or partial names linked to the full name the document introduces ("Khamenei" ->
@@ -183,8 +184,12 @@ def _tokens_without_articles(folded: str) -> list[str]:
 @functools.lru_cache(maxsize=2**16)
 def entity_key(name: str) -> tuple[str, Alias | None]:
     """The key all spellings of `name` share, and the alias-table entry when one applied
-    (cached: the same names recur in every document)."""
-    name = strip_title(name)
+    (cached: the same names recur in every document).
+
+    A leading title stays: it is a person's, taken off their names before (`canonicalise`), and
+    in other names it is a word of the name ("General Motors", "Premier Foods", "Prince Edward
+    Island"): taken off, "General Mills" was keyed "mills", the key of anyone called Mills.
+    """
     folded = fold(name)
     alias = country_aliases().get(folded)
     if alias is not None:
