@@ -237,7 +237,7 @@ _UPKEEP = (_ADD_NAME_COUNTS, _CHOOSE_KEY_NAMES, _ADD_DOC_COUNTS, _ADD_DAY_COUNTS
 # The number of units naming anything (`unit_totals`) does not depend on links.
 _RELINK_UNIT_COUNTS = f"""
 CREATE OR REPLACE TEMP TABLE relinked AS
-SELECT * FROM mentions WHERE doc_id IN (SELECT doc_id FROM doc_entity_counts WHERE entity_key IN (
+SELECT doc_id, sentence, entity_key FROM mentions WHERE doc_id IN (SELECT doc_id FROM doc_entity_counts WHERE entity_key IN (
     SELECT entity_key FROM (SELECT entity_key, linked_to FROM links_before
                             EXCEPT SELECT entity_key, linked_to FROM entity_links)
     UNION SELECT entity_key FROM (SELECT entity_key, linked_to FROM entity_links
