@@ -171,7 +171,7 @@ CREATE TABLE IF NOT EXISTS doc_entity_counts (doc_id VARCHAR, entity_key VARCHAR
 CREATE TABLE IF NOT EXISTS day_entity_counts (date DATE, entity_key VARCHAR, mentions BIGINT, documents BIGINT);
 -- ...and, for the co-occurrence network, per kind of unit (sentence, paragraph, document): how
 -- many units name a key, how many name both keys of a pair (a < b), how many name any entity. The
--- key here is the linked key (`entity_links` applied: `relink_units` keeps them in step with the
+-- key here is the linked key (`entity_links` applied: `changing_links` keeps them in step with the
 -- links), so only the analyst's merges and hidden entities are counted again at query time
 CREATE TABLE IF NOT EXISTS unit_entity_counts (
     unit VARCHAR, entity_key VARCHAR, n BIGINT, PRIMARY KEY (unit, entity_key));
@@ -218,14 +218,16 @@ SELECT DISTINCT u.unit, m.doc_id, CASE u.unit WHEN 'sentence' THEN m.sentence WH
 FROM {mentions} m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
 LEFT JOIN {links} l ON l.entity_key = m.entity_key
 CROSS JOIN (VALUES ('sentence'), ('paragraph'), ('document')) u(unit)"""
+# The pairs of keys (a < b) named in the same unit of `{units}` (rows of `_UNIT_KEYS`), and in how many.
+_UNIT_PAIRS = """
+SELECT x.unit, x.entity_key AS a, y.entity_key AS b, count(*) AS n FROM {units} x JOIN {units} y
+ON x.unit = y.unit AND x.doc_id = y.doc_id AND x.number = y.number AND x.entity_key < y.entity_key GROUP BY ALL"""
 _ADD_UNIT_COUNTS = f"""
 CREATE OR REPLACE TEMP TABLE batch_units AS {_UNIT_KEYS.format(mentions="{mentions}", links="entity_links")};
 INSERT INTO unit_entity_counts SELECT unit, entity_key, count(*) FROM batch_units GROUP BY ALL
 ON CONFLICT (unit, entity_key) DO UPDATE SET n = n + excluded.n;
-INSERT INTO unit_pair_counts
-SELECT a.unit, a.entity_key, b.entity_key, count(*) FROM batch_units a
-JOIN batch_units b ON a.unit = b.unit AND a.doc_id = b.doc_id AND a.number = b.number AND a.entity_key < b.entity_key
-GROUP BY ALL ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
+INSERT INTO unit_pair_counts {_UNIT_PAIRS.format(units="batch_units")}
+ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
 INSERT INTO unit_totals SELECT unit, count(*) FROM (SELECT DISTINCT unit, doc_id, number FROM batch_units) GROUP BY ALL
 ON CONFLICT (unit) DO UPDATE SET n = n + excluded.n;
 DROP TABLE batch_units"""
@@ -250,12 +252,8 @@ SELECT unit, entity_key, sum(n) FROM (SELECT unit, entity_key, -count(*) AS n FR
 GROUP BY ALL HAVING sum(n) <> 0
 ON CONFLICT (unit, entity_key) DO UPDATE SET n = n + excluded.n;
 INSERT INTO unit_pair_counts
-SELECT unit, a, b, sum(n) FROM (
-    SELECT x.unit, x.entity_key AS a, y.entity_key AS b, -count(*) AS n FROM units_before x JOIN units_before y
-    ON x.unit = y.unit AND x.doc_id = y.doc_id AND x.number = y.number AND x.entity_key < y.entity_key GROUP BY ALL
-    UNION ALL
-    SELECT x.unit, x.entity_key, y.entity_key, count(*) FROM units_after x JOIN units_after y
-    ON x.unit = y.unit AND x.doc_id = y.doc_id AND x.number = y.number AND x.entity_key < y.entity_key GROUP BY ALL)
+SELECT unit, a, b, sum(n) FROM (SELECT unit, a, b, -n AS n FROM ({_UNIT_PAIRS.format(units="units_before")})
+                                UNION ALL {_UNIT_PAIRS.format(units="units_after")})
 GROUP BY ALL HAVING sum(n) <> 0
 ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
 DELETE FROM unit_entity_counts WHERE n = 0;
@@ -266,7 +264,8 @@ DROP TABLE relinked; DROP TABLE units_before; DROP TABLE units_after; DROP TABLE
 DERIVED_TABLES = ("entity_name_counts", "entity_key_names", "doc_entity_counts", "day_entity_counts",
                   "unit_entity_counts", "unit_pair_counts", "unit_totals")
 
-# the hash covers the upkeep too, so changing how names are chosen rebuilds the derived tables
+# the hash covers the upkeep and the relinking too, so changing how names are chosen (or how the
+# network's counts follow the links) rebuilds the derived tables
 SCHEMA_VERSION = hashlib.sha1((SCHEMA + "".join(_UPKEEP) + _RELINK_UNIT_COUNTS).encode("utf-8")).hexdigest()[:16]
 
 
@@ -277,24 +276,25 @@ def _add_derived(con: duckdb.DuckDBPyConnection, mentions: str) -> None:
     and the counts the pages read instead of scanning every mention (`doc_entity_counts`, the
     `unit_*` tables) never lag the mentions. Nothing here depends on the analyst's curation: the
     counts are keyed by stored entity key (the `unit_*` ones by linked key: the automatic links,
-    see `relink_units`), and the queries map them through merges (and hidden entities, corrected
+    see `changing_links`), and the queries map them through merges (and hidden entities, corrected
     dates) as the views do, so no curation action but undoing a link has to refresh them.
     """
     for statement in _UPKEEP:
         con.execute(statement.format(mentions=mentions))
 
 
-def snapshot_links(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep the current `entity_links` (a temporary `links_before`) for `relink_units` to compare with."""
-    con.execute("CREATE OR REPLACE TEMP TABLE links_before AS SELECT * FROM entity_links")
-
-
-def relink_units(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the `unit_*` counts, kept by linked key, in step with `entity_links` changed since
-    `snapshot_links`: only the documents naming a key whose link was added, changed or removed
-    are counted again. Call it in the transaction that changes the links, so they never disagree.
+@contextlib.contextmanager
+def changing_links(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A block that changes `entity_links`, in one transaction with what keeps the `unit_*` counts
+    (kept by linked key) in step: the links are kept as they were before the block, and after it
+    only the documents naming a key whose link was added, changed or removed are counted again.
+    A block that raises changes nothing (the connection's use rolls back, see `Workspace.connect`).
     """
+    con.execute("BEGIN TRANSACTION")
+    con.execute("CREATE OR REPLACE TEMP TABLE links_before AS SELECT * FROM entity_links")
+    yield
     con.execute(_RELINK_UNIT_COUNTS)
+    con.execute("COMMIT")
 
 
 def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
