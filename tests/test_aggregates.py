@@ -49,13 +49,15 @@ def _rows(frame: pd.DataFrame) -> list[tuple]:
 
 
 def units_by_hand(ws: Workspace) -> dict[str, dict[tuple, set[str]]]:
-    """Per kind of unit: (document, number) -> the stored keys it names, counted in Python."""
+    """Per kind of unit: (document, number) -> the linked keys it names (a stored key, or the key
+    its automatic link joins), counted in Python."""
+    links = dict(ws.query("SELECT entity_key, linked_to FROM entity_links").itertuples(index=False, name=None))
     rows = ws.query("SELECT m.doc_id, m.sentence, s.paragraph, m.entity_key FROM mentions m "
                     "JOIN sentences s USING (doc_id, sentence)")
     units: dict[str, dict[tuple, set[str]]] = {"sentence": {}, "paragraph": {}, "document": {}}
     for r in rows.itertuples():
         for kind, number in (("sentence", r.sentence), ("paragraph", r.paragraph), ("document", 0)):
-            units[kind].setdefault((r.doc_id, number), set()).add(r.entity_key)
+            units[kind].setdefault((r.doc_id, number), set()).add(links.get(r.entity_key, r.entity_key))
     return units
 
 
@@ -225,30 +227,39 @@ def assert_answers_match_mentions(ws: Workspace) -> None:
         for freq in ("day", "month"):
             pd.testing.assert_frame_equal(queries.mentions_over_time(ws, aggregated, freq=freq),
                                           queries.mentions_over_time(ws, per_document, freq=freq))
-    for unit in queries.UNITS:
-        pd.testing.assert_frame_equal(queries.cooccurrence(ws, unit=unit), queries.cooccurrence(ws, EVERY_DOCUMENT, unit=unit))
-        expected = _pairs_by_hand(ws, unit)
-        edges = queries.cooccurrence(ws, unit=unit)
-        assert {(r.source, r.target): r.count for r in edges.itertuples()} == {p: n for p, (n, _) in expected.items()}
-        for by in ("count", "pmi"):
-            stored, scanned = (queries.strongest_links(ws, f, unit=unit, by=by, limit=7) for f in (None, EVERY_DOCUMENT))
-            assert stored.total == scanned.total
-            pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
-        scanned_edges = queries.cooccurrence(ws, EVERY_DOCUMENT, unit=unit)
-        for entity in sorted(set(edges["source"]) | set(edges["target"]))[::3]:  # a third of them: time
-            stored, scanned = (queries.strongest_links(ws, f, unit=unit, around=entity) for f in (None, EVERY_DOCUMENT))
-            assert stored.total == scanned.total
-            pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
-            theirs = scanned_edges[(scanned_edges["source"] == entity) | (scanned_edges["target"] == entity)]
-            for f in (None, EVERY_DOCUMENT):  # the pairs with a focus are the network's pairs that include it
-                pd.testing.assert_frame_equal(queries.cooccurrence(ws, f, unit=unit, focus=entity),
-                                              theirs.reset_index(drop=True))
+    assert_network_matches_mentions(ws, EVERY_DOCUMENT)
     choices = queries.entity_choices(ws)
     by_mentions = ws.query("""SELECT e.entity, e.name, e.label, count(*) AS mentions FROM mention_view m
                               JOIN entities e ON e.entity = m.entity WHERE NOT e.hidden
                               GROUP BY ALL ORDER BY mentions DESC, e.name, e.entity""")
     assert choices == by_mentions.to_dict("records")
     assert queries.entity_types(ws) == sorted(set(by_mentions["label"]))
+
+
+def assert_network_matches_mentions(ws: Workspace, every_document: Filters, every_third: bool = True) -> None:
+    """The network from the stored counts (an empty filter) equals the network counted from the
+    mentions (`every_document`: a filter keeping every document) and a count by hand: its pairs,
+    strongest links by each weight, and the ego networks of a third of its entities (all of
+    them unless `every_third`)."""
+    for unit in queries.UNITS:
+        pd.testing.assert_frame_equal(queries.cooccurrence(ws, unit=unit), queries.cooccurrence(ws, every_document, unit=unit))
+        expected = _pairs_by_hand(ws, unit)
+        edges = queries.cooccurrence(ws, unit=unit)
+        assert {(r.source, r.target): r.count for r in edges.itertuples()} == {p: n for p, (n, _) in expected.items()}
+        for by in ("count", "pmi"):
+            stored, scanned = (queries.strongest_links(ws, f, unit=unit, by=by, limit=7) for f in (None, every_document))
+            assert stored.total == scanned.total
+            pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+        scanned_edges = queries.cooccurrence(ws, every_document, unit=unit)
+        entities = sorted(set(edges["source"]) | set(edges["target"]))
+        for entity in entities[::3] if every_third else entities:  # a third of them: time
+            stored, scanned = (queries.strongest_links(ws, f, unit=unit, around=entity) for f in (None, every_document))
+            assert stored.total == scanned.total
+            pd.testing.assert_frame_equal(stored.strongest, scanned.strongest)
+            theirs = scanned_edges[(scanned_edges["source"] == entity) | (scanned_edges["target"] == entity)]
+            for f in (None, every_document):  # the pairs with a focus are the network's pairs that include it
+                pd.testing.assert_frame_equal(queries.cooccurrence(ws, f, unit=unit, focus=entity),
+                                              theirs.reset_index(drop=True))
 
 
 def _review_quotes(ws: Workspace, speaker: str) -> None:

@@ -11,7 +11,7 @@ import datetime
 
 import duckdb
 
-from .store import Workspace
+from .store import Workspace, changing_links
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 
@@ -179,9 +179,10 @@ def unlink(ws: Workspace, entity: str) -> None:
         row = con.execute("SELECT linked_to FROM entity_links WHERE entity_key = ?", [entity]).fetchone()
         if row is None:
             return
-        con.execute("DELETE FROM entity_links WHERE entity_key = ?", [entity])
-        con.execute("INSERT OR IGNORE INTO entity_link_rejections VALUES (?, ?)", [entity, row[0]])
-        _log(con, "unlink", entity, row[0])
+        with changing_links(con):  # the network's counts are kept by linked key
+            con.execute("DELETE FROM entity_links WHERE entity_key = ?", [entity])
+            con.execute("INSERT OR IGNORE INTO entity_link_rejections VALUES (?, ?)", [entity, row[0]])
+            _log(con, "unlink", entity, row[0])
 
 
 def dismiss_suggestion(ws: Workspace, entity: str, candidate: str) -> None:

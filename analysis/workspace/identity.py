@@ -37,7 +37,7 @@ import pandas as pd
 from analysis.extract.entities import entity_key
 from analysis.extract.given_names import same_given_name
 
-from .store import Workspace
+from .store import Workspace, changing_links
 
 # A bare surname joins a person who has at least this share of the surname's mentions
 # (people of the surname with a given name), and at least `MIN_MENTIONS` of them, in the
@@ -237,7 +237,9 @@ def acronym_definitions(con: duckdb.DuckDBPyConnection, mentions: list[StoredMen
 
 def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
     """Link the keys the batch of newly stored documents `doc_ids` touched (see the module's
-    docstring); the number of links written. Runs in the connection the batch was stored with."""
+    docstring); the number of links written. Runs in the connection the batch was stored with;
+    the links and the network's counts kept by linked key (`store.changing_links`) change in one
+    transaction."""
     if not doc_ids:
         return 0
     mentions = _stored_mentions(con, doc_ids)
@@ -272,7 +274,8 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
         found_links = _acronym_links(con, acronyms)
         links |= found_links
         examined |= set(acronyms) | found_links.keys()
-    return _store(con, links, examined)
+    with changing_links(con):
+        return _store(con, links, examined)
 
 
 def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int],

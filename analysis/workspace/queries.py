@@ -559,11 +559,13 @@ def _edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
 def _stored_edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
     """`_edge_ctes` for the whole workspace in view (an empty filter), from the counts kept at ingest.
 
-    The `unit_*` tables count units per stored key. They hold for an entity as it is shown wherever
-    the key stands alone for a visible entity; the units naming a key that is merged (or merged
-    into) or whose entity is hidden (`special` keys, few: the analyst's curation) are counted again
-    from their mentions, with merges and hiding applied as in `_edge_ctes`, and their stored counts
-    taken off. The same CTEs and parameters as `_edge_ctes`; the counts, PMI and order are equal.
+    The `unit_*` tables count units per linked key (the automatic links applied, `keymap.linked`).
+    They hold for an entity as it is shown wherever every stored key of a linked key has that
+    linked key for entity and it is visible; the units naming the keys of a linked key that the
+    analyst's curation touches (a merge into or out of it, a hidden entity: the `special` ones,
+    few) are counted again from their mentions, with merges and hiding applied as in
+    `_edge_ctes`, and their stored counts taken off. The same CTEs and parameters as
+    `_edge_ctes`; the counts, PMI and order are equal.
     """
     col = _unit_column(unit)
     join = 'JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence' if unit == "paragraph" else ""
@@ -577,16 +579,19 @@ def _stored_edge_ctes(unit: str, focus: bool, ego: bool = False) -> str:
         in_circle = "AND a IN (SELECT id FROM circle) AND b IN (SELECT id FROM circle)"
     return f"""
         , ids AS (SELECT entity, name, label, row_number() OVER (ORDER BY entity) AS id FROM fents),
+        keymap AS (SELECT k.entity_key, coalesce(l.linked_to, k.entity_key) AS linked,
+                          coalesce(o.entity, k.entity_key) AS entity
+                   FROM entity_key_names k LEFT JOIN entity_links l USING (entity_key)
+                   LEFT JOIN entity_moves o USING (entity_key)),
         special AS (
-            SELECT entity_key FROM entity_moves
-            UNION SELECT entity FROM entity_moves
-            UNION SELECT k.entity_key FROM entity_key_names k LEFT JOIN entity_moves o USING (entity_key)
-                  WHERE coalesce(o.entity, k.entity_key) NOT IN (SELECT entity FROM ids)),
+            SELECT linked AS entity_key FROM keymap WHERE entity <> linked OR linked NOT IN (SELECT entity FROM ids)
+            UNION SELECT entity FROM keymap WHERE entity <> linked),
         marked AS (SELECT DISTINCT m.doc_id, {col} AS number FROM mentions m {join}
-                   WHERE m.entity_key IN (SELECT entity_key FROM special)),
-        raw AS (SELECT DISTINCT m.doc_id, {col} AS number, m.entity_key, coalesce(o.entity, m.entity_key) AS entity
+                   WHERE m.entity_key IN (SELECT entity_key FROM keymap
+                                          WHERE linked IN (SELECT entity_key FROM special))),
+        raw AS (SELECT DISTINCT m.doc_id, {col} AS number, km.linked AS entity_key, km.entity
                 FROM mentions m {join} JOIN marked k ON k.doc_id = m.doc_id AND k.number = {col}
-                LEFT JOIN entity_moves o ON o.entity_key = m.entity_key),
+                JOIN keymap km ON km.entity_key = m.entity_key),
         plain AS (SELECT DISTINCT doc_id, number, entity_key FROM raw WHERE entity_key NOT IN (SELECT entity_key FROM special)),
         exact AS (SELECT DISTINCT r.doc_id, r.number, ids.id FROM raw r JOIN ids ON ids.entity = r.entity),
         totals AS (SELECT (SELECT n FROM unit_totals WHERE unit = '{unit}') - (SELECT count(*) FROM marked)

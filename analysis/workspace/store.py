@@ -172,7 +172,9 @@ CREATE TABLE IF NOT EXISTS doc_entity_counts (doc_id VARCHAR, entity_key VARCHAR
 -- documents, for the pages' view of the whole workspace (~1 row per 10-300 per-document rows)...
 CREATE TABLE IF NOT EXISTS day_entity_counts (date DATE, entity_key VARCHAR, mentions BIGINT, documents BIGINT);
 -- ...and, for the co-occurrence network, per kind of unit (sentence, paragraph, document): how
--- many units name a key, how many name both keys of a pair (a < b), how many name any entity
+-- many units name a key, how many name both keys of a pair (a < b), how many name any entity. The
+-- key here is the linked key (`entity_links` applied: `changing_links` keeps them in step with the
+-- links), so only the analyst's merges and hidden entities are counted again at query time
 CREATE TABLE IF NOT EXISTS unit_entity_counts (
     unit VARCHAR, entity_key VARCHAR, n BIGINT, PRIMARY KEY (unit, entity_key));
 CREATE TABLE IF NOT EXISTS unit_pair_counts (
@@ -209,33 +211,64 @@ FROM batch_days b WHERE t.entity_key = b.entity_key AND t.date IS NOT DISTINCT F
 INSERT INTO day_entity_counts SELECT * FROM batch_days b WHERE NOT EXISTS (
     SELECT 1 FROM day_entity_counts t WHERE t.entity_key = b.entity_key AND t.date IS NOT DISTINCT FROM b.date);
 DROP TABLE batch_days"""
-# The units of each kind naming each key, in the documents of `{mentions}` (their sentences are
-# stored already); a unit is (document, number), the number 0 for the document itself.
+# The units of each kind naming each linked key (the key a row of `{links}` links it to, else its
+# own), in the documents of `{mentions}` (their sentences are stored already); a unit is
+# (document, number), the number 0 for the document itself.
 _UNIT_KEYS = """
 SELECT DISTINCT u.unit, m.doc_id, CASE u.unit WHEN 'sentence' THEN m.sentence WHEN 'paragraph' THEN s.paragraph
-                                             ELSE 0 END AS number, m.entity_key
+                                             ELSE 0 END AS number, coalesce(l.linked_to, m.entity_key) AS entity_key
 FROM {mentions} m JOIN sentences s ON s.doc_id = m.doc_id AND s.sentence = m.sentence
+LEFT JOIN {links} l ON l.entity_key = m.entity_key
 CROSS JOIN (VALUES ('sentence'), ('paragraph'), ('document')) u(unit)"""
+# The pairs of keys (a < b) named in the same unit of `{units}` (rows of `_UNIT_KEYS`), and in how many.
+_UNIT_PAIRS = """
+SELECT x.unit, x.entity_key AS a, y.entity_key AS b, count(*) AS n FROM {units} x JOIN {units} y
+ON x.unit = y.unit AND x.doc_id = y.doc_id AND x.number = y.number AND x.entity_key < y.entity_key GROUP BY ALL"""
 _ADD_UNIT_COUNTS = f"""
-CREATE OR REPLACE TEMP TABLE batch_units AS {_UNIT_KEYS};
+CREATE OR REPLACE TEMP TABLE batch_units AS {_UNIT_KEYS.format(mentions="{mentions}", links="entity_links")};
 INSERT INTO unit_entity_counts SELECT unit, entity_key, count(*) FROM batch_units GROUP BY ALL
 ON CONFLICT (unit, entity_key) DO UPDATE SET n = n + excluded.n;
-INSERT INTO unit_pair_counts
-SELECT a.unit, a.entity_key, b.entity_key, count(*) FROM batch_units a
-JOIN batch_units b ON a.unit = b.unit AND a.doc_id = b.doc_id AND a.number = b.number AND a.entity_key < b.entity_key
-GROUP BY ALL ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
+INSERT INTO unit_pair_counts {_UNIT_PAIRS.format(units="batch_units")}
+ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
 INSERT INTO unit_totals SELECT unit, count(*) FROM (SELECT DISTINCT unit, doc_id, number FROM batch_units) GROUP BY ALL
 ON CONFLICT (unit) DO UPDATE SET n = n + excluded.n;
 DROP TABLE batch_units"""
 
 _UPKEEP = (_ADD_NAME_COUNTS, _CHOOSE_KEY_NAMES, _ADD_DOC_COUNTS, _ADD_DAY_COUNTS, _ADD_UNIT_COUNTS)
 
+# Moving the unit counts of the documents naming a key whose link changed from the links before
+# (`links_before`) to the links now: what those documents count under each, the difference added.
+# The number of units naming anything (`unit_totals`) does not depend on links.
+_RELINK_UNIT_COUNTS = f"""
+CREATE OR REPLACE TEMP TABLE relinked AS
+SELECT doc_id, sentence, entity_key FROM mentions WHERE doc_id IN (SELECT doc_id FROM doc_entity_counts WHERE entity_key IN (
+    SELECT entity_key FROM (SELECT entity_key, linked_to FROM links_before
+                            EXCEPT SELECT entity_key, linked_to FROM entity_links)
+    UNION SELECT entity_key FROM (SELECT entity_key, linked_to FROM entity_links
+                                  EXCEPT SELECT entity_key, linked_to FROM links_before)));
+CREATE OR REPLACE TEMP TABLE units_before AS {_UNIT_KEYS.format(mentions="relinked", links="links_before")};
+CREATE OR REPLACE TEMP TABLE units_after AS {_UNIT_KEYS.format(mentions="relinked", links="entity_links")};
+INSERT INTO unit_entity_counts
+SELECT unit, entity_key, sum(n) FROM (SELECT unit, entity_key, -count(*) AS n FROM units_before GROUP BY ALL
+                                      UNION ALL SELECT unit, entity_key, count(*) FROM units_after GROUP BY ALL)
+GROUP BY ALL HAVING sum(n) <> 0
+ON CONFLICT (unit, entity_key) DO UPDATE SET n = n + excluded.n;
+INSERT INTO unit_pair_counts
+SELECT unit, a, b, sum(n) FROM (SELECT unit, a, b, -n AS n FROM ({_UNIT_PAIRS.format(units="units_before")})
+                                UNION ALL {_UNIT_PAIRS.format(units="units_after")})
+GROUP BY ALL HAVING sum(n) <> 0
+ON CONFLICT (unit, a, b) DO UPDATE SET n = n + excluded.n;
+DELETE FROM unit_entity_counts WHERE n = 0;
+DELETE FROM unit_pair_counts WHERE n = 0;
+DROP TABLE relinked; DROP TABLE units_before; DROP TABLE units_after; DROP TABLE links_before"""
+
 # Tables computed from the others, rebuilt whenever the schema changes (`_rebuild_derived`).
 DERIVED_TABLES = ("entity_name_counts", "entity_key_names", "doc_entity_counts", "day_entity_counts",
                   "unit_entity_counts", "unit_pair_counts", "unit_totals")
 
-# the hash covers the upkeep too, so changing how names are chosen rebuilds the derived tables
-SCHEMA_VERSION = hashlib.sha1((SCHEMA + "".join(_UPKEEP)).encode("utf-8")).hexdigest()[:16]
+# the hash covers the upkeep and the relinking too, so changing how names are chosen (or how the
+# network's counts follow the links) rebuilds the derived tables
+SCHEMA_VERSION = hashlib.sha1((SCHEMA + "".join(_UPKEEP) + _RELINK_UNIT_COUNTS).encode("utf-8")).hexdigest()[:16]
 
 
 def _add_derived(con: duckdb.DuckDBPyConnection, mentions: str) -> None:
@@ -243,12 +276,27 @@ def _add_derived(con: duckdb.DuckDBPyConnection, mentions: str) -> None:
 
     Runs in the transaction that writes those rows, so the names every page shows (`entity_names`)
     and the counts the pages read instead of scanning every mention (`doc_entity_counts`, the
-    `unit_*` tables) never lag the mentions. Nothing here depends on curation: the counts are keyed
-    by stored entity key, and the queries map them through merges (and hidden entities, corrected
-    dates) as the views do, so no curation action has to refresh them.
+    `unit_*` tables) never lag the mentions. Nothing here depends on the analyst's curation: the
+    counts are keyed by stored entity key (the `unit_*` ones by linked key: the automatic links,
+    see `changing_links`), and the queries map them through merges (and hidden entities, corrected
+    dates) as the views do, so no curation action but undoing a link has to refresh them.
     """
     for statement in _UPKEEP:
         con.execute(statement.format(mentions=mentions))
+
+
+@contextlib.contextmanager
+def changing_links(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A block that changes `entity_links`, in one transaction with what keeps the `unit_*` counts
+    (kept by linked key) in step: the links are kept as they were before the block, and after it
+    only the documents naming a key whose link was added, changed or removed are counted again.
+    A block that raises changes nothing (the connection's use rolls back, see `Workspace.connect`).
+    """
+    con.execute("BEGIN TRANSACTION")
+    con.execute("CREATE OR REPLACE TEMP TABLE links_before AS SELECT * FROM entity_links")
+    yield
+    con.execute(_RELINK_UNIT_COUNTS)
+    con.execute("COMMIT")
 
 
 def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
