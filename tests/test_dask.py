@@ -96,8 +96,14 @@ def same_tables(ws: Workspace, plain_tables: dict[str, bytes]) -> None:
 def test_a_local_cluster_of_two_workers_stores_what_a_plain_ingest_does(corpus, plain, tmp_path) -> None:
     ws = Workspace(tmp_path / "ws")
     ticks: list[Tick] = []
+    def forked_with_the_model() -> bool:  # imported only by the fork server the workers are forked from
+        import sys
+
+        return "analysis.extract.worker_start" in sys.modules and "spacy" in sys.modules
+
     with DaskEngine(workers=2) as engine:
         assert len(engine.client.nthreads()) == 2
+        assert all(engine.client.run(forked_with_the_model).values())
         report = ingest(ws, load_paths([corpus]), batch_size=BATCH, progress=ticks.append, engine=engine)
         assert report.engine == "extracted by Dask, 2 worker threads on a local cluster"
     same_as_plain(ws, report, plain)

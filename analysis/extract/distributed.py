@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing.forkserver
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -97,8 +98,26 @@ def forked_workers() -> contextlib.AbstractContextManager:
 
     settings = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
     get_mp_context().set_forkserver_preload(["distributed", f"{__package__}.worker_start"])
-    multiprocessing.forkserver.ensure_running()
+    with _importable_here():
+        multiprocessing.forkserver.ensure_running()
     return settings
+
+
+@contextlib.contextmanager
+def _importable_here() -> Iterator[None]:
+    """This project first on PYTHONPATH while the fork server starts: it imports its preloads
+    from a new interpreter's path (Python 3.11 ignores the `sys_path` it is given), where a
+    checkout run from elsewhere (a benchmark, a script) is not; a preload that fails to import
+    is skipped without a word, and every worker then loads the model itself."""
+    root, before = str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, before) if p)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 class DaskEngine:
