@@ -121,10 +121,14 @@ def cluster() -> Iterator[str]:
         yield local.scheduler_address
 
 
-def test_a_worker_killed_mid_ingest_loses_nothing_and_stores_nothing_twice(corpus, plain, cluster, tmp_path) -> None:
+@pytest.mark.parametrize("where", ["existing cluster", "engine's own local cluster"])
+def test_a_worker_killed_mid_ingest_loses_nothing_and_stores_nothing_twice(corpus, plain, where, request,
+                                                                          tmp_path) -> None:
+    """On the engine's own cluster the nanny forks the killed worker again from the fork server."""
     ws = Workspace(tmp_path / "ws")
     killed: list[str] = []
-    with DaskEngine(scheduler=cluster) as engine:
+    place = {"scheduler": request.getfixturevalue("cluster")} if where == "existing cluster" else {"workers": 2}
+    with DaskEngine(**place) as engine:
         client = engine.client
         pids = client.run(os.getpid)
 
