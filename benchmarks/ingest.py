@@ -4,6 +4,7 @@
     python benchmarks/ingest.py --docs 500 --repeat 1    # a quick look
     python benchmarks/ingest.py --processes 2 --batch-size 16,32,64   # choose a batch size
     python benchmarks/ingest.py --docs 1500 --dask --no-reingest      # also the default and Dask ingests
+    python benchmarks/ingest.py --docs 1000 --dask-only               # only Dask against plain 2 processes
 
 What is compared, per process count P and batch size B, in the same run:
   bare    `nlp.pipe(texts, n_process=P, batch_size=B)` with the product's own pipeline
@@ -18,6 +19,10 @@ With `--dask`, each round also runs
           the plain 2-process ingest (target >= 0.9x), with the client's own CPU seconds (the
           phase process: loading, the scheduler, storing; not the workers) per 1,000 documents,
           which bounds how many workers one client can feed.
+With `--dask-only`, each round runs only the plain 2-process ingest and the Dask one (in
+alternating order) and splits the Dask ingest's time: the cluster's start, reading the files,
+until the first batch is back, the first to the last batch (documents per second), storing the
+last batch, and the client's CPU seconds in each.
 Each phase runs in a fresh Python process, after the model is loaded there (worker start-up
 inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases alternate
 (bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
