@@ -14,5 +14,5 @@ from .pipeline import Extractor
 
 try:
     Extractor().warm()
-except Exception:  # noqa: BLE001 - an error here would end the fork server, and with it every worker's
-    pass  # start; the same error then comes back from the first batch, to the client, with its reason
+except Exception:  # raised here, it would end the fork server and with it every worker's start; left
+    pass  # to the workers, the same error comes back from the first batch, to the client, with its reason
