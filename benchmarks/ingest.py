@@ -4,6 +4,7 @@
     python benchmarks/ingest.py --docs 500 --repeat 1    # a quick look
     python benchmarks/ingest.py --processes 2 --batch-size 16,32,64   # choose a batch size
     python benchmarks/ingest.py --docs 1500 --dask --no-reingest      # also the default and Dask ingests
+    python benchmarks/ingest.py --docs 1000 --dask-only               # only Dask against plain 2 processes
 
 What is compared, per process count P and batch size B, in the same run:
   bare    `nlp.pipe(texts, n_process=P, batch_size=B)` with the product's own pipeline
@@ -18,6 +19,10 @@ With `--dask`, each round also runs
           the plain 2-process ingest (target >= 0.9x), with the client's own CPU seconds (the
           phase process: loading, the scheduler, storing; not the workers) per 1,000 documents,
           which bounds how many workers one client can feed.
+With `--dask-only`, each round runs only the plain 2-process ingest and the Dask one (in
+alternating order) and splits the Dask ingest's time: the cluster's start, reading the files,
+until the first batch is back, the first to the last batch (documents per second), storing the
+last batch, and the client's CPU seconds in each.
 Each phase runs in a fresh Python process, after the model is loaded there (worker start-up
 inside `pipe`/`ingest` is timed, as it is part of what a user waits for). Phases alternate
 (bare, ingest, bare, ingest ...) so that load from other programs on the machine hits both
@@ -213,20 +218,57 @@ def run_phase(args: argparse.Namespace) -> dict:
     from analysis.workspace.store import Workspace
 
     ws = Workspace(args.workspace)
+    timed = None
     with contextlib.ExitStack() as stack:
         cpu0, own0, t0 = cpu_seconds(), own_cpu_seconds(), time.perf_counter()
         engine = None
         if args.engine == "dask":  # the cluster's start is part of the wait, as in the CLI
             from analysis.extract.distributed import DaskEngine
 
-            engine = stack.enter_context(DaskEngine(workers=args.processes))
+            timed = TimedEngine(stack.enter_context(DaskEngine(workers=args.processes)), t0, own0)
+            engine = timed
         report = ingest(ws, load_paths([data]), model=args.model, processes=args.processes or None,
                         batch_size=args.batch_size, engine=engine)
         seconds = time.perf_counter() - t0
         own = own_cpu_seconds() - own0
+    closed = time.perf_counter() - t0
     _reap_children()
+    split = {} if timed is None else {"split": {**timed.split(seconds), "close": closed - seconds}}
     return {"seconds": seconds, "cpu": cpu_seconds() - cpu0, "client_cpu": own, "added": len(report.added),
-            "duplicates": len(report.duplicates), "failed": len(report.failed), "engine": report.engine}
+            "duplicates": len(report.duplicates), "failed": len(report.failed), "engine": report.engine, **split}
+
+
+class TimedEngine:
+    """An engine that notes when it was ready and when each batch came back, and the client's CPU
+    seconds then: where a Dask ingest's time goes (cluster start, reading the files, the first
+    batch, the steady state, the tail)."""
+
+    def __init__(self, engine, t0: float, cpu0: float):
+        self.engine, self.t0, self.cpu0 = engine, t0, cpu0
+        self.ready = (time.perf_counter() - t0, own_cpu_seconds() - cpu0)
+        self.marks: list[tuple[float, int, float]] = []  # (seconds since t0, documents, client CPU)
+
+    def describe(self) -> str:
+        return self.engine.describe()
+
+    def extract(self, raws, model, batch_size, chunk_chars):
+        self.marks.append((time.perf_counter() - self.t0, 0, own_cpu_seconds() - self.cpu0))
+        for batch in self.engine.extract(raws, model, batch_size, chunk_chars):
+            self.marks.append((time.perf_counter() - self.t0, batch.documents, own_cpu_seconds() - self.cpu0))
+            yield batch
+
+    def split(self, seconds: float) -> dict:
+        """Seconds of: `cluster` start, `read` (files read and checked, until extraction starts),
+        `first` (until the first batch is back), `steady` (the first to the last batch back; its
+        documents per second), `last` (storing the last batch); the client's CPU seconds of each."""
+        (ready, cpu_ready), (start, _, cpu_start) = self.ready, self.marks[0]
+        (first, _, cpu_first), (last, _, cpu_last) = self.marks[1], self.marks[-1]
+        steady_docs = sum(docs for _, docs, _ in self.marks[2:])
+        return {"cluster": ready, "read": start - ready, "first": first - start, "steady": last - first,
+                "steady_docs_per_s": steady_docs / (last - first) if last > first else 0.0,
+                "last": seconds - last, "batches": len(self.marks) - 1,
+                "cpu": {"cluster": cpu_ready, "read": cpu_start - cpu_ready, "first": cpu_first - cpu_start,
+                        "steady": cpu_last - cpu_first}}
 
 
 def phase(name: str, data: Path, processes: int, batch_size: int, model: str, workspace: Path | None = None,
@@ -267,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reingest", action="store_true", help="skip the re-ingest phase")
     parser.add_argument("--dask", action="store_true",
                         help="also the default ingest (every core) and a Dask ingest with 2 workers, each round")
+    parser.add_argument("--dask-only", action="store_true",
+                        help="only the Dask ingest (2 workers) against the plain 2-process ingest, each round, "
+                             "with where the Dask ingest's time goes")
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help=argparse.SUPPRESS)
     # internal: one phase in a fresh process
     parser.add_argument("--phase", choices=("bare", "ingest"), help=argparse.SUPPRESS)
@@ -296,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(records)} articles, {words:,} words; model {args.model}; processes {process_counts}; "
           f"batch sizes {batch_sizes}; {args.repeat} round(s); load average {os.getloadavg()[0]:.1f} at start")
 
+    if args.dask_only:
+        try:
+            return dask_rounds(data, batch_sizes[0], args.model, base / "ws", args.repeat, words, len(records))
+        finally:
+            if not args.workspace:
+                shutil.rmtree(base, ignore_errors=True)
     results: dict[tuple[int, int], list[dict]] = {}
     engines: list[dict] = []
     try:
@@ -386,6 +437,35 @@ def engine_round(data: Path, batch: int, model: str, ws: Path, flip: bool, words
               f"({row[name]['engine']}); client CPU {row[name]['client_cpu']:.1f} s; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
     return row
+
+
+def dask_rounds(data: Path, batch: int, model: str, ws: Path, repeat: int, words: int, docs: int) -> int:
+    """`--dask-only`: the plain 2-process ingest and the Dask one, alternating which goes first,
+    each round in a new workspace; the ratio, and the split of the Dask ingest's time."""
+    ratios: list[float] = []
+    for round_ in range(repeat):
+        row = {}
+        for name, engine in (("dask", "dask"), ("plain", "local"))[:: 1 if round_ % 2 else -1]:
+            shutil.rmtree(ws, ignore_errors=True)
+            row[name] = phase("ingest", data, 2, batch, model, ws, engine=engine)
+            shutil.rmtree(ws, ignore_errors=True)
+        dask, plain = row["dask"], row["plain"]
+        if dask["added"] != docs or plain["added"] != docs:
+            print(f"  warning: added {dask['added']} (Dask) and {plain['added']} (plain) of {docs}")
+        ratios.append(plain["seconds"] / dask["seconds"])
+        split, cpu = dask["split"], dask["split"]["cpu"]
+        print(f"round {round_ + 1} B={batch}: plain 2 processes {plain['seconds']:.1f} s, Dask 2 workers "
+              f"{dask['seconds']:.1f} s = {ratios[-1]:.2f}x; Dask split: cluster {split['cluster']:.1f} s, "
+              f"read {split['read']:.1f} s, first batch {split['first']:.1f} s, steady {split['steady']:.1f} s "
+              f"({split['steady_docs_per_s']:.1f} docs/s, {split['batches']} batches), last store "
+              f"{split['last']:.2f} s (close {split['close']:.1f} s); client CPU {dask['client_cpu']:.1f} s "
+              f"(cluster {cpu['cluster']:.1f}, read {cpu['read']:.1f}, first {cpu['first']:.1f}, "
+              f"steady {cpu['steady']:.1f}); plain {docs / plain['seconds']:.1f} docs/s; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    ok = statistics.median(ratios) >= TARGET_DASK_VS_PLAIN
+    print(f"Dask 2 workers / plain 2 processes, B={batch}: {spread(ratios)}x, target >= {TARGET_DASK_VS_PLAIN}x "
+          f"{verdict(ok)}; load average at the end {os.getloadavg()[0]:.1f}")
+    return 0 if ok else 1
 
 
 def report_engines(engines: list[dict], results: dict[tuple[int, int], list[dict]], words: int, docs: int,

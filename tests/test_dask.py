@@ -96,8 +96,14 @@ def same_tables(ws: Workspace, plain_tables: dict[str, bytes]) -> None:
 def test_a_local_cluster_of_two_workers_stores_what_a_plain_ingest_does(corpus, plain, tmp_path) -> None:
     ws = Workspace(tmp_path / "ws")
     ticks: list[Tick] = []
+    def forked_with_the_model() -> bool:  # imported only by the fork server the workers are forked from
+        import sys
+
+        return "analysis.extract.worker_start" in sys.modules and "spacy" in sys.modules
+
     with DaskEngine(workers=2) as engine:
         assert len(engine.client.nthreads()) == 2
+        assert all(engine.client.run(forked_with_the_model).values())
         report = ingest(ws, load_paths([corpus]), batch_size=BATCH, progress=ticks.append, engine=engine)
         assert report.engine == "extracted by Dask, 2 worker threads on a local cluster"
     same_as_plain(ws, report, plain)
@@ -115,10 +121,14 @@ def cluster() -> Iterator[str]:
         yield local.scheduler_address
 
 
-def test_a_worker_killed_mid_ingest_loses_nothing_and_stores_nothing_twice(corpus, plain, cluster, tmp_path) -> None:
+@pytest.mark.parametrize("where", ["existing cluster", "engine's own local cluster"])
+def test_a_worker_killed_mid_ingest_loses_nothing_and_stores_nothing_twice(corpus, plain, where, request,
+                                                                          tmp_path) -> None:
+    """On the engine's own cluster the nanny forks the killed worker again from the fork server."""
     ws = Workspace(tmp_path / "ws")
     killed: list[str] = []
-    with DaskEngine(scheduler=cluster) as engine:
+    place = {"scheduler": request.getfixturevalue("cluster")} if where == "existing cluster" else {"workers": 2}
+    with DaskEngine(**place) as engine:
         client = engine.client
         pids = client.run(os.getpid)
 

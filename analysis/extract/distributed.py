@@ -2,7 +2,8 @@
 
 A local cluster (`workers` processes on this machine) or an existing one (its scheduler's
 address) runs `Extractor.extract` on batches of documents, the model loaded once per worker
-process and kept (`worker_extractor`). Parsed spaCy Docs never leave the worker: each batch
+process and kept (`worker_extractor`); a local cluster's workers are forked with the model
+already loaded (`worker_start`). Parsed spaCy Docs never leave the worker: each batch
 comes back as Arrow columns (`rows.RowBatch`), or is written to a Parquet shard (`shards`)
 with only the account of its files coming back. Batches are handed out a few per worker
 thread ahead and come back as they finish; a batch on a worker that dies is redone by Dask
@@ -11,7 +12,10 @@ already holds.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing.forkserver
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -80,6 +84,42 @@ def tapered_batches(raws: Sequence[RawDocument], size: int, threads: int) -> Ite
     yield from in_batches(raws[head:], max(1, size // 4))
 
 
+def forked_workers() -> contextlib.AbstractContextManager:
+    """Dask settings under which a local cluster's nannies fork their workers (and a worker that
+    died, again) from a fork server that has imported distributed and `worker_start`.
+
+    The fork server is started now, so that it loads the model while the cluster's scheduler
+    and nannies start; it serves every later local cluster of this process, and ends with it.
+    distributed sets the fork server's imports on its first use of the method (its own and its
+    dependencies'), so they are replaced after that, and only before the server has started.
+    """
+    import dask
+    from distributed.utils import get_mp_context
+
+    settings = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    get_mp_context().set_forkserver_preload(["distributed", f"{__package__}.worker_start"])
+    with _importable_here():
+        multiprocessing.forkserver.ensure_running()
+    return settings
+
+
+@contextlib.contextmanager
+def _importable_here() -> Iterator[None]:
+    """This project first on PYTHONPATH while the fork server starts: it imports its preloads
+    from a new interpreter's path (Python 3.11 ignores the `sys_path` it is given), where a
+    checkout run from elsewhere (a benchmark, a script) is not; a preload that fails to import
+    is skipped without a word, and every worker then loads the model itself."""
+    root, before = str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, before) if p)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
 class DaskEngine:
     """Extraction on Dask: a local cluster of `workers` processes, or the cluster at `scheduler`.
 
@@ -96,6 +136,7 @@ class DaskEngine:
         self.client: Client | None = None
         self.warming: list = []  # the warm-up tasks' futures, held so that they run
         self.cluster: LocalCluster | None = None
+        self.settings = contextlib.ExitStack()  # dask settings for the life of a local cluster
 
     def __enter__(self) -> DaskEngine:
         from distributed import Client, LocalCluster
@@ -106,6 +147,7 @@ class DaskEngine:
             except (OSError, ValueError, TypeError) as err:  # refused, timed out, no such address
                 raise ClusterUnavailable(f"cannot reach the Dask scheduler {self.scheduler}: {err}") from None
         else:  # one thread per worker process: spaCy holds the interpreter while it parses
+            self.settings.enter_context(forked_workers())
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
@@ -122,6 +164,7 @@ class DaskEngine:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        self.settings.close()
         self.client = self.cluster = None
 
     def describe(self) -> str:
