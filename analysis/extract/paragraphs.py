@@ -17,6 +17,7 @@ paragraph). Wrapped prose has longer lines, and the short lines of wire tables (
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from spacy.attrs import SENT_START
@@ -30,7 +31,14 @@ _BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]{2,}\S)[ \t]*|(?<=[.!?:\"”’')\
 
 def paragraph_starts(text: str) -> list[int]:
     """Offsets where paragraphs begin (0 first), at the breaks described above."""
-    return [0, *(m.end() for m in _BREAK.finditer(text) if m.end() < len(text))]
+    return list(_paragraph_starts(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _paragraph_starts(text: str) -> tuple[int, ...]:
+    """Kept for the last few texts: the parse (`paragraph_breaks`), the quote units and the
+    sentence rows each ask for the same document's paragraphs."""
+    return (0, *(m.end() for m in _BREAK.finditer(text) if m.end() < len(text)))
 
 
 def short_line_starts(text: str) -> list[int]:

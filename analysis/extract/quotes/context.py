@@ -49,12 +49,15 @@ class DocContext:
     _mark_starts: list[int] = field(init=False)
     _token_starts: list[int] = field(init=False)
     _pos: list[int] = field(init=False)
-    _lower: list[int] = field(init=False)
+    _positions: dict[int, list[int]] = field(init=False)  # lowercase word id -> its token indices
 
     def __post_init__(self) -> None:
         self.text = text = self.doc.text if self.text is None else self.text
         arrays = self.doc.to_array([IDX, POS, LOWER])
-        self._token_starts, self._pos, self._lower = (column.tolist() for column in arrays.T)
+        self._token_starts, self._pos, lowers = (column.tolist() for column in arrays.T)
+        self._positions = {}
+        for i, word in enumerate(lowers):
+            self._positions.setdefault(word, []).append(i)
         self.ents = tuple(self.doc.ents)
         self.names = tuple(e for e in self.ents if e.label_ in NAME_LABELS and any(t.text[:1].isupper() for t in e))
         self.sents = list(self.doc.sents)
@@ -69,15 +72,20 @@ class DocContext:
             e[-1].lower_ for e in self.ents if e.label_ == "PERSON"
         )
 
-    def tokens_where(self, pos: frozenset[str] | None = None, lower: frozenset[str] | None = None) -> list[Token]:
-        """The tokens, in order, with one of the parts of speech `pos` (when given) and
-        written as one of the lowercase words `lower` (when given; an empty set matches none)."""
+    def tokens_where(self, lower: frozenset[str], pos: frozenset[str] | None = None) -> list[Token]:
+        """The tokens, in order, written as one of the lowercase words `lower` (an empty set
+        matches none) and with one of the parts of speech `pos` (when given).
+
+        Looked up by word in an index of the document's words (`_positions`), built once: the
+        steps ask six times per document, and a pass over every token each time cost ~4 % of
+        the quote stage."""
         pos_ids = None if pos is None else _ids(pos, POS_IDS.__getitem__)
-        lower_ids = None if lower is None else _ids(lower, get_string_id)
-        return [
-            self.doc[i] for i, (p, w) in enumerate(zip(self._pos, self._lower))
-            if (pos_ids is None or p in pos_ids) and (lower_ids is None or w in lower_ids)
-        ]
+        lower_ids = _ids(lower, get_string_id)
+        if len(lower_ids) < len(self._positions):
+            found = [i for w in lower_ids for i in self._positions.get(w, ())]
+        else:
+            found = [i for w, where in self._positions.items() if w in lower_ids for i in where]
+        return [self.doc[i] for i in sorted(found) if pos_ids is None or self._pos[i] in pos_ids]
 
     def _segment(self) -> Iterator[Span]:
         # A token holding a line break between units, in its text or its trailing space, ends a segment.
