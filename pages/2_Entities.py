@@ -105,7 +105,7 @@ entities = data.run(queries.entity_table, filters)
 chart_col, table_col = st.columns([1, 1], gap="large")
 with chart_col:
     top_n = st.slider("Entities in the chart", 5, 50, 20, step=5, key="ent_top_n")
-    widgets.chart(charts.entity_bars, data.run(queries.top_entities, filters, limit=top_n), title=f"Top {top_n} entities by mentions", key="ent_bars")
+    widgets.chart(charts.entity_bars, entities.head(top_n).to_dict("records"), title=f"Top {top_n} entities by mentions", key="ent_bars")
 with table_col:
     st.markdown(f"**{widgets.plural(len(entities), 'entity')} in view**")
     widgets.table(entities[SHOWN], "entities", column_config=DATES, height=520, empty="No entities in view.")
