@@ -113,6 +113,11 @@ def _q(ws: Workspace, filters: Filters | None, body: str, *params) -> pd.DataFra
     return _Sql(filters or Filters()).run(ws, body, *params)
 
 
+def _rows(ws: Workspace, filters: Filters | None, body: str, *params) -> list[dict[str, Any]]:
+    """`_q`'s rows as dicts (`Workspace.records`): small answers, without pandas."""
+    return _Sql(filters or Filters()).records(ws, body, *params)
+
+
 def _all_documents(filters: Filters | None) -> bool:
     """Whether `filters` keeps every document but for a date range (and shows entities of some types):
     the mentions counted per day then answer, without reading a row per document."""
@@ -160,7 +165,7 @@ def overview(ws: Workspace, filters: Filters | None = None) -> dict:
         ", days AS (SELECT m.entity, m.n AS mentions FROM doc_entity_view m JOIN fdocs USING (doc_id))", [])
     # every quote and event belongs to a stored document: with no filter, the tables' own row counts
     rows = "{}" if (filters or Filters()).is_empty() else "{} JOIN fdocs USING (doc_id)"
-    return _Sql(filters or Filters()).records(ws, f"""{days}
+    return _rows(ws, filters, f"""{days}
         SELECT (SELECT count(*) FROM fdocs) AS documents,
                (SELECT count(DISTINCT m.entity) FROM days m JOIN fents e ON e.entity = m.entity) AS entities,
                (SELECT coalesce(sum(m.mentions), 0)::BIGINT FROM days m JOIN fents e ON e.entity = m.entity) AS mentions,
@@ -217,7 +222,7 @@ def entity_table(ws: Workspace, filters: Filters | None = None, limit: int | Non
 
 def top_entities(ws: Workspace, filters: Filters | None = None, limit: int = 15) -> list[dict[str, Any]]:
     """`entity_table`'s first `limit` rows as dicts: the Overview's chart, drawn without pandas."""
-    return _Sql(filters or Filters()).records(ws, *_entity_counts(filters, limit))
+    return _rows(ws, filters, *_entity_counts(filters, limit))
 
 
 def _entity_counts(filters: Filters | None, limit: int | None) -> tuple:
@@ -284,7 +289,7 @@ def documents_table(ws: Workspace, filters: Filters | None = None, search: str =
 def documents_count(ws: Workspace, filters: Filters | None = None) -> int:
     """How many documents `documents_table` lists under `filters` (with no `search`): what a page
     says when it shows only the first rows."""
-    return _Sql(filters or Filters()).records(ws, "SELECT count(*) AS n FROM fdocs")[0]["n"]
+    return _rows(ws, filters, "SELECT count(*) AS n FROM fdocs")[0]["n"]
 
 
 def document(ws: Workspace, doc_id: str) -> dict | None:
