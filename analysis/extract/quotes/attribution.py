@@ -42,13 +42,12 @@ def attach_outlets(events: list[Event]) -> list[Event]:
     kept = []
     for event in events:
         verbs = [e for e in by_segment[event.segment] if e.kind == "verb" and e.speaker is not None]
-        hosts = [v for v in verbs if _governs(v, event)] or (verbs if event.kind == "outlet" else [])
-        if event.kind in ("source", "outlet") and hosts:
+        if event.kind in ("source", "outlet"):  # only a phrase has hosts: most events are verbs
+            hosts = [v for v in verbs if _governs(v, event)] or (verbs if event.kind == "outlet" else [])
             for verb in hosts:
                 verb.outlet = verb.outlet or event.speaker
-            continue
-        if event.kind == "outlet":
-            continue
+            if hosts or event.kind == "outlet":
+                continue
         others = [e for e in verbs if e is not event]
         if event.lemma == "report" and others:
             for verb in others:
