@@ -31,7 +31,8 @@ before bare, P=2 before P=1) so that the machine's drift in speed favours neithe
 verdicts use the median of the per-round ratios (an even number of rounds is fairest). Words
 are whitespace-separated tokens of the texts. Memory is the peak summed RSS of the phase's
 process tree (the phase process and its workers) over the whole phase, sampled every 50 ms by
-the launching process with psutil if installed, else from /proc. CPU seconds (the tree's
+the launching process (its process list with psutil if installed, else from /proc); the peak
+summed PSS, which counts the pages forked workers share once, is printed beside it as info. CPU seconds (the tree's
 user+system time) are printed too: on a busy machine words per CPU-second is steadier than
 wall time.
 
@@ -101,8 +102,8 @@ def write_jsonl(records: list[dict], path: Path) -> None:
 
 # --- measuring a process tree ------------------------------------------------------------
 
-def _tree_rss_proc(root: int) -> int:
-    """Summed RSS (bytes) of `root` and its descendants, read from /proc."""
+def _tree_pids_proc(root: int) -> set[int]:
+    """`root` and its descendants, read from /proc."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -119,36 +120,41 @@ def _tree_rss_proc(root: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    total = 0
-    for pid in tree:
-        try:
-            with open(f"/proc/{pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
-            continue
-    return total
+    return tree
 
 
-def tree_rss(root: int) -> int:
+def tree_pids(root: int) -> set[int]:
+    """`root` and its descendants (psutil if installed, else /proc)."""
     try:
         import psutil
     except ImportError:
-        return _tree_rss_proc(root)
+        return _tree_pids_proc(root)
     try:
         proc = psutil.Process(root)
-        procs = [proc, *proc.children(recursive=True)]
+        return {proc.pid, *(child.pid for child in proc.children(recursive=True))}
     except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
+        return set()
+
+
+def _proc_kb(pid: int, file: str, field: str) -> int:
+    """A "Field:  N kB" line of /proc/PID/FILE, in bytes (0 when the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/{file}") as lines:
+            for line in lines:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """Summed RSS and summed PSS (bytes) of `root`'s process tree. RSS counts a page shared by
+    forked workers (the model's weights, mapped files) once per process; PSS splits it among them,
+    so it is what the tree takes from the machine (0 where /proc has no smaps_rollup)."""
+    pids = tree_pids(root)
+    return (sum(_proc_kb(pid, "status", "VmRSS") for pid in pids),
+            sum(_proc_kb(pid, "smaps_rollup", "Pss") for pid in pids))
 
 
 class PeakMemory:
@@ -160,12 +166,13 @@ class PeakMemory:
     """
 
     def __init__(self, root: int, interval: float = 0.05):
-        self.root, self.interval, self.peak, self._stop = root, interval, 0, threading.Event()
+        self.root, self.interval, self.peak, self.peak_pss, self._stop = root, interval, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(self.root))
+            rss, pss = tree_memory(self.root)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -283,7 +290,7 @@ def phase(name: str, data: Path, processes: int, batch_size: int, model: str, wo
         stdout, stderr = child.communicate()
     if child.returncode != 0:
         raise SystemExit(f"phase {name} (P={processes}, B={batch_size}) failed:\n{stderr[-3000:]}")
-    return {**json.loads(stdout.strip().splitlines()[-1]), "peak_rss": memory.peak}
+    return {**json.loads(stdout.strip().splitlines()[-1]), "peak_rss": memory.peak, "peak_pss": memory.peak_pss}
 
 
 # --- the report --------------------------------------------------------------------------
@@ -409,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
             report(f"peak memory, 2-process ingest, {tag}", peak, max(peak) < TARGET_MEMORY_MB,
                    f"< {TARGET_MEMORY_MB} MB", " MB" + note)
             print(f"{'  (bare spaCy 2-process peak; info)':46s} {spread(bare_peak)} MB")
+            pss = [r["ingest"]["peak_pss"] / 2**20 for r in rows]
+            print(f"{'  (same ingest, summed PSS: shared pages once; info)':46s} {spread(pss)} MB")
         if rows[0]["again"] is not None:
             speedup = [r["ingest"]["seconds"] / r["again"]["seconds"] for r in rows]
             report(f"re-ingest speed-up, {tag}", speedup, statistics.median(speedup) >= TARGET_REINGEST,
