@@ -32,9 +32,9 @@ verdicts use the median of the per-round ratios (an even number of rounds is fai
 are whitespace-separated tokens of the texts. Memory is the peak summed RSS of the phase's
 process tree (the phase process and its workers) over the whole phase, sampled every 50 ms by
 the launching process (its process list with psutil if installed, else from /proc); the peak
-summed PSS, which counts the pages forked workers share once, is printed beside it as info. CPU seconds (the tree's
-user+system time) are printed too: on a busy machine words per CPU-second is steadier than
-wall time.
+summed PSS, which counts the pages forked workers share once, is printed beside it as info.
+CPU seconds (the tree's user+system time) are printed too: on a busy machine words per
+CPU-second is steadier than wall time.
 
 Articles are the corpus records with a body, distinct by content hash, in file order. The
 corpus is read from ../shared at run time and never stored in the repository; the benchmark
