@@ -20,13 +20,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-import pandas as pd
 from tqdm import tqdm
 
 from analysis import settings
 from analysis.loaders.sanitise import displayable
 from analysis.model import Extraction, LoadError
-from analysis.present.export import to_csv_bytes, write_csv_pieces
 from analysis.present.network_file import FORMATS, network_file
 from analysis.workspace import queries, search
 from analysis.workspace.queries import Filters
@@ -37,6 +35,7 @@ from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
 tqdm.monitor_interval = 0
 
 if TYPE_CHECKING:  # spaCy, the loaders' libraries, Dask and datasketch load only for the commands that use them:
+    import pandas as pd  # (and pandas, with the CSV writers: an ingest's forked workers would carry its pages)
     from analysis.extract.distributed import DaskEngine  # an export's process stays small (~120 MB, not ~230)
     from analysis.loaders import Limits, PageProgress
     from analysis.workspace.ingest import IngestReport, Progress, Tick
@@ -297,6 +296,8 @@ def _stored_workspace(args: argparse.Namespace) -> Workspace:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from analysis.present.export import to_csv_bytes
+
     ws = _stored_workspace(args)
     filters = Filters(entities=tuple(_entity_keys(ws, args.entity)), types=tuple(args.type),
                       sources=tuple(args.source), date_from=args.date_from, date_to=args.date_to,
@@ -323,6 +324,8 @@ def _write_output(content: bytes, output: str, what: str) -> None:
 def _stream_output(pieces: Iterable[pd.DataFrame], output: str) -> None:
     """A table's CSV, written a piece at a time to stdout ('-') or to the file `output` (removed
     again if the export fails half-way, so no truncated table is left looking complete)."""
+    from analysis.present.export import write_csv_pieces
+
     if output == "-":
         write_csv_pieces(pieces, sys.stdout.buffer)
         return
@@ -352,9 +355,13 @@ def run_search(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.batch}: {err.strerror}") from None
         except ValueError as err:
             raise UsageError(str(err)) from None
+        from analysis.present.export import to_csv_bytes
+
         frame = search.batch_search(ws, wanted)
         _write_output(to_csv_bytes(frame), args.output, f"{len(frame)} queries")
         return 0
+    import pandas as pd
+
     hits = search.search(ws, args.query, limit=args.limit or None)
     for hit in hits.drop(columns="snippet_html").itertuples(index=False):
         row = hit._asdict()

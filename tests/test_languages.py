@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+import importlib
+import json
+import pkgutil
+
+import spacy.lang
+
+from analysis.extract import languages
 from analysis.extract.languages import detect_language, package_hint
 from analysis.extract.pipeline import extract_all
 from analysis.loaders import load_bytes
@@ -13,6 +20,7 @@ from analysis.workspace import queries
 from analysis.workspace.ingest import ingest
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
+from tests.conftest import SHARED
 from tests.fictional import FRENCH, GERMAN, HARBOUR, SPANISH
 
 ENGLISH = ("The harbour council voted on Tuesday to extend the ferry contract by two years, "
@@ -32,6 +40,43 @@ def test_language_of_paragraphs(text: str, language: str) -> None:
 def test_tables_of_figures_are_undetermined(text: str) -> None:
     """Earnings tables score as Pidgin or Indonesian: too unsure to count, read as English as before."""
     assert detect_language(text) is None
+
+
+def _detector_says(text: str) -> str | None:
+    """py3langid's answer alone, without the English fast path."""
+    language, confidence = languages._identifier().classify(text[:languages.SAMPLE_CHARS])
+    return language if confidence >= languages.MIN_CONFIDENCE else None
+
+
+def test_fast_path_takes_only_english() -> None:
+    """Other languages' sample sentences (spaCy's `examples` of every language it has) never
+    pass for plain English; English paragraphs do, and py3langid agrees with them."""
+    others = []
+    for module in pkgutil.iter_modules(spacy.lang.__path__):
+        try:
+            sentences = importlib.import_module(f"spacy.lang.{module.name}.examples").sentences
+        except ImportError:
+            continue
+        if module.name != "en":
+            others.append((module.name, " ".join(sentences)))
+    assert len(others) > 40
+    assert [name for name, text in others if languages._plainly_english(text)] == []
+    english = [" ".join([ENGLISH, HARBOUR])]
+    assert all(languages._plainly_english(text) and _detector_says(text) == "en" for text in english)
+
+
+def test_fast_path_agrees_with_the_detector_on_real_news() -> None:
+    """On annotated English news the fast path answers for nearly every article (CoNLL-2003's
+    sports tables and one-line results apart), and never where py3langid is sure of another
+    language."""
+    sets = {name: [json.loads(line)["text"] for line in (SHARED / "gold" / f"{name}.jsonl").open(encoding="utf-8")]
+            for name in ("ggt_dev", "polnear_dev", "conll2003_dev") if (SHARED / "gold" / f"{name}.jsonl").exists()}
+    if len(sets) < 3:
+        pytest.skip(f"gold sets not present under {SHARED / 'gold'}")
+    articles = sets["ggt_dev"] + sets["polnear_dev"]
+    assert sum(map(languages._plainly_english, articles)) >= 0.95 * len(articles)
+    fast = [text for texts in sets.values() for text in texts if languages._plainly_english(text)]
+    assert {_detector_says(text) for text in fast} <= {"en", None}
 
 
 def extract(text: str, name: str = "story.txt", **kwargs) -> Extraction:

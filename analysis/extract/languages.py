@@ -19,6 +19,12 @@ from .entities import country_aliases, fold
 
 MIN_CONFIDENCE = 0.9
 SAMPLE_CHARS = 3000  # the start of a text says its language; the whole costs time for nothing
+# A sample of at least ENGLISH_MIN_WORDS words, at least ENGLISH_SHARE of them English function
+# words (data/english_function_words.txt), is English without asking the detector: ~0.02 ms
+# against py3langid's ~0.6 ms, for ~90 % of English news (Reuters-21578), where py3langid says
+# "en" for every one that it is confident about.
+ENGLISH_MIN_WORDS = 20
+ENGLISH_SHARE = 0.2
 # The PyPI package of Explosion's small pipeline per language, named in the ingest summary for a
 # language read without one.
 PIPELINE_PACKAGES = {
@@ -77,8 +83,28 @@ def _unpack_model(folder: Path) -> None:
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of `text`'s language, or None when the detector is not confident."""
-    language, confidence = _identifier().classify(text[:SAMPLE_CHARS])
+    sample = text[:SAMPLE_CHARS]
+    if _plainly_english(sample):
+        return "en"
+    language, confidence = _identifier().classify(sample)
     return language if confidence >= MIN_CONFIDENCE else None
+
+
+def load_detector() -> None:
+    """Load py3langid's model now (English text never needs it, see `_plainly_english`)."""
+    _identifier()
+
+
+def _plainly_english(sample: str) -> bool:
+    """Whether enough of the sample's words are English function words to call it English."""
+    words, known = sample.lower().split(), _english_words()
+    return len(words) >= ENGLISH_MIN_WORDS and sum(w in known for w in words) >= ENGLISH_SHARE * len(words)
+
+
+@functools.lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    with open(Path(__file__).parent / "data" / "english_function_words.txt", encoding="utf-8") as lines:
+        return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
 
 
 def pipeline_for(language: str | None, models: dict[str, str] | None = None) -> str | None:

@@ -37,13 +37,14 @@ from .dates import document_date, masthead
 from .entities import alias_mentions, canonicalise
 from .events import find_events
 from .french_dates import find_french_events, french_document_date
-from .languages import detect_language, package_hint, product_label
+from .languages import detect_language, load_detector, package_hint, product_label
 from .mention_fixes import Span, caps_line_entities, common_word_heading, fix_mentions, honorific_people, ner_pass
 from .nlp import ModelNotInstalled, load_pipeline
 from .paragraphs import paragraph_starts
 from .people import filter_people
 from .quotes import find_quotes
 from .quotes.lexical import find_quotes_by_cues
+from .rows import RowBatch, extraction_tables
 from .speaker_names import speaker_name_spans
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
@@ -245,6 +246,7 @@ class Extractor:
         date parser (~0.8 CPU seconds with the first two in the cache, `extract.cache`; ~1.8 s
         without). Done before forking workers, so that they inherit it all
         instead of each loading it again while the others wait for their results."""
+        load_detector()  # the article is English, which the detector's fast path answers alone
         text = WARM_UP_TEXT.read_text(encoding="utf-8")
         failed = [r for r in self.extract([RawDocument(text=text, file_name=WARM_UP_TEXT.name)])
                   if isinstance(r, LoadError)]
@@ -327,10 +329,14 @@ def _init_worker(model: str, batch_size: int, chunk_chars: int) -> None:
     _worker = Extractor(model, batch_size, chunk_chars)
 
 
-def _extract_batch(raws: list[RawDocument]) -> list[Extraction | LoadError]:
-    """A worker's rows for a batch, without the documents themselves: the caller has them."""
+def _extract_batch(raws: list[RawDocument], columns: bool) -> list[Extraction | LoadError] | RowBatch:
+    """A worker's rows for a batch: as columns (`rows.RowBatch`), or as records without the
+    documents themselves (the caller has them)."""
     assert _worker is not None
     results = list(_worker.extract(raws))
+    if columns:
+        return RowBatch(extraction_tables(r for r in results if isinstance(r, Extraction)),
+                        [r for r in results if isinstance(r, LoadError)])
     for result in results:
         if isinstance(result, Extraction):
             result.raw = None  # type: ignore[assignment]  # put back by `_shared_work`
@@ -354,7 +360,8 @@ def extract_all(
     processes: int = 1,
     batch_size: int | None = None,
     chunk_chars: int = CHUNK_CHARS,
-) -> Iterator[Extraction | LoadError]:
+    columns: bool = False,
+) -> Iterator[Extraction | LoadError | RowBatch]:
     """Extract every document, in input order, in this process or in `processes` processes.
 
     With more than one, this process is one of them: it starts `processes - 1` workers and,
@@ -362,6 +369,10 @@ def extract_all(
     model, or are busy), extracts a batch itself; at the end, it takes on the batches still
     waiting for a worker, last first, instead of waiting. Workers get a few batches ahead at a
     time, so documents stream through and memory stays flat whatever the number of documents.
+
+    With `columns`, a worker's batch comes back as one `RowBatch`, built on the worker: for an
+    ingest, which stores columns, this process then neither unpickles nor converts the records
+    of the documents the workers extracted, work and memory it needs for its own share.
     """
     model = model or settings.model_name()
     batch_size = batch_size or settings.batch_size()
@@ -374,7 +385,7 @@ def extract_all(
         local.warm()
     context = multiprocessing.get_context(method)
     with context.Pool(processes - 1, _init_worker, (model, batch_size, chunk_chars)) as pool:
-        yield from _shared_work(local, pool, in_batches(raws, batch_size), ahead=2 * (processes - 1))
+        yield from _shared_work(local, pool, in_batches(raws, batch_size), ahead=2 * (processes - 1), columns=columns)
 
 
 def _start_method() -> str:
@@ -397,9 +408,10 @@ def _waiting(result: list | AsyncResult) -> bool:
     return isinstance(result, AsyncResult) and not result.ready()
 
 
-def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
-                 ahead: int) -> Iterator[Extraction | LoadError]:
-    """Results of every batch in order, from `pool` or, while it is behind, from `local`."""
+def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]], ahead: int,
+                 columns: bool = False) -> Iterator[Extraction | LoadError | RowBatch]:
+    """Results of every batch in order, from `pool` (as columns with `columns`) or, while it is
+    behind, from `local`."""
     queue: deque[tuple[list[RawDocument], list | AsyncResult]] = deque()
     more = True
 
@@ -413,7 +425,7 @@ def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
         while more and sum(1 for _, r in queue if _waiting(r)) < ahead:
             batch = next_batch()
             if batch is not None:
-                queue.append((batch, pool.apply_async(_extract_batch, (batch,))))
+                queue.append((batch, pool.apply_async(_extract_batch, (batch, columns))))
         if not queue:
             return
         batch, result = queue[0]
@@ -432,6 +444,9 @@ def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]],
             continue
         queue.popleft()
         rows = result.get() if isinstance(result, AsyncResult) else result
+        if isinstance(rows, RowBatch):
+            yield rows
+            continue
         for raw, row in zip(batch, rows):
             if isinstance(row, Extraction):
                 row.raw = raw

@@ -9,14 +9,13 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from analysis.workspace import queries
 from analysis.workspace.queries import Filters
 from analysis.workspace.store import Workspace
 
-if TYPE_CHECKING:
-    import networkx as nx  # imported when a network is written: the CLI's other commands do without
+if TYPE_CHECKING:  # imported when a network is written: the CLI's other commands do without
+    import networkx as nx
+    import pandas as pd
 
 FORMATS = ("graphml", "gexf")
 

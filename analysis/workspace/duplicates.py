@@ -15,12 +15,17 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch (scipy with it) and pandas load at the first write, not at import:
+    # an ingest forks its extraction workers before that, and a forked worker carries every page its
+    # parent had (~40 MB of these two, which it never uses)
+    import pandas as pd
+    from datasketch import LeanMinHash
 
 from analysis.model import strip_accents
 from .store import Workspace
@@ -42,6 +47,8 @@ def shingles(text: str) -> list[bytes]:
 
 
 def _signatures(texts: list[str]) -> list[LeanMinHash]:
+    from datasketch import LeanMinHash, MinHash
+
     return [LeanMinHash(m) for m in MinHash.bulk([shingles(t) for t in texts], num_perm=NUM_PERM, seed=SEED,
                                                       scheme=SCHEME)]
 
@@ -51,6 +58,8 @@ def _blob(m: LeanMinHash) -> bytes:
 
 
 def _from_blob(blob: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32).astype(np.uint64),
                        scheme=SCHEME)
 
@@ -59,6 +68,8 @@ class _Lsh:
     """This process's LSH index of a workspace's signatures, topped up from the database as it grows."""
 
     def __init__(self) -> None:
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
         self.signatures: dict[str, LeanMinHash] = {}
         self.roots: dict[str, str] = {}  # copy -> the first document of its story

@@ -30,14 +30,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from analysis.extract.entities import entity_key
 from analysis.extract.given_names import same_given_name
 
 from .store import Workspace, changing_links
+
+if TYPE_CHECKING:  # not imported before an ingest forks its workers (see `duplicates`)
+    import pandas as pd
 
 # A bare surname joins a person who has at least this share of the surname's mentions
 # (people of the surname with a given name), and at least `MIN_MENTIONS` of them, in the

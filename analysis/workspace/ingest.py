@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Protocol
 
 import duckdb
@@ -160,7 +161,7 @@ def ingest(
     if engine is None:
         plan = settings.process_plan(processes).within(len(todo), batch_size)
         report.engine = f"extracted by {plan}"
-        results = extract_all(todo, model, plan.count, batch_size, chunk_chars)
+        results = extract_all(todo, model, plan.count, batch_size, chunk_chars, columns=True)
     else:
         report.engine = f"extracted by {engine.describe()}"
         results = engine.extract(todo, model, batch_size, chunk_chars)
@@ -267,9 +268,12 @@ def _write(workspace: Workspace, pending: Sequence[Extraction | RowBatch]) -> li
     for x in pending:
         if isinstance(x, Extraction):
             first.setdefault(x.doc_id, x)
-    parts = [p.tables for p in pending if isinstance(p, RowBatch)]
-    if first:
-        parts.append(extraction_tables(first.values()))
+    parts: list[Tables] = []  # in the order extracted: runs of records turned into columns here
+    for columns, run in groupby(pending, key=lambda x: isinstance(x, RowBatch)):
+        if columns:
+            parts += [batch.tables for batch in run]  # type: ignore[union-attr]
+        elif kept := [x for x in run if first[x.doc_id] is x]:  # type: ignore[union-attr]
+            parts.append(extraction_tables(kept))
     repeated = [FileResult(x.raw.file_name, "duplicate", x.raw.title, x.doc_id, "given twice in one batch", x.raw.notes)
                 for x in pending if isinstance(x, Extraction) and first[x.doc_id] is not x]
     return _write_tables(workspace, concat(parts)) + repeated
