@@ -101,9 +101,13 @@ def test_a_local_cluster_of_two_workers_stores_what_a_plain_ingest_does(corpus, 
 
         return "analysis.extract.worker_start" in sys.modules and "spacy" in sys.modules
 
+    def profiling(dask_worker) -> bool:  # client.run passes the worker under this name
+        return "profile" in dask_worker.periodic_callbacks
+
     with DaskEngine(workers=2) as engine:
         assert len(engine.client.nthreads()) == 2
         assert all(engine.client.run(forked_with_the_model).values())
+        assert not any(engine.client.run(profiling).values())
         report = ingest(ws, load_paths([corpus]), batch_size=BATCH, progress=ticks.append, engine=engine)
         assert report.engine == "extracted by Dask, 2 worker threads on a local cluster"
     same_as_plain(ws, report, plain)

@@ -86,7 +86,8 @@ def tapered_batches(raws: Sequence[RawDocument], size: int, threads: int) -> Ite
 
 def forked_workers() -> contextlib.AbstractContextManager:
     """Dask settings under which a local cluster's nannies fork their workers (and a worker that
-    died, again) from a fork server that has imported distributed and `worker_start`.
+    died, again) from a fork server that has imported distributed and `worker_start`, and the
+    workers run no profiler.
 
     The fork server is started now, so that it loads the model while the cluster's scheduler
     and nannies start; it serves every later local cluster of this process, and ends with it.
@@ -96,7 +97,10 @@ def forked_workers() -> contextlib.AbstractContextManager:
     import dask
     from distributed.utils import get_mp_context
 
-    settings = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    # No statistical profiler on the workers: it samples their stacks every 10 ms for a dashboard
+    # that a local cluster does not start, taking the interpreter from spaCy at each sample.
+    settings = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
+                                "distributed.worker.profile.enabled": False})
     get_mp_context().set_forkserver_preload(["distributed", f"{__package__}.worker_start"])
     with _importable_here():
         multiprocessing.forkserver.ensure_running()
