@@ -116,6 +116,15 @@ def test_a_local_cluster_of_two_workers_stores_what_a_plain_ingest_does(corpus, 
     assert len(again.duplicates) == STORIES and not again.added
 
 
+def test_two_local_processes_store_what_one_does(corpus, plain, tmp_path) -> None:
+    """The worker process sends its batches back as columns, this process converts its own
+    records: the workspace is the same as one process makes."""
+    ws = Workspace(tmp_path / "ws")
+    report = ingest(ws, load_paths([corpus]), processes=2, batch_size=BATCH)
+    assert report.engine.startswith("extracted by 2 processes")
+    same_as_plain(ws, report, plain)
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A local cluster of 2 worker processes (each under a nanny that restarts it if it dies)."""
