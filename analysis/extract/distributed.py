@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import settings
-from analysis.model import Extraction, LoadError, RawDocument
+from analysis.model import RawDocument
 
 from . import shards as shard_files
 from .nlp import load_pipeline
 from .pipeline import Extractor, in_batches
-from .rows import RowBatch, extraction_tables
+from .rows import RowBatch, row_batch
 
 if TYPE_CHECKING:  # distributed is imported when a cluster is used: it takes a second
     from distributed import Client, LocalCluster
@@ -68,9 +68,7 @@ def warm_up(model: str) -> None:
 
 def extract_batch(raws: list[RawDocument], config: ExtractionSettings, shards: str | None) -> RowBatch:
     """A worker's task: a batch's rows as columns (or written to a shard under `shards`)."""
-    results = list(worker_extractor(config).extract(raws))
-    batch = RowBatch(extraction_tables(r for r in results if isinstance(r, Extraction)),
-                     [r for r in results if isinstance(r, LoadError)])
+    batch = row_batch(worker_extractor(config).extract(raws))
     return shard_files.write(shards, batch) if shards else batch
 
 

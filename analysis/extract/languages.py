@@ -15,7 +15,7 @@ from pathlib import Path
 from analysis import settings
 
 from . import cache
-from .entities import country_aliases, fold
+from .entities import _data_words, country_aliases, fold
 
 MIN_CONFIDENCE = 0.9
 SAMPLE_CHARS = 3000  # the start of a text says its language; the whole costs time for nothing
@@ -103,8 +103,7 @@ def _plainly_english(sample: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    with open(Path(__file__).parent / "data" / "english_function_words.txt", encoding="utf-8") as lines:
-        return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+    return _data_words("english_function_words.txt")
 
 
 def pipeline_for(language: str | None, models: dict[str, str] | None = None) -> str | None:

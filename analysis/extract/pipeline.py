@@ -44,7 +44,7 @@ from .paragraphs import paragraph_starts
 from .people import filter_people
 from .quotes import find_quotes
 from .quotes.lexical import find_quotes_by_cues
-from .rows import RowBatch, extraction_tables
+from .rows import RowBatch, row_batch
 from .speaker_names import speaker_name_spans
 
 # Parser memory grows with the text: long documents are parsed in pieces of at most this size.
@@ -335,8 +335,7 @@ def _extract_batch(raws: list[RawDocument], columns: bool) -> list[Extraction | 
     assert _worker is not None
     results = list(_worker.extract(raws))
     if columns:
-        return RowBatch(extraction_tables(r for r in results if isinstance(r, Extraction)),
-                        [r for r in results if isinstance(r, LoadError)])
+        return row_batch(results)
     for result in results:
         if isinstance(result, Extraction):
             result.raw = None  # type: ignore[assignment]  # put back by `_shared_work`

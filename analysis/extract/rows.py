@@ -44,6 +44,13 @@ class RowBatch:
         return sum(self.tables["documents"].column("n_words").to_pylist())
 
 
+def row_batch(results: Iterable[Extraction | LoadError]) -> RowBatch:
+    """A worker's extraction results as the batch it sends back: columns and failures."""
+    results = list(results)
+    return RowBatch(extraction_tables(r for r in results if isinstance(r, Extraction)),
+                    [r for r in results if isinstance(r, LoadError)])
+
+
 def arrow_type(column: str) -> pa.DataType:
     if column in _INTEGER_COLUMNS:
         return pa.int32()
