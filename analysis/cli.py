@@ -34,8 +34,8 @@ from analysis.workspace.store import DB_FILE, Workspace, WorkspaceError
 # process with one thread can fork its extraction workers
 tqdm.monitor_interval = 0
 
-if TYPE_CHECKING:  # spaCy, the loaders' libraries, Dask and datasketch load only for the commands that use them:
-    import pandas as pd  # (and pandas, with the CSV writers: an ingest's forked workers would carry its pages)
+if TYPE_CHECKING:  # spaCy, the loaders' libraries, Dask and pandas load only for the commands that use them:
+    import pandas as pd  # (pandas with the CSV writers: an ingest's forked workers would carry its pages)
     from analysis.extract.distributed import DaskEngine  # an export's process stays small (~120 MB, not ~230)
     from analysis.loaders import Limits, PageProgress
     from analysis.workspace.ingest import IngestReport, Progress, Tick
@@ -47,7 +47,7 @@ class UsageError(ValueError):
 
 def _whole_workspace(module: str, function: str) -> Callable[[Workspace, Filters], pd.DataFrame]:
     """A table of the whole workspace from `analysis.workspace.<module>`, imported only when that
-    table is asked for (datasketch, the given-name data)."""
+    table is asked for (the given-name data)."""
     return lambda ws, f: getattr(importlib.import_module(f"analysis.workspace.{module}"), function)(ws)
 
 

@@ -179,3 +179,40 @@ def test_cli_exports_network_and_duplicates(real, tmp_path) -> None:
     dup = tmp_path / "d.csv"
     assert main(["export", "duplicates", "--workspace", str(real.path), "-o", str(dup)]) == 0
     assert dup.read_text(encoding="utf-8-sig").splitlines()[0].startswith("doc_id,duplicate_of,similarity")
+
+
+def test_the_signature_estimates_the_jaccard_similarity_of_the_shingles() -> None:
+    """MinHash's estimate is within a few standard errors (sqrt(J(1-J)/64) <= 0.0625) of the true value."""
+    rng = random.Random(4)
+    words = [f"w{i}" for i in range(4000)]
+    for shared in (0, 100, 300, 500):
+        a = " ".join(rng.sample(words, 600))
+        b = " ".join(a.split()[:shared] + rng.sample(words, 600 - shared))
+        sa, sb = set(duplicates.shingles(a)), set(duplicates.shingles(b))
+        true = len(sa & sb) / len(sa | sb)
+        estimate = duplicates.similarity(duplicates.signature(a), duplicates.signature(b))
+        assert abs(estimate - true) <= 0.2, (shared, true, estimate)
+    text = " ".join(rng.sample(words, 300))
+    assert duplicates.similarity(duplicates.signature(text), duplicates.signature(text.upper())) == 1.0
+    assert duplicates.signature(text).dtype.name == "uint32" and len(duplicates.signature("")) == duplicates.NUM_PERM
+
+
+def test_a_workspace_with_the_former_signatures_is_signed_again(tmp_path) -> None:
+    """Signatures of another hashing cannot be compared with these: a workspace of the earlier schema
+    (datasketch's signatures in `document_minhashes`) loses that table, and its documents are signed anew."""
+    path = tmp_path / "ws"
+    original = (reuters(10) or _synthetic(10))[3]
+    copy = edited_copy(original, random.Random(1), 1)
+    store_without_nlp(Workspace(path), [original])
+    with Workspace(path).connect() as con:
+        con.execute("DROP TABLE document_signatures")
+        con.execute("CREATE TABLE document_minhashes (doc_id VARCHAR PRIMARY KEY, signature BLOB)")
+        con.execute("INSERT INTO document_minhashes VALUES (?, ?)", [original.doc_id, b"\0" * 256])
+        con.execute("UPDATE meta SET value = 'an earlier schema' WHERE key = 'schema'")
+    store_without_nlp(Workspace(path), [copy])
+    ws = Workspace(path)
+    tables = set(ws.query("SELECT table_name FROM information_schema.tables")["table_name"])
+    assert "document_minhashes" not in tables
+    assert ws.query("SELECT count(*) AS n FROM document_signatures")["n"][0] == 2
+    assert dict(ws.query("SELECT doc_id, duplicate_of FROM near_duplicates").itertuples(index=False)) == {
+        copy.doc_id: original.doc_id}

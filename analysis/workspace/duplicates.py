@@ -1,10 +1,15 @@
 """Near-duplicates: later copies of a story already stored (wire copies, corrections, added bylines).
 
-Each document gets a MinHash of its word 3-grams (datasketch); locality-sensitive hashing finds
-the stored documents whose estimated Jaccard similarity may pass `THRESHOLD`, and the best of
-them at or above it makes the new document a copy: `near_duplicates` holds (doc_id,
+Each document gets a MinHash of its word 3-grams; locality-sensitive hashing (bands of the
+signature) finds the stored documents whose estimated Jaccard similarity may pass `THRESHOLD`, and
+the best of them at or above it makes the new document a copy: `near_duplicates` holds (doc_id,
 duplicate_of, similarity), `duplicate_of` being the story's first stored document (within one write, the first by id), so every copy
 of a story points at the same one and "count each story once" keeps exactly that one.
+
+MinHash and the bands are the textbook ones, a few lines of numpy here rather than datasketch's:
+datasketch's LSH module imports scipy (for one integral that picks the bands, fixed here), which
+cost 47 MB and 0.56 CPU s in every process that writes a workspace, the ingest's main process
+among them (measured: benchmarks/README.md).
 
 `update` runs in the ingest's write, under the workspace lock, after the documents' commit; it
 signs every stored document that has no signature yet, so a crash between the two commits, or a
@@ -14,6 +19,8 @@ from __future__ import annotations
 
 import re
 import threading
+import zlib
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,20 +28,24 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-if TYPE_CHECKING:  # datasketch (scipy with it) and pandas load at the first write, not at import:
-    # an ingest forks its extraction workers before that, and a forked worker carries every page its
-    # parent had (~40 MB of these two, which it never uses)
+if TYPE_CHECKING:  # pandas loads at the first write, not at import: an ingest forks its extraction
+    # workers before that, and a forked worker carries every page its parent had
     import pandas as pd
-    from datasketch import LeanMinHash
 
 from analysis.model import strip_accents
 from .store import Workspace
 
 NUM_PERM = 64
+# The signature is cut into BANDS bands of ROWS values; two documents become candidates when one
+# band is equal, with probability 1 - (1 - s**ROWS)**BANDS at Jaccard s: 0.38 at 0.6, 0.86 at 0.75,
+# 0.99 at 0.9 (the split that weighs false positives and false negatives alike for THRESHOLD).
+BANDS, ROWS = 10, 6
 SHINGLE_WORDS = 3
 THRESHOLD = 0.6  # estimated Jaccard of the 3-gram sets: a copy with one word in ten changed scores ~0.75
 SEED = 1
-SCHEME = "affine32"  # datasketch's hashing scheme: 32-bit hash values, stored as such
+_PRIME = (1 << 61) - 1  # the permutations are (a * hash + b) mod this prime, cut to 32 bits
+_A, _B = np.random.RandomState(SEED).randint(1, 1 << 32, size=(2, NUM_PERM), dtype=np.uint64)
+_CHUNK = 4096  # shingles hashed at a time: a long report's (n x NUM_PERM) matrix stays a few MB
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -46,57 +57,65 @@ def shingles(text: str) -> list[bytes]:
     return [g.encode("utf-8") for g in grams]
 
 
-def _signatures(texts: list[str]) -> list[LeanMinHash]:
-    from datasketch import LeanMinHash, MinHash
+def signature(text: str) -> np.ndarray:
+    """The MinHash of the text's shingles: per permutation, the least permuted hash (NUM_PERM uint32)."""
+    hashes = np.fromiter((zlib.crc32(g) for g in shingles(text)), dtype=np.uint64)
+    least = np.full(NUM_PERM, _PRIME, dtype=np.uint64)
+    for i in range(0, len(hashes), _CHUNK):  # a < 2**32 and hash < 2**32: a * hash + b fits 64 bits
+        permuted = (np.outer(hashes[i:i + _CHUNK], _A) + _B) % _PRIME & np.uint64(0xFFFFFFFF)
+        least = np.minimum(least, permuted.min(axis=0))
+    return least.astype(np.uint32)
 
-    return [LeanMinHash(m) for m in MinHash.bulk([shingles(t) for t in texts], num_perm=NUM_PERM, seed=SEED,
-                                                      scheme=SCHEME)]
 
-
-def _blob(m: LeanMinHash) -> bytes:
-    return m.hashvalues.astype(np.uint32).tobytes()
-
-
-def _from_blob(blob: bytes) -> LeanMinHash:
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32).astype(np.uint64),
-                       scheme=SCHEME)
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two documents' shingles: the share of equal signature values."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
 class _Lsh:
     """This process's LSH index of a workspace's signatures, topped up from the database as it grows."""
 
     def __init__(self) -> None:
-        from datasketch import MinHashLSH
-
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self.signatures: dict[str, LeanMinHash] = {}
-        self.roots: dict[str, str] = {}  # copy -> the first document of its story
         self.mutex = threading.Lock()
+        self._clear()
 
-    def add(self, doc_id: str, m: LeanMinHash) -> None:
+    def _clear(self) -> None:
+        self.bands: list[defaultdict[bytes, list[str]]] = [defaultdict(list) for _ in range(BANDS)]
+        self.signatures: dict[str, np.ndarray] = {}
+        self.roots: dict[str, str] = {}  # copy -> the first document of its story
+
+    @staticmethod
+    def _band_keys(m: np.ndarray) -> list[bytes]:
+        return [m[i * ROWS:(i + 1) * ROWS].tobytes() for i in range(BANDS)]
+
+    def add(self, doc_id: str, m: np.ndarray) -> None:
         if doc_id not in self.signatures:
             self.signatures[doc_id] = m
-            self.lsh.insert(doc_id, m)
+            for band, key in zip(self.bands, self._band_keys(m)):
+                band[key].append(doc_id)
 
     def catch_up(self, con: duckdb.DuckDBPyConnection) -> None:
         """Load the signatures and copies other processes stored since this one last looked."""
-        (count,) = con.execute("SELECT count(*) FROM document_minhashes").fetchone()
+        (count,) = con.execute("SELECT count(*) FROM document_signatures").fetchone()
+        if count < len(self.signatures):  # some this process added were not kept (a write rolled back,
+            self._clear()  # or signatures of an earlier hashing were dropped): load the stored ones afresh
         if count != len(self.signatures):
-            for doc_id, blob in con.execute("SELECT doc_id, signature FROM document_minhashes").fetchall():
+            for doc_id, blob in con.execute("SELECT doc_id, signature FROM document_signatures").fetchall():
                 if doc_id not in self.signatures:
-                    self.add(doc_id, _from_blob(blob))
+                    self.add(doc_id, np.frombuffer(blob, dtype=np.uint32))
             self.roots = dict(con.execute("SELECT doc_id, duplicate_of FROM near_duplicates").fetchall())
 
-    def original(self, doc_id: str, m: LeanMinHash) -> tuple[str, float] | None:
+    def original(self, doc_id: str, m: np.ndarray) -> tuple[str, float] | None:
         """The first stored document of the story `m` is a copy of, and their similarity; None if new."""
         best = None
-        for other in self.lsh.query(m):
+        candidates = {other for band, key in zip(self.bands, self._band_keys(m)) for other in band.get(key, ())}
+        for other in candidates:
             root = self.roots.get(other, other)
-            similarity = m.jaccard(self.signatures[root])
-            if similarity >= THRESHOLD and (best is None or (similarity, best[0]) > (best[1], root)):
-                best = (root, similarity)
+            if doc_id in (other, root):  # itself, signed again after a write that was not kept
+                continue
+            found = similarity(m, self.signatures[root])
+            if found >= THRESHOLD and (best is None or (found, best[0]) > (best[1], root)):
+                best = (root, found)
         return best
 
 
@@ -116,20 +135,21 @@ def update(ws: Workspace) -> int:
     with lsh.mutex, ws.connect() as con:
         lsh.catch_up(con)
         rows = con.execute("""
-            SELECT doc_id, text FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM document_minhashes)
+            SELECT doc_id, text FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM document_signatures)
             ORDER BY ingested_at, doc_id""").fetchall()
         if not rows:
             return 0
         signed, copies = [], []
-        for (doc_id, _), m in zip(rows, _signatures([text or "" for _, text in rows])):
+        for doc_id, text in rows:
+            m = signature(text or "")
             found = lsh.original(doc_id, m)
             if found:
                 copies.append((doc_id, found[0], round(found[1], 3)))
                 lsh.roots[doc_id] = found[0]
             lsh.add(doc_id, m)
-            signed.append((doc_id, _blob(m)))
+            signed.append((doc_id, m.tobytes()))
         tables = {  # through Arrow: `executemany` took a millisecond a row
-            "document_minhashes": pa.table({"doc_id": [d for d, _ in signed],
+            "document_signatures": pa.table({"doc_id": [d for d, _ in signed],
                                             "signature": pa.array([b for _, b in signed], pa.binary())}),
             "near_duplicates": pa.table({name: [c[i] for c in copies] for i, name in
                                          enumerate(("doc_id", "duplicate_of", "similarity"))}) if copies else None,

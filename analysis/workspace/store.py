@@ -106,8 +106,10 @@ CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS document_tags (doc_id VARCHAR, tag VARCHAR, PRIMARY KEY (doc_id, tag));
 CREATE TABLE IF NOT EXISTS document_notes (doc_id VARCHAR PRIMARY KEY, starred BOOLEAN DEFAULT FALSE, note VARCHAR);
 CREATE TABLE IF NOT EXISTS entity_notes (entity_key VARCHAR PRIMARY KEY, note VARCHAR);
--- near-duplicates (duplicates.py): each document's MinHash, and the later copies of a story
-CREATE TABLE IF NOT EXISTS document_minhashes (doc_id VARCHAR PRIMARY KEY, signature BLOB);
+-- near-duplicates (duplicates.py): each document's MinHash, and the later copies of a story (the
+-- signatures of datasketch's hashing, kept before, are dropped: every document is signed again)
+DROP TABLE IF EXISTS document_minhashes;
+CREATE TABLE IF NOT EXISTS document_signatures (doc_id VARCHAR PRIMARY KEY, signature BLOB);
 CREATE TABLE IF NOT EXISTS near_duplicates (doc_id VARCHAR PRIMARY KEY, duplicate_of VARCHAR, similarity DOUBLE);
 
 -- effective views: curation applied; every query reads these, never the raw tables
