@@ -44,6 +44,7 @@ SHINGLE_WORDS = 3
 THRESHOLD = 0.6  # estimated Jaccard of the 3-gram sets: a copy with one word in ten changed scores ~0.75
 SEED = 1
 _PRIME = (1 << 61) - 1  # the permutations are (a * hash + b) mod this prime, cut to 32 bits
+# numpy's legacy RandomState never changes its stream: signatures stored today stay comparable
 _A, _B = np.random.RandomState(SEED).randint(1, 1 << 32, size=(2, NUM_PERM), dtype=np.uint64)
 _CHUNK = 4096  # shingles hashed at a time: a long report's (n x NUM_PERM) matrix stays a few MB
 _WORD = re.compile(r"[^\W_]+")
@@ -59,6 +60,7 @@ def shingles(text: str) -> list[bytes]:
 
 def signature(text: str) -> np.ndarray:
     """The MinHash of the text's shingles: per permutation, the least permuted hash (NUM_PERM uint32)."""
+    # crc32: one C call a shingle; any fixed 32-bit hash serves, the permutations are the random part
     hashes = np.fromiter((zlib.crc32(g) for g in shingles(text)), dtype=np.uint64)
     least = np.full(NUM_PERM, _PRIME, dtype=np.uint64)
     for i in range(0, len(hashes), _CHUNK):  # a < 2**32 and hash < 2**32: a * hash + b fits 64 bits
