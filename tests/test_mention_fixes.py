@@ -12,6 +12,7 @@ from analysis.extract.mention_fixes import (
     caps_line_entities,
     caps_lines,
     common_word_heading,
+    currency_countries,
     dateline_place,
     defined_acronyms,
     drop_implausible,
@@ -280,3 +281,27 @@ def test_a_heading_word_is_dropped_from_the_entities(nlp) -> None:
 
     [x] = list(Extractor().extract([RawDocument("Harbour plan approved\n\nThe council met on Monday.", "a.txt")]))
     assert "Harbour" not in {m.text for m in x.mentions}
+
+
+def test_a_currency_after_a_country_is_cut_to_the_country() -> None:
+    text = ("Reserves rose to 6.3 billion U.S. Dlrs and 2 mln H.K. Dlrs; the Canadian dollar fell; "
+            "Family Dollar shares rose; Tamsin Marks said. Loans in Arvelian Dlrs from Arvelia grew.")
+    spans = [_span(text, "U.S. Dlrs", "PERSON"), _span(text, "H.K. Dlrs", "PERSON"), _span(text, "Canadian dollar", "ORG"),
+             _span(text, "Family Dollar", "ORG"), _span(text, "Tamsin Marks", "PERSON"),
+             _span(text, "Arvelian Dlrs", "PERSON"), _span(text, "Arvelia", "GPE", nth=1)]
+    assert _surfaces(text, currency_countries(text, spans)) == [
+        ("U.S.", "GPE"), ("H.K.", "GPE"), ("Canadian", "GPE"), ("Family Dollar", "ORG"), ("Tamsin Marks", "PERSON"),
+        ("Arvelian Dlrs", "PERSON"), ("Arvelia", "GPE")]  # a demonym the country list lacks stays as found
+    assert currency_countries(text, [(0, 8, "DATE")]) == [(0, 8, "DATE")]
+
+
+def test_wire_copy_currencies_are_no_people(nlp) -> None:
+    """Reuters' "47 mln U.S. Dlrs": the tagger reads "U.S. Dlrs" as a person; the entity is the country."""
+    from analysis.extract.pipeline import Extractor
+    from analysis.model import RawDocument
+
+    text = ("Norland will receive a grant equivalent\nto 47 mln U.S. Dlrs from Tavia during 1987 under an\n"
+            "agreement signed here, officials said.\n Reuter")
+    [x] = list(Extractor().extract([RawDocument(text, "grant.txt")]))
+    assert not any("Dlrs" in m.text for m in x.mentions), x.mentions
+    assert ("U.S.", "United States", "GPE") in {(m.text, m.entity_name, m.entity_label) for m in x.mentions}

@@ -21,7 +21,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span as EntitySpan
 
-from .entities import BRACKETED_ACRONYM, ENTITY_LABELS, clean_surface, entity_key, name_initials, strip_title
+from .entities import (BRACKETED_ACRONYM, ENTITY_LABELS, _data_words, clean_surface, country_aliases, entity_key,
+                       fold, name_initials, strip_title)
 
 Span = tuple[int, int, str]  # start, end (character offsets into the document), label
 # Named-entity spans of each of a list of short texts (offsets into that text).
@@ -86,7 +87,7 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, towns leading the rows of a standings table made teams,
+    of landforms made places, a currency cut off its country, towns leading the rows of a standings table made teams,
     organisations cut at a hyphen made whole, acronyms defined in brackets added, acronyms'
     full names found, recognised names propagated.
     (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
@@ -96,7 +97,7 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
         spans = replace_caps_lines(text, spans, caps_entities)
     if place is not None:
         spans = dateline_place(spans, place)
-    spans = landforms(text, drop_implausible(text, split_at_separators(text, spans)))
+    spans = currency_countries(text, landforms(text, drop_implausible(text, split_at_separators(text, spans))))
     spans = table_teams(text, spans)
     spans = hyphenated_organisations(text, spans)
     spans += defined_acronyms(text, spans)
@@ -275,6 +276,25 @@ def landforms(text: str, spans: list[Span]) -> list[Span]:
         return len(words) >= 2 and words[-1].strip(".,'’") in LANDFORM_WORDS
 
     return [(s, e, "LOC" if label in ("PERSON", "ORG") and landform(s, e) else label) for s, e, label in spans]
+
+
+def currency_countries(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with a currency after a country's name cut to the country: in "47 mln U.S. Dlrs"
+    and "the Canadian dollar" the tagger finds a person or an organisation, where the entity
+    is the United States or Canada (as CoNLL marks it). A name whose rest is no known country
+    ("Family Dollar", "Howard Marks") is left as it is."""
+    currencies = _data_words("currency_words.txt")
+    places = {fold(text[s:e]): label for s, e, label in spans if label in ("GPE", "LOC")}  # named elsewhere
+    places.update((key, alias.label) for key, alias in country_aliases().items())
+    out = []
+    for start, end, label in spans:
+        head, _, last = text[start:end].rstrip().rpartition(" ")
+        country = places.get(fold(head)) if head.strip() and fold(last) in currencies else None
+        if label in ENTITY_LABELS and country is not None:
+            out.append((start, start + len(head.rstrip()), country))
+        else:
+            out.append((start, end, label))
+    return out
 
 
 # The rest of a standings row after its first name: numbers, dashes, fractions, nothing else
