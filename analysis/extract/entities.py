@@ -67,6 +67,12 @@ def time_zones() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def currency_words() -> frozenset[str]:
+    """Currency words that follow a country's name in a money amount ("U.S. Dlrs"), folded."""
+    return _data_words("currency_words.txt")
+
+
+@functools.lru_cache(maxsize=1)
 def legal_forms() -> frozenset[str]:
     """The legal forms that end companies' names ("co", "ltd"), as `entity_key` folds them."""
     return _data_words("legal_forms.txt")

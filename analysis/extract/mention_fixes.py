@@ -21,7 +21,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span as EntitySpan
 
-from .entities import (BRACKETED_ACRONYM, ENTITY_LABELS, _data_words, clean_surface, country_aliases, entity_key,
+from .entities import (BRACKETED_ACRONYM, ENTITY_LABELS, clean_surface, country_aliases, currency_words, entity_key,
                        fold, name_initials, strip_title)
 
 Span = tuple[int, int, str]  # start, end (character offsets into the document), label
@@ -87,9 +87,9 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     """All fixes, in order: the entities of ALL-CAPS lines replaced by `caps_entities` (the
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
-    of landforms made places, a currency cut off its country, towns leading the rows of a standings table made teams,
-    organisations cut at a hyphen made whole, acronyms defined in brackets added, acronyms'
-    full names found, recognised names propagated.
+    of landforms made places, a currency cut off its country, towns leading the rows of a
+    standings table made teams, organisations cut at a hyphen made whole, acronyms defined in
+    brackets added, acronyms' full names found, recognised names propagated.
     (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
     the French pipeline, which has no such filter, applies `honorific_people`.)
     Spans of other labels (dates, numbers) pass through."""
@@ -283,17 +283,17 @@ def currency_countries(text: str, spans: list[Span]) -> list[Span]:
     and "the Canadian dollar" the tagger finds a person or an organisation, where the entity
     is the United States or Canada (as CoNLL marks it). A name whose rest is no known country
     ("Family Dollar", "Howard Marks") is left as it is."""
-    currencies = _data_words("currency_words.txt")
-    places = {fold(text[s:e]): label for s, e, label in spans if label in ("GPE", "LOC")}  # named elsewhere
-    places.update((key, alias.label) for key, alias in country_aliases().items())
+    named = {fold(text[s:e]): label for s, e, label in spans if label in ("GPE", "LOC")}  # places named elsewhere
     out = []
     for start, end, label in spans:
         head, _, last = text[start:end].rstrip().rpartition(" ")
-        country = places.get(fold(head)) if head.strip() and fold(last) in currencies else None
-        if label in ENTITY_LABELS and country is not None:
-            out.append((start, start + len(head.rstrip()), country))
-        else:
-            out.append((start, end, label))
+        if label in ENTITY_LABELS and head.strip() and fold(last) in currency_words():
+            alias = country_aliases().get(fold(head))
+            country = alias.label if alias is not None else named.get(fold(head))
+            if country is not None:
+                out.append((start, start + len(head.rstrip()), country))
+                continue
+        out.append((start, end, label))
     return out
 
 
