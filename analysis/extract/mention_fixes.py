@@ -283,13 +283,14 @@ def currency_countries(text: str, spans: list[Span]) -> list[Span]:
     and "the Canadian dollar" the tagger finds a person or an organisation, where the entity
     is the United States or Canada (as CoNLL marks it). A name whose rest is no known country
     ("Family Dollar", "Howard Marks") is left as it is."""
-    named = {fold(text[s:e]): label for s, e, label in spans if label in ("GPE", "LOC")}  # places named elsewhere
     out = []
     for start, end, label in spans:
         head, _, last = text[start:end].rstrip().rpartition(" ")
         if label in ENTITY_LABELS and head.strip() and fold(last) in currency_words():
-            alias = country_aliases().get(fold(head))
-            country = alias.label if alias is not None else named.get(fold(head))
+            key = fold(head)
+            alias = country_aliases().get(key)
+            country = alias.label if alias is not None else next(  # else a place the document names
+                (place for s, e, place in reversed(spans) if place in ("GPE", "LOC") and fold(text[s:e]) == key), None)
             if country is not None:
                 out.append((start, start + len(head.rstrip()), country))
                 continue
