@@ -6,7 +6,7 @@ import pytest
 from analysis.cli import main
 from analysis.model import RawDocument
 from analysis.workspace import curation, identity, queries, suggestions
-from analysis.workspace.identity import PersonName, group_links, person_clusters, person_links
+from analysis.workspace.identity import PersonName, group_links, legal_form_links, person_clusters, person_links
 from analysis.workspace.ingest import ingest
 from analysis.workspace.store import Workspace
 
@@ -98,6 +98,21 @@ def test_group_forms_join_the_plural() -> None:
     assert found == {"republican": "republicans", "democrat": "democrats", "democratic": "democrats"}
 
 
+def test_names_with_and_without_a_legal_form_join_the_most_written() -> None:
+    found = {k: t for k, (t, _) in legal_form_links({"usair group inc": 30, "usair group": 25, "usair": 3,
+                                                     "usair inc": 5, "corvane co ltd": 2, "corvane": 2}).items()}
+    # "USAir Group" (the holding) and "USAir" (the airline) stay two; on a tie the shorter name leads
+    assert found == {"usair group": "usair group inc", "usair": "usair inc", "corvane co ltd": "corvane"}
+    assert legal_form_links({"harbourline group": 4, "harbourline holdings": 2}) == {}
+    # a generic word or a country alone names no particular company: only the forms with the legal form join
+    found = legal_form_links({"news corp": 3, "news": 10, "news corp ltd": 1, "canada": 40, "canada ltd": 2})
+    assert {k: t for k, (t, _) in found.items()} == {"news corp ltd": "news corp"}
+    # a name another rule links (to its acronym) keeps that link, and its other forms follow it
+    found = legal_form_links({"harbour workers federation": 2, "harbour workers federation ltd": 5},
+                             {"harbour workers federation": "hwf"})
+    assert {k: t for k, (t, _) in found.items()} == {"harbour workers federation ltd": "hwf"}
+
+
 def test_person_name_parts() -> None:
     name = PersonName.parse("darius m quill jr")
     assert (name.given, name.middle, name.surname, name.suffix) == ("darius", ("m",), "quill", "jr")
@@ -134,10 +149,12 @@ def entity_of(ws: Workspace, key: str) -> str:
 
 
 def test_documents_join_across_the_workspace(ws) -> None:
+    ingest(ws, [RawDocument("Harbour Workers Federation Ltd said it had hired ten organisers in Port Carrow.", "g.txt")])
     assert entity_of(ws, "darius m quill") == entity_of(ws, "darius quill") == entity_of(ws, "quill")
     assert entity_of(ws, "doug ferrand") == entity_of(ws, "douglas ferrand")
     # the acronym, written more often than the name it stands for, is the entity the name joins
     assert entity_of(ws, "harbour workers federation") == entity_of(ws, "hwf") == "hwf"
+    assert entity_of(ws, "harbour workers federation ltd") == "hwf"  # its legal form follows the name's link
     assert entity_of(ws, "republican") == entity_of(ws, "republicans")
     people = {entity_of(ws, k) for k in ("darius quill", "hilda quill", "darius quill jr")}
     assert len(people) == 3  # the family stays three people
@@ -147,6 +164,17 @@ def test_documents_join_across_the_workspace(ws) -> None:
     darius = table[table["entity"] == entity_of(ws, "darius quill")]
     assert len(darius) == 1 and darius["documents"].item() == 4
     assert darius["name"].item() != "Quill"  # a link keeps the name of the entity it joins
+
+
+def test_a_company_written_with_its_legal_form_in_one_document_and_without_in_another_is_one(tmp_path, nlp) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ingest(ws, [RawDocument("Harbourline Group Inc said on Monday it would buy two ferries from a yard in Port Carrow. "
+                            "Shares of Harbourline Group Inc rose 3 percent.", "a.txt")])
+    ingest(ws, [RawDocument("Harbourline Group said its ferries ran late in March. Harbourline Group expects a busy "
+                            "summer, and Harbourline Group thanked the crews.", "b.txt")])
+    assert entity_of(ws, "harbourline group inc") == entity_of(ws, "harbourline group") == "harbourline group"
+    reason = ws.query("SELECT reason FROM entity_links WHERE entity_key = 'harbourline group inc'")["reason"].item()
+    assert reason.startswith("legal form:")
 
 
 def test_the_analyst_undoes_a_link_for_good(ws, tmp_path) -> None:

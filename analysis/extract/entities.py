@@ -78,6 +78,12 @@ def legal_forms() -> frozenset[str]:
     return _data_words("legal_forms.txt")
 
 
+@functools.lru_cache(maxsize=1)
+def generic_name_words() -> frozenset[str]:
+    """Words that alone name no particular organisation ("news", "southern"), folded."""
+    return _data_words("generic_name_words.txt")
+
+
 def _data_words(name: str) -> frozenset[str]:
     """The words of a data file that lists one per line."""
     return frozenset(line.strip() for line in _data_lines(name))

@@ -17,7 +17,11 @@ three entities. After each ingest batch `update_links` links, for the keys that 
 - a group's singular, plural and adjective ("Republican", "Republicans"; "Democrat",
   "Democratic", "Democrats"), to the plural;
 - an acronym and the name it was defined for in brackets, in any document of the workspace (the
-  less written of the two joins the other).
+  less written of the two joins the other);
+- an organisation's name with and without its legal form ("USAir Group Inc", "USAir Group"; the
+  forms are `extract/data/legal_forms.txt`), to the most written of them: within a document the
+  extraction already joins them, but a document that writes only one of them keyed it alone.
+  A key another rule links (an acronym's name) keeps that link, and the other forms follow it.
 
 A link is a row of `entity_links` (`entity_key` -> `linked_to`, with its `reason`); the views
 that apply the analyst's merges apply links the same way (`store.SCHEMA`), so anything keyed by
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from analysis.extract.entities import entity_key
+from analysis.extract.entities import country_aliases, entity_key, generic_name_words, legal_forms
 from analysis.extract.given_names import same_given_name
 
 from .store import Workspace, changing_links
@@ -190,6 +194,43 @@ def group_links(keys: dict[str, int]) -> dict[str, tuple[str, str]]:
     return links
 
 
+def legal_form_links(keys: dict[str, int], linked: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """ORG keys that are one name with and without legal forms (key -> mentions), to the most
+    mentioned of them (on a tie, the shortest): "usair group inc" -> "usair group". A key another
+    rule links (`linked`: key -> its target; an acronym's name) keeps its link, and the others of
+    its name join its target. A generic name alone ("news" beside "news corp") joins none."""
+    linked = linked or {}
+    families: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        stem = legal_form_stem(key)
+        if stem and not (key == stem and _generic(stem)):
+            families[stem].append(key)
+    links: dict[str, tuple[str, str]] = {}
+    for stem, members in families.items():
+        held = [k for k in members if k in linked]
+        lead = max(held or members, key=lambda k: (keys[k], -len(k), k))
+        target = linked.get(lead, lead)
+        for key in members:
+            if key != lead and key not in linked:
+                links[key] = (target, f"legal form: {key} and {lead} are {stem} with or without its legal form")
+    return links
+
+
+def _generic(name: str) -> bool:
+    """Whether a name alone names no particular company: one generic word ("news", "southern",
+    `extract/data/generic_name_words.txt`) or a country ("canada")."""
+    return name in generic_name_words() or name in country_aliases()
+
+
+def legal_form_stem(key: str) -> str:
+    """The key without the legal forms that end it ("usair group inc" -> "usair group"); "" when
+    nothing else is left ("co", "ltd")."""
+    words = key.split()
+    while words and words[-1] in legal_forms():
+        words.pop()
+    return " ".join(words)
+
+
 def _group_stem(key: str) -> str:
     """"republicans", "republican" -> "republican"; "democratic", "democrats" -> "democrat"."""
     if key.endswith("ic") and len(key) > 5:
@@ -246,9 +287,11 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
     if not doc_ids:
         return 0
     mentions = _stored_mentions(con, doc_ids)
-    surnames, groups = set(), set()
+    surnames, groups, organisations = set(), set(), set()
     for m in mentions:
-        if m.entity_label == "PERSON":
+        if m.entity_label == "ORG":
+            organisations.add(legal_form_stem(m.entity_key))
+        elif m.entity_label == "PERSON":
             words = [w for w in m.entity_key.split() if w not in _SUFFIXES]
             if words:
                 surnames.add(words[-1])
@@ -272,6 +315,11 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
                                "IN (SELECT unnest(?))", [sorted(groups)])
         links |= group_links(found)
         examined |= found.keys()
+    organisations.discard("")
+    if organisations:
+        found, linked = _legal_form_family(con, sorted(organisations))
+        links |= legal_form_links(found, linked)
+        examined |= found.keys() - linked.keys()
     acronyms = sorted({a for _, a, _ in definitions} | _acronyms_in(mentions))
     if acronyms:
         found_links = _acronym_links(con, acronyms)
@@ -323,6 +371,17 @@ def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int],
         if link is not None:
             links[surname] = link
     return links
+
+
+def _legal_form_family(con: duckdb.DuckDBPyConnection, stems: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """The ORG keys (-> mentions) that are one of `stems` followed by none or more legal forms,
+    and those of them another rule links (-> target)."""
+    forms = "|".join(sorted(legal_forms()))
+    found = _keys_by_label(con, ("ORG",), f"regexp_replace(k.entity_key, '( ({forms}))+$', '') IN (SELECT unnest(?))",
+                           [stems])
+    linked = dict(con.execute("SELECT entity_key, linked_to FROM entity_links WHERE entity_key IN (SELECT unnest(?)) "
+                              "AND reason NOT LIKE 'legal form:%'", [sorted(found)]).fetchall()) if found else {}
+    return found, linked
 
 
 def _acronyms_in(mentions: list[StoredMention]) -> set[str]:
