@@ -278,6 +278,16 @@ def statements(quotes: list[Quote]) -> list[Quote]:
     return [q for q in quotes if q.act == "statement"]
 
 
+def test_initials_joined_by_and_are_one_speaker(nlp):
+    # wire copy writes an ampersand as "and": "S and P said" is the agency, not a speaker "S"
+    text = ("The rating agency lowered the debt of Harbourline Group. Harbourline's outlook is negative because "
+            "fares fell, S and P said.\n\nK and W said its ferries would be sold to Corvane, a Port Carrow firm.\n\n"
+            "Marta Quill and Hilda Oduya said the plan was sound.")
+    found = quotes_of(nlp, text)
+    speakers = [text[q.speaker_start:q.speaker_end] for q in found]
+    assert speakers == ["S and P", "K and W", "Marta Quill"]
+
+
 def test_a_noun_or_prepositional_object_is_no_statement(nlp):
     text = ("Mara Quell warned about the dire consequences of the closure. She called her former boss on "
             "Tuesday. Tobin Vale warned that the bridge would close.")

@@ -91,6 +91,17 @@ def _propn_chain(head: Token) -> list[Token]:
     return [t for c in chain for t in c.subtree if t.i < head.i] + [head]
 
 
+def _initials_pair(head: Token) -> list[Token]:
+    """"and" and the initials after `head` when the two are initials joined by "and", the wire's
+    way of writing an ampersand: "S and P said" is S&P speaking, not "S" ("AT and T", "P and G")."""
+    doc = head.doc
+    conj = next((c for c in head.children if c.dep_ == "conj" and c.i == head.i + 2), None)
+    if conj is None or doc[head.i + 1].lower_ != "and" or not all(
+            1 <= len(t.text.rstrip(".")) <= 2 and t.text.rstrip(".").isupper() for t in (head, conj)):
+        return []
+    return [doc[head.i + 1], conj]
+
+
 def _is_title_word(tok: Token, lex: Lexicon) -> bool:
     return bool(lex.kind_of_noun(tok.text) & {"person_noun", "group_noun", "outlet_noun"})
 
@@ -114,7 +125,7 @@ def find_name(head: Token, phrase: Offsets, lex: Lexicon, ctx: DocContext) -> tu
     # "the dockers union" with "union" tagged a proper noun: a speaking noun in lowercase is no name
     misread = head.text.islower() and lex.kind_of_noun(head.text) & set(SPEAKING_NOUNS)
     if head.pos_ == "PROPN" and not _is_title_word(head, lex) and not misread:
-        return char_range(_propn_chain(head)), True
+        return char_range(_propn_chain(head) + _initials_pair(head)), True
     for child in head.children:
         if child.dep_ == "compound" and child.pos_ == "PROPN" and child.i < head.i:
             ent = next((e for e in ents if e.start <= child.i < e.end), None)
