@@ -142,6 +142,9 @@ def _parser() -> argparse.ArgumentParser:
     search_cmd.add_argument("--column", default=None, help="the CSV column holding the queries (default: the first)")
     search_cmd.add_argument("-o", "--output", default="-", help="with --batch: CSV file to write (default stdout)")
     search_cmd.add_argument("--reindex", action="store_true", help="rebuild the search index from the database first")
+    relink_cmd = commands.add_parser("relink", help="run the cross-document identity rules again over every "
+                                                    "stored document (after an upgrade that adds a rule)")
+    relink_cmd.add_argument("--workspace", default=None)
     return parser
 
 
@@ -370,6 +373,22 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_relink(args: argparse.Namespace) -> int:
+    from analysis.workspace import identity
+
+    ws = _stored_workspace(args)
+    bar = tqdm(desc="relink", unit="doc", file=sys.stderr, disable=None)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    with bar:
+        links = identity.relink(ws, update)
+    print(f"{links} links between entities across documents", file=sys.stderr)
+    return 0
+
+
 def _entity_keys(ws: Workspace, wanted: list[str]) -> list[str]:
     """Entity keys for names or keys as typed by the user (case-insensitive)."""
     if not wanted:
@@ -393,7 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         return {"ingest": run_ingest, "extract": run_extract, "export": run_export,
-                "search": run_search, "load-shards": run_load_shards}[args.command](args)
+                "search": run_search, "load-shards": run_load_shards,
+                "relink": run_relink}[args.command](args)
     except _setup_errors() as err:  # evaluated as the error is matched, after the command's imports
         return _error(str(err))
     except KeyboardInterrupt:  # Ctrl-C: what was stored stays stored

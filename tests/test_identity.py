@@ -187,6 +187,21 @@ def test_the_analyst_undoes_a_link_for_good(ws, tmp_path) -> None:
     assert "unlink" in curation.history(ws)["action"].tolist()
 
 
+def test_relink_gives_a_workspace_stored_before_the_rules_their_links(ws, capsys) -> None:
+    curation.unlink(ws, "quill")
+    links = "SELECT entity_key, linked_to FROM entity_links ORDER BY ALL"
+    before = ws.query(links).values.tolist()
+    assert len(before) >= 4
+    with ws.connect() as con:  # as stored by a version without these rules
+        con.execute("DELETE FROM entity_links")
+    assert entity_of(ws, "doug ferrand") != entity_of(ws, "douglas ferrand")
+    assert main(["relink", "--workspace", str(ws.path)]) == 0
+    assert ws.query(links).values.tolist() == before
+    assert entity_of(ws, "doug ferrand") == entity_of(ws, "douglas ferrand")
+    assert entity_of(ws, "quill") == "quill"  # the link the analyst undid stays undone
+    assert f"{len(before)} links" in capsys.readouterr().err
+
+
 def test_a_merge_by_the_analyst_wins_over_a_link(ws) -> None:
     curation.merge(ws, ["quill"], "hilda quill")
     assert entity_of(ws, "quill") == "hilda quill"

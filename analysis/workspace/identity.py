@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,8 @@ RELATED_DAYS = 30
 # A document with no date and no source is related to those that share this many entities with it.
 RELATED_SHARED = 2
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# Documents per transaction when `relink` runs the rules again over a whole workspace.
+RELINK_BATCH = 1000
 # Groups of people ("Republicans"); an organisation's "Post" and "Posts" are not one.
 _GROUP_LABELS = ("NORP",)
 _ACRONYM_GAP = re.compile(r"^[ \t]*\([ \t]*$")
@@ -327,6 +330,22 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
         examined |= set(acronyms) | found_links.keys()
     with changing_links(con):
         return _store(con, links, examined)
+
+
+def relink(ws: Workspace, progress: Callable[[int, int], None] | None = None) -> int:
+    """Run the rules again over every stored document, `RELINK_BATCH` at a time (each its own
+    transaction; `progress(done, total)` after each): an ingest links only the keys its batch
+    touches, so a workspace stored before a rule existed gets that rule's links this way. Links the
+    analyst undid stay undone. The number of links the workspace then holds."""
+    with ws.connect() as con:
+        doc_ids = [row[0] for row in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
+    for start in range(0, len(doc_ids), RELINK_BATCH):
+        with ws.connect() as con:
+            update_links(con, doc_ids[start:start + RELINK_BATCH])
+        if progress is not None:
+            progress(min(start + RELINK_BATCH, len(doc_ids)), len(doc_ids))
+    with ws.connect() as con:
+        return con.execute("SELECT count(*) FROM entity_links").fetchone()[0]
 
 
 def _surname_links(con: duckdb.DuckDBPyConnection, people: dict[str, int],
