@@ -8,12 +8,11 @@ and printed apart: once per process, not per article): bare `nlp.pipe` over the 
 real 1-process ingest (`ingest.ingest`, into a new workspace) with each stage's function patched
 to count the CPU time of the thread calling it (`time.thread_time`), exclusive of the stages it
 calls (so the lines add up). The main thread's CPU not spent in a stage is spaCy's `nlp.pipe`
-and the loop around it; the writer thread's (`ingest._write`) is the store, the search index,
-near-duplicates and links; "other threads" is what neither thread ran: DuckDB's and tantivy's own
-threads. Figures are CPU seconds per 1,000 articles: steadier than wall time on a shared machine,
+and the loop around it, less the writes (`ingest._write`, on the same thread between batches): the
+store, the search index, near-duplicates and links; "other threads" is what the main thread did
+not run: DuckDB's and tantivy's own threads. Figures are CPU seconds per 1,000 articles: steadier than wall time on a shared machine,
 but a busy machine still slows every line alike by some percent, so compare within one run.
-The last line sets the 1-process ingest's wall time against bare spaCy's, with the share of the
-writer thread's CPU that ran beside the main thread rather than after it (the interpreter lock).
+The last line sets the 1-process ingest's wall time against bare spaCy's.
 Info only (exit 0); the targets are `ingest.py`'s. Skips (exit 0) without the corpus.
 """
 from __future__ import annotations
@@ -149,7 +148,7 @@ def main() -> int:
         threads: dict[str, float] = {}
         original_write = ingest._write
 
-        def write(*a: Any, **k: Any) -> Any:  # the writer thread's whole CPU (thread_time is per thread)
+        def write(*a: Any, **k: Any) -> Any:  # the writes' whole CPU, nested stages included
             before = time.thread_time()
             try:
                 return original_write(*a, **k)
@@ -174,12 +173,13 @@ def main() -> int:
     words = sum(len(r["text"].split()) for r in records)
     print(f"{len(report.added)} articles, {words:,} words, batch size {batch}; CPU seconds per 1,000 articles")
     main_stages = {k: v for k, v in ledger.seconds.items() if not k.startswith("store:")}
-    spacy_rest = main_cpu - load - sum(main_stages.values())
+    writer = threads.get("writer", 0.0)
+    spacy_rest = main_cpu - load - sum(main_stages.values()) - writer
     rows = [("bare nlp.pipe (same texts; the floor)", bare), ("-", 0.0),
             ("loading + hashing (+ derived titles)", load), ("nlp.pipe in the ingest, and its loop", spacy_rest)]
     rows += sorted(main_stages.items(), key=lambda kv: -kv[1])
     rows += sorted(((k, v) for k, v in ledger.seconds.items() if k.startswith("store:")), key=lambda kv: -kv[1])
-    others = total - main_cpu - threads.get("writer", 0.0)
+    others = total - main_cpu
     stages = load + sum(ledger.seconds.values()) + others
     rows += [("other threads (DuckDB, tantivy)", others), ("-", 0.0),
              ("the stages above, beyond nlp.pipe (steady figure)", stages),
@@ -189,13 +189,8 @@ def main() -> int:
         print("" if name == "-" else f"  {name:50s} {seconds * per:7.2f} s  {100 * seconds / bare:5.1f} % of bare")
     print(f"  (once per process, not above: the extractors' tables loaded on first use, {first_use:.2f} s;"
           f" {100 * first_use / (bare * per):.1f} % of bare spaCy on 1,000 articles)")
-    # The writer thread runs beside the main thread, but only where neither holds the interpreter
-    # (spaCy's and the writer's Python both do): what it overlapped is what the wall time saved.
-    writer = threads.get("writer", 0.0)
-    overlapped = max(0.0, main_cpu + writer - wall)
     print(f"\nwall time: bare {bare_wall:.1f} s, ingest {wall:.1f} s = {bare_wall / wall:.2f}x bare"
-          f" (the main thread alone would make {bare / main_cpu:.2f}x by CPU);"
-          f" the writer thread's {writer:.1f} CPU s overlapped the main thread's by {overlapped:.1f} s")
+          f" ({bare / total:.2f}x by CPU)")
     return 0
 
 

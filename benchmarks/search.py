@@ -11,8 +11,7 @@ What is measured:
   rebuild   indexing all `--docs` articles from the database at once (`search.rebuild`);
   shares    a real ingest (`ingest.ingest`, spaCy and all) of `--ingest-docs` articles, timing the
             index writes (`search.index_documents`) and the near-duplicate step (`duplicates.update`)
-            it runs: their seconds over the ingest's wall time (an upper bound: they run on the
-            writer thread while spaCy goes on);
+            it runs: their seconds over the ingest's wall time;
   near-dup  precision and recall on a generated set: distinct originals plus edited copies (a
             byline added, a correction appended, words changed, the last sentence cut), against the
             truth of which copy came from which original.

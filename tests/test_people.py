@@ -5,6 +5,7 @@ import pytest
 
 from analysis.extract.pipeline import Extractor
 from analysis.extract.people import context_kind
+from analysis.loaders.titles import with_title
 from analysis.model import RawDocument
 
 
@@ -46,6 +47,18 @@ def test_a_byline_is_no_mention_and_becomes_the_author(extractor) -> None:
     assert x.raw.author == "Mirela Tosk"
     _, kept = people(extractor, text, author="Desk Editor")
     assert kept.raw.author == "Desk Editor"  # metadata wins over the byline
+
+
+def test_a_byline_first_line_is_no_derived_title(extractor) -> None:
+    text = ("Mirela Tosk, The Canadian Press\n\nHalifax port reopens after the storm\n\nHarbour master Elspeth "
+            "Varga said on Monday that the port reopened. Varga said crews worked all night.")
+    [x] = list(extractor.extract([with_title(RawDocument(text, "story.txt"))]))
+    assert (x.raw.title, x.raw.title_derived) == ("Halifax port reopens after the storm", True)
+    [given] = list(extractor.extract([RawDocument(text, "story.txt", title="Mirela Tosk, The Canadian Press")]))
+    assert given.raw.title == "Mirela Tosk, The Canadian Press"  # the publisher's title, whatever it says
+    plain = "Harbour master Elspeth Varga said on Monday that the port reopened.\n\nMirela Tosk, The Canadian Press"
+    [kept] = list(extractor.extract([with_title(RawDocument(plain, "story.txt"))]))
+    assert kept.raw.title == "Harbour master Elspeth Varga said on Monday that the port reopened."
 
 
 def test_photo_credits_are_not_people(extractor) -> None:

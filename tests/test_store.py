@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import pyarrow as pa
 import pytest
@@ -70,21 +69,16 @@ def test_a_failing_batch_leaves_nothing_half_stored(tmp_path, nlp) -> None:
     assert ws.add([good]) == [True]
 
 
-def _writer_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("ingest-writer")]
-
-
-def test_writes_in_the_background_are_all_done_when_ingest_returns(tmp_path, nlp, monkeypatch) -> None:
+def test_every_write_is_done_when_ingest_returns(tmp_path, nlp, monkeypatch) -> None:
     monkeypatch.setattr(ingest_module, "WRITE_FIRST_SECONDS", 0.0)  # a write after every document
     ws = Workspace(tmp_path / "w")
     names = list(ALL)
     report = ingest(ws, [_raw(n, t) for n, t in ALL.items()])
     assert [(r.file_name, r.status) for r in report.results] == [(n, "added") for n in names]
     assert sorted(queries.documents_table(ws)["file_name"]) == sorted(names)
-    assert not _writer_threads()
 
 
-def test_a_failed_background_write_stops_the_ingest_and_keeps_earlier_writes(tmp_path, nlp, monkeypatch) -> None:
+def test_a_failed_write_stops_the_ingest_and_keeps_earlier_writes(tmp_path, nlp, monkeypatch) -> None:
     monkeypatch.setattr(ingest_module, "WRITE_FIRST_SECONDS", 0.0)
     real_add = Workspace.add_tables
     writes: list[list[str]] = []
@@ -103,7 +97,6 @@ def test_a_failed_background_write_stops_the_ingest_and_keeps_earlier_writes(tmp
     with pytest.raises(Exception, match="date"):
         ingest(ws, [_raw(n, t) for n, t in ALL.items()])
     assert list(queries.documents_table(ws)["file_name"]) == writes[0]
-    assert not _writer_threads()
 
 
 def test_merge_rename_retype_hide_apply_everywhere_and_to_later_documents(ws) -> None:

@@ -22,6 +22,7 @@ from typing import TypeVar
 from spacy.tokens import Doc
 
 from analysis import settings
+from analysis.loaders.titles import without_byline
 from analysis.model import (
     UNRESOLVED,
     Event,
@@ -121,8 +122,8 @@ def extract_document(raw: RawDocument, pieces: list[tuple[int, Doc]],
         for s, e, label in fix_mentions(text, spans, caps_entities, top.place)
     ])
     mentions, byline = filter_people(text, mentions, _speaker_spans(quotes))
-    if byline and not raw.author:  # the byline names the author the metadata lacked
-        raw = dataclasses.replace(raw, author=byline)
+    if byline:  # it names the author the metadata lacked, and is no title
+        raw = without_byline(raw if raw.author else dataclasses.replace(raw, author=byline), byline)
     _attach_entities(text, mentions, quotes, events)
     return Extraction(
         doc_id=raw.doc_id,

@@ -16,10 +16,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“«])")
 _SPACE = re.compile(r"\s+")
 
 
+def _first_line(text: str) -> tuple[str, int]:
+    """The first non-blank line, without Markdown's heading marks, and where the text after it starts."""
+    at = 0
+    for line in text.splitlines(keepends=True):
+        at += len(line)
+        body = line.splitlines()[0].strip(" \t#")  # without its line break, whichever it is
+        if body:
+            return body, at
+    return "", at
+
+
 def derived_title(text: str, max_chars: int = MAX_CHARS) -> str | None:
     """The first non-blank line (without Markdown's heading marks) when it is headline-sized, else its first sentence, shortened
     at a word boundary to `max_chars` (with an ellipsis); None for a text of blanks."""
-    line = next((line.strip(" \t#") for line in text.splitlines() if line.strip(" \t#")), "")
+    line, _ = _first_line(text)
     if not line:
         return None
     line = _SPACE.sub(" ", _SENTENCE_END.split(line, maxsplit=1)[0]) if len(line) > max_chars else line
@@ -35,3 +46,15 @@ def with_title(raw: RawDocument) -> RawDocument:
         return raw
     title = derived_title(raw.text)
     return dataclasses.replace(raw, title=title, title_derived=True) if title else raw
+
+
+def without_byline(raw: RawDocument, author: str) -> RawDocument:
+    """`raw` with its derived title taken from the lines after the first when that line is the
+    byline naming `author` ("Annabelle Liang, The Associated Press", found by the extraction): a
+    byline says who wrote a story, not what it is about. A given title stays, and so does one
+    derived from any other line."""
+    line, rest = _first_line(raw.text)
+    if not (raw.title_derived and raw.title and author and author.casefold() in line.casefold() and raw.title == line):
+        return raw
+    title = derived_title(raw.text[rest:])
+    return dataclasses.replace(raw, title=title) if title else raw
