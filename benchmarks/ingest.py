@@ -31,8 +31,9 @@ before bare, P=2 before P=1) so that the machine's drift in speed favours neithe
 verdicts use the median of the per-round ratios (an even number of rounds is fairest). Words
 are whitespace-separated tokens of the texts. Memory is the peak summed RSS of the phase's
 process tree (the phase process and its workers) over the whole phase, sampled every 50 ms by
-the launching process (its process list with psutil if installed, else from /proc); the peak
-summed PSS, which counts the pages forked workers share once, is printed beside it as info.
+the launching process (its process list, with psutil if installed, else from /proc, every 0.5 s);
+the peak summed PSS, which counts the pages forked workers share once, sampled every 2 s, is
+printed beside it as info.
 CPU seconds (the tree's user+system time) are printed too: on a busy machine words per
 CPU-second is steadier than wall time.
 
@@ -148,13 +149,16 @@ def _proc_kb(pid: int, file: str, field: str) -> int:
     return 0
 
 
-def tree_memory(root: int) -> tuple[int, int]:
-    """Summed RSS and summed PSS (bytes) of `root`'s process tree. RSS counts a page shared by
-    forked workers (the model's weights, mapped files) once per process; PSS splits it among them,
-    so it is what the tree takes from the machine (0 where /proc has no smaps_rollup)."""
-    pids = tree_pids(root)
-    return (sum(_proc_kb(pid, "status", "VmRSS") for pid in pids),
-            sum(_proc_kb(pid, "smaps_rollup", "Pss") for pid in pids))
+def tree_rss(pids: set[int]) -> int:
+    """Summed RSS (bytes) of `pids`: a page shared by forked workers (the model's weights, mapped
+    files) counts once per process."""
+    return sum(_proc_kb(pid, "status", "VmRSS") for pid in pids)
+
+
+def tree_pss(pids: set[int]) -> int:
+    """Summed PSS (bytes) of `pids`, which splits a shared page among the processes sharing it: what
+    the tree takes from the machine (0 where /proc has no smaps_rollup)."""
+    return sum(_proc_kb(pid, "smaps_rollup", "Pss") for pid in pids)
 
 
 class PeakMemory:
@@ -163,16 +167,29 @@ class PeakMemory:
     It runs in the process that launched the phase, not in the phase itself: a thread there
     would make the phase multi-threaded, and then its worker processes are spawned, not forked
     (`analysis.extract.pipeline._start_method`), unlike the CLI's.
+    The sampling must not take CPU from the phase, which on a 2-core machine runs 2 processes:
+    RSS is read every `interval` (/proc/PID/status, ~0.03 ms a process), the process list every
+    PIDS_EVERY samples (~2 ms) and PSS every PSS_EVERY samples (smaps_rollup walks the process's
+    page tables: ~8 ms for 500 MB). Read every 50 ms, all three took ~35 % of a core and slowed the
+    2-process phases they measured.
     """
+
+    PIDS_EVERY = 10
+    PSS_EVERY = 40
 
     def __init__(self, root: int, interval: float = 0.05):
         self.root, self.interval, self.peak, self.peak_pss, self._stop = root, interval, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        pids, sample = {self.root}, 0
         while not self._stop.is_set():
-            rss, pss = tree_memory(self.root)
-            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            if sample % self.PIDS_EVERY == 0:
+                pids = tree_pids(self.root) or pids
+            self.peak = max(self.peak, tree_rss(pids))
+            if sample % self.PSS_EVERY == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss(pids))
+            sample += 1
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:

@@ -21,6 +21,12 @@ def test_first_sentence_of_a_long_first_line() -> None:
     assert derived_title(text) == "KESTREL BAY (Reuters) - The port authority approved a $40 million expansion on Tuesday."
 
 
+def test_dotted_initials_end_no_sentence() -> None:
+    text = ("HARBOURTON -- Stock markets mostly rose on Thursday after the U.S. Federal Reserve held its rate. "
+            "Traders said the decision was expected and that the quarter's results were more important.")
+    assert derived_title(text) == "HARBOURTON -- Stock markets mostly rose on Thursday after the U.S. Federal Reserve held its rate."
+
+
 def test_a_long_sentence_is_cut_at_a_word() -> None:
     title = derived_title("word " * 60)
     assert title.endswith("word…") and len(title) <= 101

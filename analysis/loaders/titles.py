@@ -12,7 +12,8 @@ import re
 from analysis.model import RawDocument
 
 MAX_CHARS = 100
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“«])")
+# a sentence ends at . ! or ?, but not at dotted initials ("the U.S. Senate")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\.[A-Z]\.)\s+(?=[A-Z0-9\"“«])")
 _SPACE = re.compile(r"\s+")
 
 
