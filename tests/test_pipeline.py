@@ -23,6 +23,7 @@ from analysis.extract.pipeline import (
 )
 from analysis.extract.quotes.gender import first_names
 from analysis.extract.quotes.lexicon import load_lexicon
+from analysis.loaders.titles import with_title
 from analysis.model import LoadError, RawDocument
 from analysis.settings import DEFAULT_MODEL
 from analysis.workspace.store import Workspace, release_all
@@ -110,13 +111,17 @@ def start_method(request) -> Iterator[str]:
 def test_documents_come_back_in_order_with_two_processes(start_method: str) -> None:
     assert _start_method() == start_method
     raws = [RawDocument(t, n) for n, t in ALL.items()] * 1
-    raws += [RawDocument(f"Nadia Brook visited Lisbon on day {i}.", f"n{i}.txt") for i in range(6)]
+    raws += [with_title(RawDocument(f"Mirela Tosk, The Canadian Press\n\nNadia Brook visited Lisbon on day {i}.",
+                                    f"n{i}.txt")) for i in range(6)]
     results = list(extract_all(raws, processes=2, batch_size=2))
     assert not [r for r in results if isinstance(r, LoadError)]
     assert [r.raw.file_name for r in results] == [r.file_name for r in raws]
     serial = list(extract_all(raws, processes=1, batch_size=2))
     assert [[(m.start, m.entity_key) for m in r.mentions] for r in results] == \
            [[(m.start, m.entity_key) for m in r.mentions] for r in serial]
+    # what the extraction found of each document (a byline's author, the title after it), wherever it ran
+    assert [(r.raw.author, r.raw.title) for r in results][-6:] == [(r.raw.author, r.raw.title) for r in serial][-6:] \
+           == [("Mirela Tosk", f"Nadia Brook visited Lisbon on day {i}.") for i in range(6)]
 
 
 def test_a_stalled_worker_does_not_hold_the_extraction_back() -> None:

@@ -21,10 +21,13 @@ def test_first_sentence_of_a_long_first_line() -> None:
     assert derived_title(text) == "KESTREL BAY (Reuters) - The port authority approved a $40 million expansion on Tuesday."
 
 
-def test_dotted_initials_end_no_sentence() -> None:
+def test_dotted_initials_and_abbreviations_end_no_sentence() -> None:
     text = ("HARBOURTON -- Stock markets mostly rose on Thursday after the U.S. Federal Reserve held its rate. "
             "Traders said the decision was expected and that the quarter's results were more important.")
     assert derived_title(text) == "HARBOURTON -- Stock markets mostly rose on Thursday after the U.S. Federal Reserve held its rate."
+    text = ("A St. Brendan-area man was charged on Monday after a fire destroyed three barns near the ferry road. "
+            "Police said no one was hurt.")
+    assert derived_title(text) == "A St. Brendan-area man was charged on Monday after a fire destroyed three barns near the ferry road."
 
 
 def test_a_long_sentence_is_cut_at_a_word() -> None:

@@ -332,13 +332,14 @@ def _init_worker(model: str, batch_size: int, chunk_chars: int) -> None:
 
 def _extract_batch(raws: list[RawDocument], columns: bool) -> list[Extraction | LoadError] | RowBatch:
     """A worker's rows for a batch: as columns (`rows.RowBatch`), or as records without the
-    documents themselves (the caller has them)."""
+    documents the caller already has (a document the extraction changed, giving it the author its
+    byline names, comes back)."""
     assert _worker is not None
     results = list(_worker.extract(raws))
     if columns:
         return row_batch(results)
-    for result in results:
-        if isinstance(result, Extraction):
+    for raw, result in zip(raws, results):
+        if isinstance(result, Extraction) and result.raw is raw:
             result.raw = None  # type: ignore[assignment]  # put back by `_shared_work`
     return results
 
@@ -448,6 +449,6 @@ def _shared_work(local: Extractor, pool, batches: Iterator[list[RawDocument]], a
             yield rows
             continue
         for raw, row in zip(batch, rows):
-            if isinstance(row, Extraction):
+            if isinstance(row, Extraction) and row.raw is None:
                 row.raw = raw
             yield row

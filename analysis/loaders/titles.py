@@ -12,8 +12,9 @@ import re
 from analysis.model import RawDocument
 
 MAX_CHARS = 100
-# a sentence ends at . ! or ?, but not at dotted initials ("the U.S. Senate")
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\.[A-Z]\.)\s+(?=[A-Z0-9\"“«])")
+# a sentence ends at . ! or ?, but not at dotted initials ("the U.S. Senate") or a two-letter
+# abbreviation ("St. Louis", "Dr. Tam")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\.[A-Z]\.)(?<!\b[A-Z][a-z]\.)\s+(?=[A-Z0-9\"“«])")
 _SPACE = re.compile(r"\s+")
 
 
