@@ -495,6 +495,9 @@ def test_a_relative_pronoun_speaks_for_the_unnamed_speakers_it_describes(extract
     ("Mara Quell faced questions on Friday following a report in The Lenholm Courier Thursday that, citing "
      "unnamed sources, alleged the mayor's office leaned on her to sign the ferry contract.",
      "leaned on her", "a report in The Lenholm Courier"),
+    # a government qualified by another country is not the embassy that spoke before it
+    ("Indonesia's cocoa crop is expected to grow, the U.S. Embassy said in its annual report.\n    The Indonesian "
+     "government said the crop would rise to 50,000 tonnes in 1987.", "rise to 50,000", "the Indonesian government"),
 ])
 def test_an_unnamed_speaker_is_not_borrowed_from_the_speaker_before(extractor, text, fragment, label):
     assert the_quote(extracted(extractor, text), fragment).speaker_label == label

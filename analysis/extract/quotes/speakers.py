@@ -22,6 +22,7 @@ STOP_CHARS = frozenset(",;:()[]—–") | QUOTE_CHARS
 CUT_DEPS = ("relcl", "acl", "advcl", "parataxis")
 NOUN = frozenset({"NOUN"})
 INDEFINITE = frozenset({"a", "an", "another", "some", "any", "one"})
+PLACE_STEM = 4  # "Chin" of "Chinese" and "China"
 AGE_DESCRIPTOR = re.compile(r"\b[\w-]+-year-old\b")  # "said the 62-year-old", "my two-year-old"
 HUMAN_SUFFIXES = ("ist", "ists", "ian", "ians")  # "economist", "historians"
 QUALIFIED_NOUNS = frozenset({"person_noun", "speaking_noun", "group_noun"})
@@ -273,8 +274,22 @@ class Resolver:
             return self._last_person(before)  # "the rookie defenceman", "the 62-year-old"
         if "group_noun" in kinds:
             named = self._last_named(before, word) if definite else None  # "the federation": the last "... Federation"
-            return named or self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
+            found = named or self._last_speaker(before, {"ORG", "NORP", "GPE"}) or self._last_entity(before, {"ORG"})
+            return found if found is not None and self._fits_places(spans, found) else None
         return None
+
+    def _fits_places(self, spans: SpeakerSpans, referent: Offsets) -> bool:
+        """Whether every place or people that qualifies a descriptor is in its referent's name: "the
+        Indonesian government" is not the U.S. Embassy that spoke before it, but "the U.S. embassy"
+        is. A word and a name fit when they share their first PLACE_STEM letters ("Indonesian" and
+        "Indonesia", "Chinese" and "China"); a referent written otherwise ("French" and "France") is
+        left untold rather than guessed."""
+        start = spans.phrase[0]
+        qualifiers = [e.text.lower() for e in self.ctx.ents
+                      if e.label_ in ("NORP", "GPE") and start <= e.start_char and e.end_char <= spans.head.idx]
+        words = self.ctx.text[referent[0]:referent[1]].lower().split()
+        return all(any(q == w or len(q) >= PLACE_STEM and w.startswith(q[:PLACE_STEM]) for w in words)
+                   for q in qualifiers)
 
     def _last_person(self, before: int, gender: str | None = None) -> Offsets | None:
         """Latest person that spoke or was a subject before `before`, of the pronoun's gender
