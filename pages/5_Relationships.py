@@ -50,7 +50,7 @@ unit = unit_col.segmented_control("Together in the same", list(queries.UNITS), d
 weight = weight_col.segmented_control("Line width by", list(WEIGHTS), format_func=WEIGHTS.get, default="count",
                                       key="rel_weight") or "count"
 labels = data.entity_labels()
-widgets.keep_valid("rel_focus", list(labels))
+widgets.keep_valid("rel_focus", list(labels), none_allowed=True)
 if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
     st.session_state["rel_focus"] = next((e for e in filters.entities if e in labels), None)
 focus = widgets.picker("Focus on", list(labels), "rel_focus", labels, noun="entities", ranked="most mentioned",

@@ -42,7 +42,7 @@ def picker(label: str, options: Sequence[str], key: str, labels: Mapping[str, st
     seconds, so a search box comes first and the list holds the chosen options and the first
     PICKER_LIMIT that match the search, in the given order (`ranked`, e.g. "most mentioned").
     """
-    keep_valid(key, options)
+    keep_valid(key, options, none_allowed=_may_be_empty(widget))
 
     def find(search: str, chosen: list[str]) -> tuple[Mapping[str, str], int]:
         listed, found = choices.narrow_choices(options, lambda o: labels.get(o, o), search, PICKER_LIMIT, chosen)
@@ -65,13 +65,18 @@ def searched_picker(label: str, key: str, find: Callable[[str, list[str]], tuple
     search = container.text_input(label, key=f"{key}_search", help=widget.get("help"),
                                   placeholder=f"Search {total:,} {noun} ({PICKER_LIMIT:,} {ranked} listed)")
     labels, found = find(search, chosen)
-    keep_valid(key, list(labels))
+    keep_valid(key, list(labels), none_allowed=_may_be_empty(widget))
     if search.strip():
         placeholder = (f"No {noun} match “{search.strip()}”" if not found else
                        f"{found:,} match{'es' if found > 1 else ''}" +
                        (f", the {PICKER_LIMIT:,} {ranked} listed" if found > PICKER_LIMIT else ""))
     return _draw(label, list(labels), key, labels, multi, container, placeholder,
                  {**widget, "label_visibility": "collapsed"})
+
+
+def _may_be_empty(widget: Mapping[str, Any]) -> bool:
+    """Whether a select box starts empty (`index=None`) rather than on its first option."""
+    return "index" in widget and widget["index"] is None
 
 
 def _draw(label: str, options: Sequence[str], key: str, labels: Mapping[str, str], multi: bool, container: Any,
@@ -84,15 +89,19 @@ def _draw(label: str, options: Sequence[str], key: str, labels: Mapping[str, str
                 placeholder=placeholder, **widget)
 
 
-def keep_valid(key: str, options: Sequence[str]) -> None:
-    """Drop selections that are no longer options (merged or hidden entities) before a widget is drawn."""
+def keep_valid(key: str, options: Sequence[str], *, none_allowed: bool = False) -> None:
+    """Drop selections that are no longer options (merged or hidden entities, documents filtered
+    out) before a widget is drawn. A single choice that is gone is replaced rather than deleted:
+    deleting a select box's value resets what the page reads but not what the browser shows
+    (streamlit#5442), so the box went on naming a document the page no longer showed. It becomes
+    the first option, as a new box starts, or None where the box may be empty (`none_allowed`)."""
     if key in st.session_state:
         value = st.session_state[key]
         valid = set(options)
         if isinstance(value, list):
             st.session_state[key] = [v for v in value if v in valid]
         elif value is not None and value not in valid:
-            del st.session_state[key]
+            st.session_state[key] = None if none_allowed or not options else options[0]
 
 
 def plural(n: int, noun: str) -> str:
