@@ -139,9 +139,10 @@ merge_suggestions()
 if not entities.empty:
     st.subheader("Entity profile")
     names = dict(zip(entities["entity"], entities["name"] + " (" + entities["type"] + ")"))
-    widgets.keep_valid("ent_profile", list(names))
-    if "ent_profile" not in st.session_state:  # start with the entity the analyst filtered on
-        st.session_state["ent_profile"] = next((e for e in filters.entities if e in names), next(iter(names)))
+    start = next((e for e in filters.entities if e in names), next(iter(names)))  # the entity filtered on
+    widgets.keep_valid("ent_profile", list(names), start)
+    if "ent_profile" not in st.session_state:
+        st.session_state["ent_profile"] = start
     chosen = widgets.picker("Entity", list(names), "ent_profile", names, noun="entities", ranked="most mentioned",
                            multi=False)
     row = entities.set_index("entity").loc[chosen]

@@ -32,7 +32,7 @@ def evidence(shown: pd.DataFrame, filters: queries.Filters, unit: str) -> None:
     """The sentences (paragraphs, documents) behind one chosen link."""
     pairs = {f"{r.source}\x1f{r.target}": f"{r.source_name} — {r.target_name} ({r.count})"
              for r in shown.itertuples(index=False)}
-    widgets.keep_valid("rel_edge", list(pairs))
+    widgets.keep_valid("rel_edge", list(pairs), next(iter(pairs), None))
     chosen = st.selectbox("Show the evidence for", list(pairs), format_func=pairs.get, key="rel_edge")
     a, b = chosen.split("\x1f")
     found = data.run(queries.edge_evidence, a, b, filters, unit=unit)
@@ -50,9 +50,10 @@ unit = unit_col.segmented_control("Together in the same", list(queries.UNITS), d
 weight = weight_col.segmented_control("Line width by", list(WEIGHTS), format_func=WEIGHTS.get, default="count",
                                       key="rel_weight") or "count"
 labels = data.entity_labels()
-widgets.keep_valid("rel_focus", list(labels), none_allowed=True)
-if "rel_focus" not in st.session_state:  # start on the entity the analyst filtered on
-    st.session_state["rel_focus"] = next((e for e in filters.entities if e in labels), None)
+start = next((e for e in filters.entities if e in labels), None)  # the entity the analyst filtered on
+widgets.keep_valid("rel_focus", list(labels), start)
+if "rel_focus" not in st.session_state:
+    st.session_state["rel_focus"] = start
 focus = widgets.picker("Focus on", list(labels), "rel_focus", labels, noun="entities", ranked="most mentioned",
                       multi=False, container=focus_col, placeholder="All entities",
                       help="Show one entity's ego network: it, the entities named with it, and their links.")

@@ -42,7 +42,7 @@ def picker(label: str, options: Sequence[str], key: str, labels: Mapping[str, st
     seconds, so a search box comes first and the list holds the chosen options and the first
     PICKER_LIMIT that match the search, in the given order (`ranked`, e.g. "most mentioned").
     """
-    keep_valid(key, options, none_allowed=_may_be_empty(widget))
+    keep_valid(key, options, _first_unless_empty(options, widget))
 
     def find(search: str, chosen: list[str]) -> tuple[Mapping[str, str], int]:
         listed, found = choices.narrow_choices(options, lambda o: labels.get(o, o), search, PICKER_LIMIT, chosen)
@@ -65,7 +65,7 @@ def searched_picker(label: str, key: str, find: Callable[[str, list[str]], tuple
     search = container.text_input(label, key=f"{key}_search", help=widget.get("help"),
                                   placeholder=f"Search {total:,} {noun} ({PICKER_LIMIT:,} {ranked} listed)")
     labels, found = find(search, chosen)
-    keep_valid(key, list(labels), none_allowed=_may_be_empty(widget))
+    keep_valid(key, list(labels), _first_unless_empty(list(labels), widget))
     if search.strip():
         placeholder = (f"No {noun} match “{search.strip()}”" if not found else
                        f"{found:,} match{'es' if found > 1 else ''}" +
@@ -74,9 +74,9 @@ def searched_picker(label: str, key: str, find: Callable[[str, list[str]], tuple
                  {**widget, "label_visibility": "collapsed"})
 
 
-def _may_be_empty(widget: Mapping[str, Any]) -> bool:
-    """Whether a select box starts empty (`index=None`) rather than on its first option."""
-    return "index" in widget and widget["index"] is None
+def _first_unless_empty(options: Sequence[str], widget: Mapping[str, Any]) -> str | None:
+    """What a select box starts on: its first option, or nothing when it starts empty (`index=None`)."""
+    return None if not options or ("index" in widget and widget["index"] is None) else options[0]
 
 
 def _draw(label: str, options: Sequence[str], key: str, labels: Mapping[str, str], multi: bool, container: Any,
@@ -89,19 +89,19 @@ def _draw(label: str, options: Sequence[str], key: str, labels: Mapping[str, str
                 placeholder=placeholder, **widget)
 
 
-def keep_valid(key: str, options: Sequence[str], *, none_allowed: bool = False) -> None:
+def keep_valid(key: str, options: Sequence[str], replacement: str | None = None) -> None:
     """Drop selections that are no longer options (merged or hidden entities, documents filtered
-    out) before a widget is drawn. A single choice that is gone is replaced rather than deleted:
-    deleting a select box's value resets what the page reads but not what the browser shows
-    (streamlit#5442), so the box went on naming a document the page no longer showed. It becomes
-    the first option, as a new box starts, or None where the box may be empty (`none_allowed`)."""
+    out) before a widget is drawn. A single choice that is gone becomes `replacement` (None: the
+    box empties, so nothing is chosen for the analyst) rather than being deleted: deleting a select
+    box's value resets what the page reads but not what the browser shows (streamlit#5442), so the
+    box went on naming a document the page no longer showed."""
     if key in st.session_state:
         value = st.session_state[key]
         valid = set(options)
         if isinstance(value, list):
             st.session_state[key] = [v for v in value if v in valid]
         elif value is not None and value not in valid:
-            st.session_state[key] = None if none_allowed or not options else options[0]
+            st.session_state[key] = replacement
 
 
 def plural(n: int, noun: str) -> str:

@@ -56,7 +56,7 @@ def without_byline(raw: RawDocument, author: str) -> RawDocument:
     byline says who wrote a story, not what it is about. A given title stays, and so does one
     derived from any other line."""
     line, rest = _first_line(raw.text)
-    if not (raw.title_derived and raw.title and author and author.casefold() in line.casefold() and raw.title == line):
+    if not (raw.title_derived and raw.title == line and author.casefold() in line.casefold()):
         return raw
     title = derived_title(raw.text[rest:])
     return dataclasses.replace(raw, title=title) if title else raw
