@@ -105,9 +105,14 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 # --- helpers -----------------------------------------------------------------------------
 
 def settle(page: Page) -> None:
-    """Wait until the script run is over and every chart has drawn."""
+    """Wait until the script run is over and every chart has drawn.
+
+    The app root's run state says so at once (a click sets it to "rerunRequested"); the status
+    widget shows only some time into a run, so a check on it alone let a test click mid-run.
+    """
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid=stStatusWidget]')
+        """() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
+                 && !document.querySelector('[data-testid=stStatusWidget]')
                  && !document.querySelector('[data-testid=stSkeleton]')
                  && [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
                       .every(c => c.querySelector('.js-plotly-plot'))""", timeout=SLOW)
