@@ -182,6 +182,18 @@ def test_attribution_inserted_after_or_inside_the_statement(nlp, text):
     assert (quote.kind, quote.speaker, quote.cue) == ("indirect", "Mara Quell", "said")
 
 
+
+@pytest.mark.parametrize("text, speaker, content", [
+    ("The Harbour Board said it would respond.", "The Harbour Board", "it would respond"),
+    ("Mara Quell said the council plans to raise the tolls.", "Mara Quell", "the council plans to raise the tolls"),
+])
+def test_a_report_inside_a_report_is_not_taken_for_an_inserted_attribution(nlp, text, speaker, content):
+    """A reporting verb in what was said ("respond", "plans") is no "she said" inserted in the clause
+    around it: no quote has the outer attribution ("The Harbour Board said") as its text."""
+    found = quotes_of(nlp, text)
+    assert not [q for q in found if q.text.endswith("said") or q.text.startswith(speaker)]
+    assert any((q.speaker, q.text) == (speaker, content) for q in found)
+
 def test_reporting_chain_keeps_speaker_and_outlet(nlp):
     text = "Tobin Vale said the tolls would rise next year, the Ardent Gazette reported."
     (quote,) = quotes_of(nlp, text)
@@ -675,3 +687,11 @@ def test_hard_wrapped_wire_copy_keeps_whole_statements(nlp):
     found = statements(quotes_of(nlp, text))
     assert the_quote(found, "spring").text.replace("\n", " ").endswith("ten pct from the summer")
     assert "ordered two new vessels for the northern route" in the_quote(found, "vessels").text.replace("\n", " ")
+
+
+def test_an_embassy_speaks_as_itself_for_its_country(nlp):
+    """"The U.S. embassy said" is the embassy's statement, shown as such; the country is the entity it speaks for."""
+    text = "The U.S. embassy said on Monday that the crossing would stay closed."
+    (quote,) = quotes_of(nlp, text)
+    assert quote.speaker_label == "the U.S. embassy"
+    assert referent(text, quote) == "U.S."

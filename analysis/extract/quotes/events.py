@@ -70,8 +70,7 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
     clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS]
     if clauses:
         return _trim(_subtrees(clauses, segment)), False
-    inserted = verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.i > verb.head.i)
-    if inserted and _subject(verb) is not None:
+    if _inserted(verb) and _subject(verb) is not None:
         # "The plan failed, she said" / "The plan, she said, failed": the reported clause
         # is the verb's head, around the inserted attribution
         own = {t.i for t in verb.subtree}
@@ -81,6 +80,22 @@ def _verb_content(verb: Token, segment: Span) -> tuple[list[Token], bool]:
     # "said having Karlsson back was a boost": the parser's object holds the reported clause
     holds_clause = any(g.dep_ in CLAUSE_DEPS for c in complements if c.tag_ == "VBG" for g in c.children)
     return _trim(_subtrees(complements, segment)), not (holds_clause or _small_clause(complements))
+
+
+def _inserted(verb: Token) -> bool:
+    """Whether a verb is an attribution inserted in (or after) the clause it reports.
+
+    The parser hangs "she said" in "The plan failed, she said" on "failed", as parataxis or as a
+    clausal complement after its head; the clause is set off by punctuation. Without it, a
+    complement after its head is the head's own report: in "The government said it would
+    respond", "it would respond" is what was said, not an attribution of "The government said".
+    """
+    if verb.dep_ == "parataxis":
+        return True
+    if verb.dep_ != "ccomp" or verb.i < verb.head.i:
+        return False
+    before = verb.left_edge.i - 1
+    return before >= 0 and verb.doc[before].is_punct
 
 
 def _small_clause(complements: list[Token]) -> bool:
