@@ -695,3 +695,13 @@ def test_an_embassy_speaks_as_itself_for_its_country(nlp):
     (quote,) = quotes_of(nlp, text)
     assert quote.speaker_label == "the U.S. embassy"
     assert referent(text, quote) == "U.S."
+
+
+def test_a_short_wire_story_is_read_as_wrapped_paragraphs(nlp):
+    """Three wrapped paragraphs break as often between lines as between paragraphs: the first
+    sentence's report runs on over its line breaks instead of stopping at "making an"."""
+    text = ("Corvane Inc said it is making an\ninitial public offering of two mln shares of common stock at\n"
+            "12 dlrs per share.\n    Corvane said one mln of the shares are being sold by the\n"
+            "company and the rest by stockholders.\n    Corvane designs and makes harbour cranes.\n Reuter\n")
+    quote = the_quote(quotes_of(nlp, text), "it is making an")
+    assert " ".join(quote.text.split()) == "it is making an initial public offering of two mln shares of common stock at 12 dlrs per share"

@@ -148,11 +148,12 @@ class DocContext:
 
 
 def hard_wrapped(text: str) -> bool:
-    """Whether the text is wire copy wrapped at a fixed width: most of its line breaks fall
-    inside sentences ("throughout the week in\nthe Bahia cocoa zone"). Web copy puts one
-    paragraph on a line, and then every line is a unit of its own."""
+    """Whether the text is wire copy wrapped at a fixed width: at least half of its line breaks
+    fall inside paragraphs ("throughout the week in\nthe Bahia cocoa zone"). Web copy puts one
+    paragraph on a line, and then every line is a unit of its own. (Half, not more: a short wire
+    story of three wrapped paragraphs has as many breaks between them as inside them.)"""
     breaks = len(_LINE_BETWEEN.findall(text))
-    return breaks >= MIN_WRAPPED_BREAKS and breaks - len(paragraph_starts(text)) + 1 > breaks / 2
+    return breaks >= MIN_WRAPPED_BREAKS and breaks - len(paragraph_starts(text)) + 1 >= breaks / 2
 
 
 def text_units(text: str) -> list[tuple[int, int]]:
