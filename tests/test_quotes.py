@@ -705,3 +705,16 @@ def test_a_short_wire_story_is_read_as_wrapped_paragraphs(nlp):
             "company and the rest by stockholders.\n    Corvane designs and makes harbour cranes.\n Reuter\n")
     quote = the_quote(quotes_of(nlp, text), "it is making an")
     assert " ".join(quote.text.split()) == "it is making an initial public offering of two mln shares of common stock at 12 dlrs per share"
+
+
+@pytest.mark.parametrize("text, content, outlet", [
+    ("Mara Quell said in an interview on CBC Radio that the bridge would open.", "the bridge would open", "CBC Radio"),
+    ("Mara Quell said in an interview on Thursday that the bridge would open.", "the bridge would open", None),
+    ("Corvane Inc said it will report a gain of 12 mln dlrs this year.", "it will report a gain of 12 mln dlrs this year", None),
+    ("Tobin Vale said each town must act according to its own interest.", "each town must act according to its own interest", None),
+])
+def test_only_a_medium_or_a_source_carries_a_statement(nlp, text, content, outlet):
+    """A reporting chain names who carried the words: not a day, a figure the speaker will
+    report, or a thing ("according to its own interest")."""
+    quote = the_quote(quotes_of(nlp, text), content)
+    assert (quote.text, quote.reported_by) == (content, outlet)

@@ -15,11 +15,13 @@ from analysis.model import Quote
 
 from .attribution import Attribution, Attributor, attach_outlets
 from .context import NAME_LABELS, DocContext
-from .events import find_events
-from .lexicon import load_lexicon
+from .events import Event, find_events
+from .lexicon import Lexicon, load_lexicon
 from .speakers import Offsets, Resolver, SpeakerSpans, speaker_kind, speaker_spans
 
 __all__ = ["find_quotes"]
+
+TIME_LABELS = frozenset({"DATE", "TIME"})
 
 
 def find_quotes(doc: Doc, text: str | None = None) -> list[Quote]:
@@ -43,7 +45,7 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
     text = ctx.text
     event = attribution.event
     lex = resolver.lex
-    outlet = speaker_spans(event.outlet, ctx, lex).speaker if event.outlet is not None else None
+    outlet = _outlet(event, ctx, lex)
     spans: SpeakerSpans | None = speaker_spans(event.speaker, ctx, lex) if event.speaker is not None else None
     speaker = spans.speaker if spans is not None else None
     referent = resolver.resolve(spans, outlet) if spans is not None else None
@@ -84,6 +86,18 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
         speaker_label=_label(speaker, referent, kind, qualified, ctx, resolver),
         act="position" if mute or sourceless or unsaid or attribution.stance or event.lemma in lex.position_verbs else "statement",
     )
+
+
+def _outlet(event: Event, ctx: DocContext, lex: Lexicon) -> Offsets | None:
+    """Where the outlet that carried a statement is written: a name or a noun that can carry one
+    ("the newspaper", "a report"), not a pronoun nobody was found for, a thing ("according to
+    its own interest") or a time ("in an interview on Thursday")."""
+    if event.outlet is None:
+        return None
+    spans = speaker_spans(event.outlet, ctx, lex)
+    if speaker_kind(spans, ctx.text, lex) not in ("name", "descriptor") or ctx.label_of(*spans.speaker) in TIME_LABELS:
+        return None
+    return spans.speaker
 
 
 def _label(speaker: Offsets | None, referent: Offsets | None, kind: str, qualified: bool, ctx: DocContext,

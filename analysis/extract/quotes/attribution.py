@@ -50,7 +50,9 @@ def attach_outlets(events: list[Event]) -> list[Event]:
                 continue
         others = [e for e in verbs if e is not event]
         if event.lemma == "report" and others:
-            for verb in others:
+            # "X said Y, Z reported", "Z reported that X said Y": Z carried X's statement; but in
+            # "X said it will report a gain", the report (of a figure, no clause) is part of it
+            for verb in others if event.clausal else ():
                 verb.outlet = verb.outlet or event.speaker
                 if _contains(verb.content, event.cue_start) and event.content is not None:
                     verb.content = event.content  # "X said Y, Z reported": the statement is Y
