@@ -312,3 +312,13 @@ def test_a_short_form_joins_the_one_full_name_the_document_gives(
     assert [m.entity_key for m in result] == keys
     assert result[1].entity_name == name
     assert result[1].entity_label == result[0].entity_label, "one entity, one label"
+
+
+def test_a_possessive_glued_to_a_person_is_cut_off_as_the_recogniser_spans_it() -> None:
+    """The small model's span starts at the apostrophe and runs into the next opening quote:
+    "’s Halvorsen’s ‘" is Halvorsen (it was "s Halvorsen", a person of its own)."""
+    text = "WATCH: Voters’ anger demonstrate’s Halvorsen’s ‘naive approach’ to the talks."
+    start = text.index("’s Halvorsen")
+    end = start + len("’s Halvorsen’s ‘")
+    found = canonicalise(text, [Mention(start, end, text[start:end], "PERSON", 0)])
+    assert [(m.text, m.entity_key) for m in found] == [("Halvorsen", "halvorsen")]

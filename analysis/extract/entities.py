@@ -34,6 +34,7 @@ _POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 # "the", any case; a lower-case "a"/"an" the tagger took in ("a Food and Agriculture Organization")
 _LEADING_THE = re.compile(r"^(?:(?i:the)|an?)\s+")
 _LINE = re.compile(r"[^\n]*\S[^\n]*")  # a line with something on it
+_OPENING = " \t\n‘“«([{<"  # what opens the words after a name: never its last character
 _EDGE_PUNCT = " \t\n\"'“”‘’.,;:!?()[]{}«»<>-–—"  # <>: wire copy's ticker markup, "<Hong Kong Electric Holdings Ltd>"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # "Kurdistan Democratic Party (KDP)", "( U.N. )": an acronym defined in brackets right after a name.
@@ -160,6 +161,8 @@ def clean_surface(text: str) -> tuple[int, int]:
     match = _LEADING_THE.match(text[start:end])
     if match and end - start > match.end():
         start += match.end()
+    while end > start and text[end - 1] in _OPENING:  # "Trudeau’s ‘naïve": the possessive is then last
+        end -= 1
     possessive = _POSSESSIVE.search(text[start:end])
     if possessive and possessive.start() > 0:
         end = start + possessive.start()
@@ -171,7 +174,7 @@ def clean_surface(text: str) -> tuple[int, int]:
 
 
 _INNER_POSSESSIVE = re.compile(r"['’]s\s")
-_LEFTOVER_S = re.compile(r"^s\s+")
+_LEFTOVER_S = re.compile(r"s\s+")  # matched at a position: no "^", which only matches at 0
 
 
 def _possessor(span: str, start: int, end: int, before: str) -> tuple[int, int]:
