@@ -87,7 +87,8 @@ else:
                  "counts, and the times together as edge weights: opens in Gephi or networkx.")
 
 st.subheader("Who talks about whom")
-st.caption("An arrow from a speaker to each entity named in their quotes, labelled with the reporting verbs.")
+st.caption("An arrow from a speaker to each entity named in their quotes; point at a line for the reporting "
+           "verbs, at a node for its name where the chart has no room to print it.")
 positions = st.toggle("Include positions", value=False, key="rel_positions",
                       help="Off: statements only. On: also beliefs, intentions and stances (thinks, plans, backs).")
 links = data.run(queries.speaker_graph, filters, positions=positions)

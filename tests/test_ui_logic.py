@@ -629,6 +629,39 @@ def test_network_draws_its_lines_as_a_few_traces() -> None:
     assert len(lines) <= 17  # widths 1 to 9 px in half steps
 
 
+
+def test_readable_labels_print_the_most_mentioned_and_keep_the_rest_apart() -> None:
+    xy = [(0.0, 0.0), (0.001, 0.0), (0.0, 0.001), (10.0, 10.0)]
+    shown = charts.readable_labels(["Harbour Board", "Port Wenlock", "Tobin Vale", "Mara Quell"], xy,
+                                   radii=[6, 6, 6, 6], priority=[1, 9, 3, 2], plot_height=500)
+    assert shown == [False, True, False, True]  # of three names on one spot, the most mentioned
+
+
+def test_a_dense_network_names_its_hub_and_stays_readable() -> None:
+    spokes = [f"Spoke Entity Number {i}" for i in range(40)]
+    nodes = pd.DataFrame({"entity": ["hub", *spokes], "name": ["Harbour Board", *spokes], "type": "ORG",
+                          "mentions": [100, *range(1, 41)]})
+    edges = pd.DataFrame({"source": "hub", "source_name": "Harbour Board", "target": spokes, "target_name": spokes,
+                          "count": 2, "pmi": 0.5})
+    fig = charts.network(edges, nodes)
+    markers = [t for t in fig.data if t.mode == "markers+text"]
+    printed = [text for t in markers for text in t.text if text]
+    assert "Harbour Board" in printed and len(printed) < len(nodes)
+    assert sorted(row[0] for t in markers for row in t.customdata) == sorted(nodes["name"])  # every name on hover
+
+
+def test_a_network_draws_the_same_picture_whatever_the_row_order() -> None:
+    names = [f"E{i}" for i in range(12)]
+    nodes = pd.DataFrame({"entity": names, "name": names, "type": "ORG", "mentions": range(1, 13)})
+    edges = pd.DataFrame({"source": names[:-1], "source_name": names[:-1], "target": names[1:],
+                          "target_name": names[1:], "count": 1, "pmi": 0.5})
+
+    def places(fig) -> dict:
+        return {row[0]: (x, y) for t in fig.data if t.mode == "markers+text"
+                for x, y, row in zip(t.x, t.y, t.customdata)}
+
+    assert places(charts.network(edges, nodes)) == places(charts.network(edges.iloc[::-1], nodes))
+
 # --- choices: what a long picker lists ---------------------------------------------------
 
 def test_narrow_choices_keeps_order_chosen_and_counts_matches() -> None:

@@ -291,7 +291,9 @@ def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
 
     One spring layout of the whole graph flings small islands to the rim and crushes the main
     cluster into the middle; laying out each component in a box sized by its node count keeps
-    every part readable. Seeded, so the same data always draws the same picture.
+    every part readable. Links pull alike, whatever their count (the line width shows it): pulled
+    by count, a hub's neighbours piled up on it. Seeded and in sorted order (`_in_order`), so
+    the same data always draws the same picture.
     """
     import networkx as nx
 
@@ -303,13 +305,25 @@ def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
     for nodes, side in zip(components, sides):
         if x > 0 and x + side > width:  # next shelf
             x, y, shelf = 0.0, y + shelf + gap, 0.0
-        sub = graph.subgraph(nodes)
-        local = (nx.spring_layout(sub, k=2 / math.sqrt(len(nodes)), seed=seed, weight="layout_weight",
+        sub = _in_order(graph.subgraph(nodes))
+        local = (nx.spring_layout(sub, k=3 / math.sqrt(len(nodes)), seed=seed, weight=None,
                                   iterations=100, scale=side / 2) if len(nodes) > 1 else {next(iter(nodes)): (0, 0)})
         for node, (nx_, ny_) in local.items():
             pos[node] = (x + side / 2 + nx_, -(y + side / 2 + ny_))
         x, shelf = x + side + gap, max(shelf, side)
     return pos
+
+
+def _in_order(graph: nx.Graph) -> nx.Graph:
+    """A copy of `graph` with its nodes and edges in sorted order: a spring layout depends on the
+    order they were added in, which follows the query's row order (free among equal counts)."""
+    import networkx as nx
+
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(graph.nodes))
+    ordered.add_edges_from(sorted(((*sorted((u, v)), data) for u, v, data in graph.edges(data=True)),
+                                  key=lambda edge: edge[:2]))
+    return ordered
 
 
 def _scale(values: pd.Series, low: float, high: float) -> pd.Series:
@@ -322,14 +336,59 @@ def _scale(values: pd.Series, low: float, high: float) -> pd.Series:
     return low + (values - values.min()) / span * (high - low)
 
 
-def _node_traces(nodes: pd.DataFrame, pos: dict) -> list[go.Scatter]:
-    """Markers per type (one legend entry each), sized by mentions, labelled with the name."""
+# The plot area a network figure is assumed to get, in pixels (a laptop's main column, less the
+# legend, the margins and Plotly's padding), and its labels' font size: labels are kept apart for
+# that size, so on a wider screen they have room to spare.
+NETWORK_PLOT_WIDTH = 700
+NETWORK_LABEL_PX = 11
+
+
+def readable_labels(names: Sequence[str], xy: Sequence[tuple[float, float]], radii: Sequence[float],
+                    priority: Sequence[float], plot_height: int, plot_width: int = NETWORK_PLOT_WIDTH) -> list[bool]:
+    """Which node labels to print: the highest `priority` first, each only where its box (above
+    its marker of radius `radii[i]` pixels) overlaps no label printed before. The others show on hover.
+
+    Printing every label turned a cluster of fifty entities into an unreadable blot of
+    overlapping names; the chart's job is to show its hubs and the shape around them. (Labels
+    may cover a smaller node's marker: kept clear of markers too, the hubs of a dense cluster
+    went unnamed.) Positions are scaled to a `plot_width` x `plot_height` pixel area as Plotly
+    does with its axes.
+    """
+    if not names:
+        return []
+    xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+    per_x = plot_width / ((max(xs) - min(xs)) or 1.0)
+    per_y = plot_height / ((max(ys) - min(ys)) or 1.0)
+    placed: list[tuple[float, float, float, float]] = []
+    shown = [False] * len(names)
+    for i in sorted(range(len(names)), key=lambda i: -priority[i]):
+        width, height = len(names[i]) * NETWORK_LABEL_PX * 0.62, NETWORK_LABEL_PX * 1.3
+        cx, bottom = xs[i] * per_x, ys[i] * per_y + radii[i]
+        box = (cx - width / 2, bottom, cx + width / 2, bottom + height)
+        if not any(_overlap(box, other) for other in placed):
+            placed.append(box)
+            shown[i] = True
+    return shown
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes (left, bottom, right, top) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _node_traces(nodes: pd.DataFrame, pos: dict, plot_height: int) -> list[go.Scatter]:
+    """Markers per type (one legend entry each), sized by mentions, labelled with the name where
+    the label has room (`readable_labels`, the most mentioned first)."""
     sizes = _scale(nodes["mentions"] ** 0.5, 12, 44)
+    short = [_short(n, 28) for n in nodes["name"]]
+    shown = readable_labels(short, [pos[e] for e in nodes["entity"]], list(sizes / 2), list(nodes["mentions"]),
+                            plot_height)
+    labels = [esc(name) if show else "" for name, show in zip(short, shown)]
     traces = []
     for label, part in nodes.groupby("type", sort=True):
         traces.append(go.Scatter(
             x=[pos[e][0] for e in part["entity"]], y=[pos[e][1] for e in part["entity"]],
-            mode="markers+text", name=esc(label), text=[esc(_short(n, 28)) for n in part["name"]],
+            mode="markers+text", name=esc(label), text=[labels[i] for i in part.index],
             textposition="top center", textfont=dict(size=11),
             marker=dict(size=sizes[part.index], color=type_colour(str(label)), line=dict(width=1, color="white")),
             customdata=[[esc(n), esc(label), m] for n, m in zip(part["name"], part["mentions"])],
@@ -338,6 +397,8 @@ def _node_traces(nodes: pd.DataFrame, pos: dict) -> list[go.Scatter]:
     return traces
 
 
+NETWORK_HEIGHT = 620
+SPEAKER_NETWORK_HEIGHT = 560
 ARROWHEAD_AT = 0.75  # how far along a speaker's line to its subject the arrowhead sits (clear of the node)
 
 
@@ -376,8 +437,7 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
             title: str = "Co-occurrence network") -> go.Figure:
     """Entities linked when named together (from `cooccurrence`); edge width by `weight`.
 
-    `nodes` has entity, name, type, mentions (from `entity_table`). The layout always pulls
-    by count (PMI can be negative, which a spring layout cannot use), the width shows `weight`.
+    `nodes` has entity, name, type, mentions (from `entity_table`); the width shows `weight`.
     """
     if edges.empty:
         return empty_figure("No pairs of entities at this threshold")
@@ -385,7 +445,7 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
 
     graph = nx.Graph()
     for row in edges.itertuples(index=False):
-        graph.add_edge(row.source, row.target, layout_weight=float(row.count))
+        graph.add_edge(row.source, row.target)
     pos = _positions(graph)
     ends = [(*pos[row.source], *pos[row.target]) for row in edges.itertuples(index=False)]
     fig = go.Figure(_edge_lines(ends, _scale(edges[weight], 1, 9), "rgba(120,120,120,.45)"))
@@ -398,10 +458,10 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
                     customdata=hover, hovertemplate="<b>%{customdata[0]}</b> — <b>%{customdata[1]}</b><br>"
                     "together %{customdata[2]} times · PMI %{customdata[3]}<extra></extra>")
     in_graph = nodes[nodes["entity"].isin(list(graph.nodes))].reset_index(drop=True)
-    for trace in _node_traces(in_graph, pos):
+    for trace in _node_traces(in_graph, pos, NETWORK_HEIGHT - _MARGIN["t"] - _MARGIN["b"]):
         fig.add_trace(trace)
     _hidden_axes(fig)
-    return _layout(fig, title, height=620, legend_title_text="Type", hovermode="closest")
+    return _layout(fig, title, height=NETWORK_HEIGHT, legend_title_text="Type", hovermode="closest")
 
 
 def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") -> go.Figure:
@@ -414,18 +474,18 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
 
     graph = nx.DiGraph()
     for row in links.itertuples(index=False):
-        graph.add_edge(row.speaker, row.entity, layout_weight=float(row.quotes))
+        graph.add_edge(row.speaker, row.entity)
     pos = _positions(graph.to_undirected())
     ends = [(*pos[row.speaker], *pos[row.entity]) for row in links.itertuples(index=False)]
     fig = go.Figure(_edge_lines(ends, _scale(links["quotes"], 1, 2.5), "rgba(90,90,90,.5)", arrows=True))
-    label_x, label_y, labels, hover = [], [], [], []
+    # the verbs show on hover over a link (and in the table): printed on every line, a column of
+    # "said" covered the names
+    mid_x, mid_y, hover = [], [], []
     for row, (x0, y0, x1, y1) in zip(links.itertuples(index=False), ends):
-        label_x.append(x0 + (x1 - x0) * 0.45)
-        label_y.append(y0 + (y1 - y0) * 0.45)
-        labels.append(esc(_short(row.cues, 30)))
+        mid_x.append(x0 + (x1 - x0) * 0.45)
+        mid_y.append(y0 + (y1 - y0) * 0.45)
         hover.append([esc(row.speaker_name), esc(row.entity_name), row.quotes, esc(row.cues)])
-    fig.add_scatter(x=label_x, y=label_y, mode="text", text=labels, textfont=dict(size=10, color="#8a6100"),
-                    showlegend=False, customdata=hover,
+    fig.add_scatter(x=mid_x, y=mid_y, mode="markers", marker=dict(size=8, opacity=0), showlegend=False, customdata=hover,
                     hovertemplate="<b>%{customdata[0]}</b> → <b>%{customdata[1]}</b><br>%{customdata[2]} quotes"
                                   "<br>verbs: %{customdata[3]}<extra></extra>")
     speakers = links.groupby(["speaker", "speaker_name", "speaker_type"], as_index=False)["quotes"].sum()
@@ -434,8 +494,8 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
         speakers.set_axis(["entity", "name", "type", "mentions"], axis=1),
         targets.set_axis(["entity", "name", "type", "mentions"], axis=1),
     ]).groupby(["entity", "name", "type"], as_index=False)["mentions"].sum()
-    for trace in _node_traces(nodes, pos):
+    for trace in _node_traces(nodes, pos, SPEAKER_NETWORK_HEIGHT - _MARGIN["t"] - _MARGIN["b"]):
         trace.hovertemplate = "<b>%{customdata[0]}</b> · %{customdata[1]}<br>in %{customdata[2]} quote links<extra></extra>"
         fig.add_trace(trace)
     _hidden_axes(fig)
-    return _layout(fig, title, height=560, legend_title_text="Type", hovermode="closest")
+    return _layout(fig, title, height=SPEAKER_NETWORK_HEIGHT, legend_title_text="Type", hovermode="closest")
