@@ -340,6 +340,8 @@ def test_a_time_of_day_the_tagger_reads_as_a_date_is_no_event(nlp) -> None:
     doc = nlp("The plant opened in 1998 and closed at 1700 GMT. The auction closes at 1630 local time.")
     assert {e.text for e in doc.ents if e.label_ == "DATE"} >= {"1998", "1700", "1630"}  # what the tagger does
     assert [e.date_text for e in find_events(doc, None)] == ["1998"]
+    doc = nlp("The offer expires at\n1630 EST/2130 gmt, March 30, 1987.")  # "EST/2130" is one token
+    assert [e.date_text for e in find_events(doc, None)] == ["March 30, 1987"]
 
 
 def test_a_bylines_date_makes_no_event_and_a_datelines_only_when_the_lead_has_no_other(nlp) -> None:

@@ -22,9 +22,11 @@ CLOCK_WORDS = frozenset({zone.upper() for zone in time_zones()} | {"HRS", "HOURS
 
 
 def _is_clock_time(doc: Doc, entity: Span) -> bool:
+    """Whether a DATE entity is a four-digit time: "1700 GMT", and "1630 EST/2130 GMT", where the
+    tokenizer keeps "EST/2130" whole."""
     last = entity[-1].text
     return (len(last) == 4 and last.isdigit() and entity.end < len(doc)
-            and doc[entity.end].text.upper().rstrip(".") in CLOCK_WORDS)
+            and doc[entity.end].text.upper().split("/")[0].rstrip(".") in CLOCK_WORDS)
 
 
 # Auxiliaries that put a clause after the moment of writing ("will meet on Friday", "could begin
