@@ -718,3 +718,11 @@ def test_only_a_medium_or_a_source_carries_a_statement(nlp, text, content, outle
     report, or a thing ("according to its own interest")."""
     quote = the_quote(quotes_of(nlp, text), content)
     assert (quote.text, quote.reported_by) == (content, outlet)
+
+
+def test_a_statement_does_not_end_on_the_conjunction_of_the_next_one(nlp):
+    text = ("Quell called the allegation “false” on Thursday and in a carefully worded response said she never "
+            "issued directions on the case.")
+    found = quotes_of(nlp, text)
+    assert the_quote(found, "false").text == "the allegation “false” on Thursday"
+    assert the_quote(found, "directions").text == "she never issued directions on the case"

@@ -52,11 +52,14 @@ class Event:
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
-    """Drop edge punctuation and complementizers: `that the plan failed,` -> `the plan failed`."""
+    """Drop edge punctuation, complementizers and a conjunction left at the end:
+    `that the plan failed,` -> `the plan failed`; `called it "false" on Thursday and [in a
+    response said ...]` -> `it "false" on Thursday`."""
     toks = sorted(tokens, key=lambda t: t.i)
     while toks and (toks[0].is_punct and toks[0].text not in QUOTE_CHARS or toks[0].lower_ in EDGE_WORDS):
         toks.pop(0)
-    while toks and (toks[-1].is_punct and toks[-1].text not in QUOTE_CHARS or toks[-1].is_space):
+    while toks and (toks[-1].is_punct and toks[-1].text not in QUOTE_CHARS or toks[-1].is_space
+                    or toks[-1].pos_ == "CCONJ"):
         toks.pop()
     return toks
 
