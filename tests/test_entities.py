@@ -322,3 +322,9 @@ def test_a_possessive_glued_to_a_person_is_cut_off_as_the_recogniser_spans_it() 
     end = start + len("’s Halvorsen’s ‘")
     found = canonicalise(text, [Mention(start, end, text[start:end], "PERSON", 0)])
     assert [(m.text, m.entity_key) for m in found] == [("Halvorsen", "halvorsen")]
+
+
+def test_an_acronym_leaves_out_the_legal_form() -> None:
+    text = "Corvane Harbour Logistics Inc sold two cranes. CHL said the sale closed. CHL shares rose."
+    found = canonicalise(text, _mentions(text, [("Corvane Harbour Logistics Inc", "ORG"), ("CHL", "ORG"), ("CHL", "ORG")]))
+    assert {m.entity_name for m in found} == {"Corvane Harbour Logistics Inc"}

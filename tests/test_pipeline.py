@@ -183,3 +183,17 @@ def test_warming_loads_what_forked_workers_then_inherit() -> None:
     assert all(_tables_loaded())
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(_tables_loaded) == [True] * len(_FIRST_USE_TABLES)
+
+
+def test_a_name_wrapped_over_two_lines_of_wire_copy_is_one_name() -> None:
+    """In hard-wrapped wire copy the tagger's span runs over the line break: "Federal\\nReserve
+    Board" is the Federal Reserve Board, not an organisation called "Federal"; in web copy a line
+    is a paragraph, and a span over two lines is cut at the first."""
+    wire = ("The dollar firmed against most currencies after the Federal\nReserve Board said it would hold "
+            "rates,\nand the lenders' group said growth in West\nGermany would slow this year.\n"
+            "    Dealers in New\nYork said the rise was modest and short-lived.\n")
+    found = next(iter(Extractor().extract([RawDocument(wire, "wire.txt")])))
+    names = {m.entity_name for m in found.mentions}
+    assert {"Federal Reserve Board", "West Germany", "New York"} <= names
+    assert not names & {"Federal", "West", "New"}
+    assert all(wire[m.start:m.end] == m.text for m in found.mentions)

@@ -237,7 +237,9 @@ def test_strongest_links_are_the_head_of_all_links_sorted(ws, unit: str, by: str
 
 
 def test_quotes_involving_is_spoken_by_or_naming_the_entities(ws) -> None:
-    # someone who speaks and is also named in another speaker's quote ("Reyes said on Saturday")
+    # someone who speaks ("Reyes said on Saturday ...") and is also named in another speaker's quote
+    ingest(ws, [_raw("debate.txt", "Valmora debate turns sour\n\nSenator Tomas Berg said Governor Ana Reyes had "
+                                   "misled voters about the budget.\n")])
     both = ws.query("""SELECT qe.entity_key FROM quote_entities qe JOIN quotes q ON q.speaker_key = qe.entity_key
                        ORDER BY 1 LIMIT 1""")["entity_key"].item()
     everything = queries.quotes_table(ws, positions=True)  # the quote naming them may be a position

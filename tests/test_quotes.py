@@ -709,6 +709,8 @@ def test_a_short_wire_story_is_read_as_wrapped_paragraphs(nlp):
 
 @pytest.mark.parametrize("text, content, outlet", [
     ("Mara Quell said in an interview on CBC Radio that the bridge would open.", "the bridge would open", "CBC Radio"),
+    ("Councillor Omar Haddad warned that traffic would double, according to the Kestrel Herald.",
+     "traffic would double", "the Kestrel Herald"),
     ("Mara Quell said in an interview on Thursday that the bridge would open.", "the bridge would open", None),
     ("Corvane Inc said it will report a gain of 12 mln dlrs this year.", "it will report a gain of 12 mln dlrs this year", None),
     ("Tobin Vale said each town must act according to its own interest.", "each town must act according to its own interest", None),

@@ -23,6 +23,7 @@ from importlib import resources
 from analysis.model import Mention, strip_accents
 
 from .given_names import COMMON_GIVEN_NAME, given_names
+from .paragraphs import line_wraps
 from .speaker_names import org_words
 
 # Labels kept as entities; numbers, dates, money and the like are not "who/what" answers.
@@ -146,14 +147,15 @@ def strip_title(name: str) -> str:
     return name
 
 
-def clean_surface(text: str) -> tuple[int, int]:
+def clean_surface(text: str, across_lines: bool = False) -> tuple[int, int]:
     """Offsets (into `text`) of the name once a leading "the", a possessive, edge punctuation
     and the lines but one go.
 
-    A name never runs across lines: the tagger's span keeps its first line that has a capital
-    letter ("the\nComptroller of the Currency", wrapped in wire copy, is the Comptroller's)."""
+    A name runs across lines only where the caller knows them wrapped (`across_lines`: "the
+    Federal\nReserve Board" in wire copy); elsewhere the tagger's span keeps its first line that
+    has a capital letter (a heading's last word and the next line's first are two names)."""
     start, end = 0, len(text)
-    if "\n" in text.strip():
+    if "\n" in text.strip() and not across_lines:
         lines = [line.span() for line in _LINE.finditer(text)]
         start, end = next(((s, e) for s, e in lines if any(c.isupper() for c in text[s:e])), lines[0])
     while start < end and text[start] in _EDGE_PUNCT:
@@ -242,10 +244,12 @@ def canonicalise(text: str, mentions: list[Mention]) -> list[Mention]:
     cleaned: list[Mention] = []
     keys: list[str] = []
     aliases: dict[str, Alias | None] = {}
+    wraps = line_wraps(text)
     for m in sorted(mentions, key=lambda m: (m.start, m.end)):
         if m.label not in ENTITY_LABELS:
             continue
-        s, e = clean_surface(m.text)
+        wrapped = bool(wraps) and all(m.start + i in wraps for i, c in enumerate(m.text) if c == "\n")
+        s, e = clean_surface(m.text, across_lines=wrapped)
         surface = m.text[s:e]
         if m.label == "PERSON":  # a title is not part of a person's name (CoNLL agrees)
             titled = strip_title(surface)
@@ -407,10 +411,18 @@ def _short_form_of(word: str, spellings: list[str], full: _Group, mentions: list
     for m in (mentions[i] for i in full.members):
         initials = name_initials(m.text)
         defined = BRACKETED_ACRONYM.match(text, m.end)
-        if initials in acronyms or (defined is not None and defined.group(1) in acronyms
-                                    and set(defined.group(1)) <= set(initials)):
+        if initials in acronyms or _without_legal_form(initials, m.text) in acronyms or (
+                defined is not None and defined.group(1) in acronyms and set(defined.group(1)) <= set(initials)):
             return True
     return False
+
+
+def _without_legal_form(initials: str, name: str) -> str:
+    """The initials of a company's name less its legal form: "AMI" of "American Medical
+    International Inc"."""
+    words = name.split()
+    counted = len(words) > 1 and words[-1][:1].isupper()  # `name_initials` counts capitalised words
+    return initials[:-1] if counted and fold(words[-1]).strip(".") in legal_forms() else initials
 
 
 def name_initials(name: str) -> str:
@@ -461,13 +473,13 @@ def _display_names(mentions: list[Mention], keys: list[str], groups: dict[str, _
     by_key: dict[str, list[str]] = defaultdict(list)
     for m, key in zip(mentions, keys):
         if entity_key(m.text)[0] == key:  # a full spelling, not a surname pointing here
-            by_key[key].append(m.text)
+            by_key[key].append(" ".join(m.text.split()))  # one line: "Federal\nReserve" wrapped
     for key in set(keys):
         group = groups.get(key)
         if group is not None and group.alias is not None:
             names[key] = group.alias.canonical
         else:
-            spellings = by_key.get(key) or [m.text for m, k in zip(mentions, keys) if k == key]
+            spellings = by_key.get(key) or [" ".join(m.text.split()) for m, k in zip(mentions, keys) if k == key]
             names[key] = _preferred_spelling(spellings)
     return names
 

@@ -26,6 +26,9 @@ from spacy.tokens import Doc
 
 SHORT_LINE_CHARS = 20
 SHORT_RUN = 5
+_LINE_BETWEEN = re.compile(r"\S[ \t]*\n[ \t]*(?=\S)")  # a single line break between two lines of text
+MIN_WRAPPED_BREAKS = 3
+_LINE_BREAK = re.compile(r"\n[ \t]*")
 _BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]{2,}\S)[ \t]*|(?<=[.!?:\"”’')\]])[ \t]*\n\s*")
 
 
@@ -39,6 +42,28 @@ def _paragraph_starts(text: str) -> tuple[int, ...]:
     """Kept for the last few texts: the parse (`paragraph_breaks`), the quote units and the
     sentence rows each ask for the same document's paragraphs."""
     return (0, *(m.end() for m in _BREAK.finditer(text) if m.end() < len(text)))
+
+
+def hard_wrapped(text: str) -> bool:
+    """Whether the text is wire copy wrapped at a fixed width: at least half of its line breaks
+    fall inside paragraphs ("throughout the week in\nthe Bahia cocoa zone"). Web copy puts one
+    paragraph on a line, and then every line is a unit of its own. (Half, not more: a short wire
+    story of three wrapped paragraphs has as many breaks between them as inside them.)"""
+    breaks = len(_LINE_BETWEEN.findall(text))
+    return breaks >= MIN_WRAPPED_BREAKS and breaks - len(paragraph_starts(text)) + 1 >= breaks / 2
+
+
+def line_wraps(text: str) -> frozenset[int]:
+    """Offsets of the line breaks of hard-wrapped text that fall inside a paragraph (none in web
+    copy): there a name may run on to the next line ("the Federal\nReserve Board").
+
+    (Wrapped lines are not required to be filled to the width: the width of wire copy varies
+    within a story, and that rule lost 69 of 401 names run over a break in 1,000 Reuters stories.)
+    """
+    if not hard_wrapped(text):
+        return frozenset()
+    starts = set(_paragraph_starts(text))
+    return frozenset(m.start() for m in _LINE_BREAK.finditer(text) if m.end() not in starts)
 
 
 def short_line_starts(text: str) -> list[int]:

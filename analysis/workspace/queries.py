@@ -481,7 +481,7 @@ def keyword_in_context(ws: Workspace, entity: str, filters: Filters | None = Non
     mentions of its stored keys (`_KEYS_OF`), not from every mention with the merges applied."""
     return _q(ws, filters, f"""
         SELECT replace(substr(d.text, greatest(m.start - ?, 0) + 1, least(m.start, ?)), chr(10), ' ') AS "left",
-               m.text AS mention,
+               replace(m.text, chr(10), ' ') AS mention,
                replace(substr(d.text, m."end" + 1, ?), chr(10), ' ') AS "right",
                d.title AS document, d.date, m.doc_id, m.start
         FROM mentions m JOIN fdocs d USING (doc_id)

@@ -164,8 +164,9 @@ CREATE OR REPLACE VIEW mention_view AS
 SELECT m.doc_id, m.mention, m.sentence, m.start, m."end", m.text, m.label, m.entity_key,
        coalesce(o.entity, m.entity_key) AS entity
 FROM mentions m LEFT JOIN entity_moves o ON o.entity_key = m.entity_key;
+-- a name wrapped over two lines in wire copy is the same spelling as on one line
 CREATE OR REPLACE VIEW aliases AS
-SELECT entity, text AS alias, count(*) AS mentions FROM mention_view GROUP BY ALL;
+SELECT entity, regexp_replace(text, '[[:space:]]+', ' ', 'g') AS alias, count(*) AS mentions FROM mention_view GROUP BY ALL;
 -- pre-aggregated mentions (see `_add_derived`), keyed by the stored entity key and the extracted
 -- date, so that merges and date corrections apply at query time exactly as in the views above:
 -- mentions per document and key (1 row per 1.6 mentions on Reuters)...

@@ -90,14 +90,16 @@ def _to_quote(attribution: Attribution, ctx: DocContext, resolver: Resolver) -> 
 
 def _outlet(event: Event, ctx: DocContext, lex: Lexicon) -> Offsets | None:
     """Where the outlet that carried a statement is written: a name or a noun that can carry one
-    ("the newspaper", "a report"), not a pronoun nobody was found for, a thing ("according to
-    its own interest") or a time ("in an interview on Thursday")."""
+    ("the newspaper", "a report", a proper noun the recogniser missed: "the Kestrel Herald"), not a
+    pronoun nobody was found for, a thing ("according to its own interest") or a time ("in an
+    interview on Thursday")."""
     if event.outlet is None:
         return None
     spans = speaker_spans(event.outlet, ctx, lex)
-    if speaker_kind(spans, ctx.text, lex) not in ("name", "descriptor") or ctx.label_of(*spans.speaker) in TIME_LABELS:
+    kind = speaker_kind(spans, ctx.text, lex)
+    if kind == "pronoun" or kind == "thing" and spans.head.pos_ != "PROPN":
         return None
-    return spans.speaker
+    return None if ctx.label_of(*spans.speaker) in TIME_LABELS else spans.speaker
 
 
 def _label(speaker: Offsets | None, referent: Offsets | None, kind: str, qualified: bool, ctx: DocContext,

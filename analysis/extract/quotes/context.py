@@ -12,13 +12,11 @@ from spacy.strings import get_string_id
 from spacy.symbols import IDS as POS_IDS
 from spacy.tokens import Doc, Span, Token
 
-from ..paragraphs import paragraph_starts
+from ..paragraphs import hard_wrapped, paragraph_starts
 from .marks import MarkSpan, find_mark_spans, paragraphs
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 QUOTE_CHARS = frozenset("\"'“”‘’«»„")
-_LINE_BETWEEN = re.compile(r"\S[ \t]*\n[ \t]*(?=\S)")  # a single line break between two lines of text
-MIN_WRAPPED_BREAKS = 3
 
 
 @dataclass
@@ -145,15 +143,6 @@ class DocContext:
             if ent.start_char <= start and end <= ent.end_char:
                 return ent.label_
         return "PERSON"
-
-
-def hard_wrapped(text: str) -> bool:
-    """Whether the text is wire copy wrapped at a fixed width: at least half of its line breaks
-    fall inside paragraphs ("throughout the week in\nthe Bahia cocoa zone"). Web copy puts one
-    paragraph on a line, and then every line is a unit of its own. (Half, not more: a short wire
-    story of three wrapped paragraphs has as many breaks between them as inside them.)"""
-    breaks = len(_LINE_BETWEEN.findall(text))
-    return breaks >= MIN_WRAPPED_BREAKS and breaks - len(paragraph_starts(text)) + 1 >= breaks / 2
 
 
 def text_units(text: str) -> list[tuple[int, int]]:
