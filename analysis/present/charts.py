@@ -286,6 +286,12 @@ def _wrap(text: object, width: int = 80) -> str:
     return "<br>".join(esc(part) for part in lines)
 
 
+# A cluster of `BIG_COMPONENT` nodes or more gets a box `BIG_SIDE` / 1.5 times wider than a chain or
+# pair of the same size would: its hubs and their neighbours need the room to be told apart.
+BIG_COMPONENT = 10
+BIG_SIDE = 2.5
+
+
 def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
     """Node positions: a seeded spring layout per connected component, components packed in rows.
 
@@ -298,7 +304,7 @@ def _positions(graph: nx.Graph, seed: int = 7, gap: float = 0.5) -> dict:
     import networkx as nx
 
     components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
-    sides = [max(1.0, math.sqrt(len(c)) * 1.5) for c in components]
+    sides = [max(1.0, math.sqrt(len(c)) * (BIG_SIDE if len(c) >= BIG_COMPONENT else 1.5)) for c in components]
     width = max(max(sides, default=1.0), math.sqrt(sum(side * side for side in sides)) * 1.3)
     pos: dict = {}
     x = y = shelf = 0.0
@@ -341,6 +347,7 @@ def _scale(values: pd.Series, low: float, high: float) -> pd.Series:
 # that size, so on a wider screen they have room to spare.
 NETWORK_PLOT_WIDTH = 700
 NETWORK_LABEL_PX = 11
+NODE_LABEL_CHARS = 28  # a longer name is cut short, whole on hover
 
 
 def readable_labels(names: Sequence[str], xy: Sequence[tuple[float, float]], radii: Sequence[float],
@@ -380,7 +387,7 @@ def _node_traces(nodes: pd.DataFrame, pos: dict, plot_height: int) -> list[go.Sc
     """Markers per type (one legend entry each), sized by mentions, labelled with the name where
     the label has room (`readable_labels`, the most mentioned first)."""
     sizes = _scale(nodes["mentions"] ** 0.5, 12, 44)
-    short = [_short(n, 28) for n in nodes["name"]]
+    short = [_short(n, NODE_LABEL_CHARS) for n in nodes["name"]]
     shown = readable_labels(short, [pos[e] for e in nodes["entity"]], list(sizes / 2), list(nodes["mentions"]),
                             plot_height)
     labels = [esc(name) if show else "" for name, show in zip(short, shown)]
@@ -428,8 +435,13 @@ def _edge_lines(ends: list[tuple[float, float, float, float]], widths: pd.Series
             for width, (xs, ys, sizes) in sorted(paths.items())]
 
 
-def _hidden_axes(fig: go.Figure) -> None:
-    fig.update_xaxes(visible=False)
+def _hidden_axes(fig: go.Figure, pos: dict) -> None:
+    """No axes; the x range padded so that a label centred on a node at the edge is not cut off
+    (Plotly's own range makes room for markers, not for their text)."""
+    xs = [x for x, _ in pos.values()]
+    half_label = NODE_LABEL_CHARS * NETWORK_LABEL_PX * 0.62 / 2  # pixels, as `readable_labels` counts them
+    pad = half_label / NETWORK_PLOT_WIDTH * ((max(xs) - min(xs)) or 1.0)
+    fig.update_xaxes(visible=False, range=[min(xs) - pad, max(xs) + pad])
     fig.update_yaxes(visible=False)
 
 
@@ -460,7 +472,7 @@ def network(edges: pd.DataFrame, nodes: pd.DataFrame, weight: str = "count",
     in_graph = nodes[nodes["entity"].isin(list(graph.nodes))].reset_index(drop=True)
     for trace in _node_traces(in_graph, pos, NETWORK_HEIGHT - _MARGIN["t"] - _MARGIN["b"]):
         fig.add_trace(trace)
-    _hidden_axes(fig)
+    _hidden_axes(fig, pos)
     return _layout(fig, title, height=NETWORK_HEIGHT, legend_title_text="Type", hovermode="closest")
 
 
@@ -497,5 +509,5 @@ def speaker_network(links: pd.DataFrame, title: str = "Who talks about whom") ->
     for trace in _node_traces(nodes, pos, SPEAKER_NETWORK_HEIGHT - _MARGIN["t"] - _MARGIN["b"]):
         trace.hovertemplate = "<b>%{customdata[0]}</b> · %{customdata[1]}<br>in %{customdata[2]} quote links<extra></extra>"
         fig.add_trace(trace)
-    _hidden_axes(fig)
+    _hidden_axes(fig, pos)
     return _layout(fig, title, height=SPEAKER_NETWORK_HEIGHT, legend_title_text="Type", hovermode="closest")
