@@ -471,15 +471,16 @@ def _display_names(mentions: list[Mention], keys: list[str], groups: dict[str, _
     """The spelling shown for each entity: the alias table's name, else the most used full form."""
     names: dict[str, str] = {}
     by_key: dict[str, list[str]] = defaultdict(list)
-    for m, key in zip(mentions, keys):
+    written = [" ".join(m.text.split()) for m in mentions]  # on one line: "Federal\nReserve" wrapped
+    for m, spelling, key in zip(mentions, written, keys):
         if entity_key(m.text)[0] == key:  # a full spelling, not a surname pointing here
-            by_key[key].append(" ".join(m.text.split()))  # one line: "Federal\nReserve" wrapped
+            by_key[key].append(spelling)
     for key in set(keys):
         group = groups.get(key)
         if group is not None and group.alias is not None:
             names[key] = group.alias.canonical
         else:
-            spellings = by_key.get(key) or [" ".join(m.text.split()) for m, k in zip(mentions, keys) if k == key]
+            spellings = by_key.get(key) or [w for w, k in zip(written, keys) if k == key]
             names[key] = _preferred_spelling(spellings)
     return names
 

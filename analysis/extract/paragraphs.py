@@ -44,11 +44,13 @@ def _paragraph_starts(text: str) -> tuple[int, ...]:
     return (0, *(m.end() for m in _BREAK.finditer(text) if m.end() < len(text)))
 
 
+@functools.lru_cache(maxsize=4)
 def hard_wrapped(text: str) -> bool:
     """Whether the text is wire copy wrapped at a fixed width: at least half of its line breaks
     fall inside paragraphs ("throughout the week in\nthe Bahia cocoa zone"). Web copy puts one
     paragraph on a line, and then every line is a unit of its own. (Half, not more: a short wire
-    story of three wrapped paragraphs has as many breaks between them as inside them.)"""
+    story of three wrapped paragraphs has as many breaks between them as inside them.) Kept for
+    the last few texts, like `_paragraph_starts`: the quote units and the names both ask."""
     breaks = len(_LINE_BETWEEN.findall(text))
     return breaks >= MIN_WRAPPED_BREAKS and breaks - len(paragraph_starts(text)) + 1 >= breaks / 2
 

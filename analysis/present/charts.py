@@ -369,13 +369,18 @@ def readable_labels(names: Sequence[str], xy: Sequence[tuple[float, float]], rad
     placed: list[tuple[float, float, float, float]] = []
     shown = [False] * len(names)
     for i in sorted(range(len(names)), key=lambda i: -priority[i]):
-        width, height = len(names[i]) * NETWORK_LABEL_PX * 0.62, NETWORK_LABEL_PX * 1.3
+        width, height = _label_width(len(names[i])), NETWORK_LABEL_PX * 1.3
         cx, bottom = xs[i] * per_x, ys[i] * per_y + radii[i]
         box = (cx - width / 2, bottom, cx + width / 2, bottom + height)
         if not any(_overlap(box, other) for other in placed):
             placed.append(box)
             shown[i] = True
     return shown
+
+
+def _label_width(chars: int) -> float:
+    """A node label's width in pixels, at an average character width of the label font."""
+    return chars * NETWORK_LABEL_PX * 0.62
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -439,8 +444,7 @@ def _hidden_axes(fig: go.Figure, pos: dict) -> None:
     """No axes; the x range padded so that a label centred on a node at the edge is not cut off
     (Plotly's own range makes room for markers, not for their text)."""
     xs = [x for x, _ in pos.values()]
-    half_label = NODE_LABEL_CHARS * NETWORK_LABEL_PX * 0.62 / 2  # pixels, as `readable_labels` counts them
-    pad = half_label / NETWORK_PLOT_WIDTH * ((max(xs) - min(xs)) or 1.0)
+    pad = _label_width(NODE_LABEL_CHARS) / 2 / NETWORK_PLOT_WIDTH * ((max(xs) - min(xs)) or 1.0)
     fig.update_xaxes(visible=False, range=[min(xs) - pad, max(xs) + pad])
     fig.update_yaxes(visible=False)
 
