@@ -4,7 +4,8 @@
     python benchmarks/ingest_stages.py --docs 1000
 
 In one process, with the model and the extractors' tables loaded first (their loading is timed
-and printed apart: once per process, not per article): bare `nlp.pipe` over the texts (the floor), then a
+and printed apart: once per process, not per article): bare `nlp.pipe` over the texts (the floor:
+spaCy's own pipeline, `nlp.load_spacy`), then a
 real 1-process ingest (`ingest.ingest`, into a new workspace) with each stage's function patched
 to count the CPU time of the thread calling it (`time.thread_time`), exclusive of the stages it
 calls (so the lines add up). The main thread's CPU not spent in a stage is spaCy's `nlp.pipe`
@@ -118,7 +119,7 @@ def main() -> int:
         print(f"skipped: corpus not found at {CORPUS}")
         return 0
     from analysis import settings
-    from analysis.extract.nlp import load_pipeline
+    from analysis.extract.nlp import load_spacy
     from analysis.extract.pipeline import Extractor
     from analysis.loaders import load_paths
     from analysis.workspace import ingest
@@ -127,7 +128,7 @@ def main() -> int:
     batch = args.batch_size or settings.batch_size()
     records = corpus_records(args.docs)
     per = 1000 / len(records)
-    nlp = load_pipeline(settings.model_name())
+    nlp = load_spacy(settings.model_name())
     with tempfile.TemporaryDirectory(prefix="nl-bench-stages-") as tmp:
         data = Path(tmp) / "articles.jsonl"
         write_jsonl(records, data)

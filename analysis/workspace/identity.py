@@ -302,7 +302,7 @@ def update_links(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
             groups.add(_group_stem(m.entity_key))
     definitions = acronym_definitions(con, mentions)
     if definitions:
-        con.executemany("INSERT OR IGNORE INTO acronym_definitions VALUES (?, ?, ?)", definitions)
+        _insert(con, "INSERT OR IGNORE INTO acronym_definitions", sorted(set(definitions)))
     links: dict[str, tuple[str, str]] = {}
     examined: set[str] = set()
     if surnames:
@@ -451,14 +451,20 @@ def _store(con: duckdb.DuckDBPyConnection, links: dict[str, tuple[str, str]], ex
             target = wanted[target][0]
         wanted[key] = (target, wanted[key][1])
     wanted = {k: v for k, v in wanted.items() if k != v[0]}
-    con.executemany("INSERT OR REPLACE INTO entity_links VALUES (?, ?, ?)",
-                    [(k, t, reason) for k, (t, reason) in wanted.items()])
+    _insert(con, "INSERT OR REPLACE INTO entity_links", [(k, t, reason) for k, (t, reason) in wanted.items()])
     if wanted:  # keys that now lead a person stop pointing elsewhere; links into a linked key move on
         con.execute("DELETE FROM entity_links WHERE entity_key IN (SELECT unnest(?))",
                     [sorted({t for t, _ in wanted.values()})])
         con.execute("UPDATE entity_links SET linked_to = l2.linked_to FROM entity_links l2 "
                     "WHERE entity_links.linked_to = l2.entity_key")
     return len(wanted)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, insert: str, rows: list[tuple[str, str, str]]) -> None:
+    """`insert` (an "INSERT ... INTO table" of three columns) of `rows` as one statement: DuckDB's
+    `executemany` runs one statement a row (~1 ms each)."""
+    if rows:
+        con.execute(f"{insert} SELECT unnest(?), unnest(?), unnest(?)", [list(column) for column in zip(*rows)])
 
 
 def links_into(ws: Workspace, entity: str) -> pd.DataFrame:
