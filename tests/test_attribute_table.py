@@ -12,7 +12,8 @@ import spacy
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.pipeline import AttributeRuler
 
-from analysis.extract.attribute_table import AttributeTable
+from analysis.extract import attribute_table
+from analysis.extract.attribute_table import AttributeTable, use_attribute_table
 from analysis.extract.nlp import load_pipeline, load_spacy
 from analysis.settings import DEFAULT_MODEL
 from conftest import SHARED
@@ -42,9 +43,12 @@ def test_product_pipeline_runs_the_table_and_spacy_its_ruler():
     assert "paragraph_breaks" not in load_spacy(DEFAULT_MODEL).pipe_names
 
 
-def test_same_annotations_as_spacy_on_written_text():
+@pytest.mark.parametrize("memo_rows", [attribute_table.MEMO_ROWS, 3])
+def test_same_annotations_as_spacy_on_written_text(monkeypatch, memo_rows):
     """The product's pipeline differs from spaCy's by its paragraph breaks, which move sentence
-    starts and so the parse: compared here with those breaks in both."""
+    starts and so the parse: compared here with those breaks in both. The same with a memory of
+    three tokens' values, forgotten every fourth."""
+    monkeypatch.setattr(attribute_table, "MEMO_ROWS", memo_rows)
     ours = load_pipeline(DEFAULT_MODEL)
     theirs = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
     theirs.add_pipe("paragraph_breaks", before="parser")
@@ -67,8 +71,6 @@ def test_same_annotations_as_spacy_on_gold_articles():
 
 
 def test_same_annotations_as_spacy_in_french():
-    from analysis.extract.attribute_table import use_attribute_table
-
     theirs = spacy.load("fr_core_news_sm", exclude=["lemmatizer"])
     ours = spacy.load("fr_core_news_sm", exclude=["lemmatizer"])
     use_attribute_table(ours)

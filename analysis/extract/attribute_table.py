@@ -33,6 +33,12 @@ _ALIASES = {"TEXT": "ORTH"}
 _PREDICATES = {"IN", "NOT_IN", "REGEX"}
 
 Test = tuple[str, str, Any]  # (attribute, "==" | "IN" | "NOT_IN" | "REGEX", value as Doc.to_array holds it)
+# Tokens' values remembered as read, at most this many (then forgotten and learnt again): a
+# lower-case form is part of them, so their number grows with the vocabulary (19,000 for 600
+# Reuters stories). What the rules make of them is remembered apart, by the values the rules can
+# tell apart (a form no rule names is any other form): a few thousand, however large the corpus.
+MEMO_ROWS = 50_000
+_OTHER = -1  # a value no test names (Doc.to_array's values are unsigned)
 
 
 class _Row(NamedTuple):
@@ -88,7 +94,10 @@ class AttributeTable:
         self.always: list[tuple[int, int, list[Test]]] = []
         self.columns: list[str] = []  # the attributes the rules test, as read per token
         self.matcher = Matcher(vocab, validate=False)  # rules with operators, under their rule number
-        self._memo: dict[tuple[int, ...], _Row] = {}
+        self._named: dict[str, set[int]] = {}  # attribute -> the values its tests name
+        self._regexes: dict[str, list[re.Pattern[str]]] = {}  # attribute -> its tests' expressions
+        self._memo: dict[tuple[int, ...], _Row] = {}  # a token's values as read -> _Row
+        self._rows: dict[tuple[Any, ...], _Row] = {}  # the same, as the rules tell them apart -> _Row
 
     def add_rules(self, rules: Iterable[dict[str, Any]]) -> None:
         """Add rules as `AttributeRuler.patterns` lists them (patterns, attrs, index)."""
@@ -104,9 +113,17 @@ class AttributeTable:
                 self.alternatives.append((number, len(pattern)))
                 for position, tests in enumerate(pattern):
                     self._file(len(self.alternatives) - 1, position, tests)  # type: ignore[arg-type]
-        self.columns = sorted({attr for filed in [*self.by_value.values(), self.always]
-                               for _, _, tests in filed for attr, _, _ in tests})
+        tests = [test for filed in [*self.by_value.values(), self.always] for _, _, tests in filed for test in tests]
+        self.columns = sorted({attr for attr, _, _ in tests})
+        self._named = {attr: set() for attr in self.columns}
+        self._regexes = {attr: [] for attr in self.columns}
+        for attr, op, want in tests:
+            if op == "REGEX":
+                self._regexes[attr].append(want)
+            else:
+                self._named[attr] |= {want} if op == "==" else want
         self._memo.clear()
+        self._rows.clear()
 
     def _file(self, alternative: int, position: int, tests: list[Test]) -> None:
         """File a pattern token under a value it requires: a token without that value is never
@@ -146,19 +163,34 @@ class AttributeTable:
     def _row(self, row: tuple[int, ...]) -> _Row:
         found = self._memo.get(row)
         if found is None:
-            values = dict(zip(self.columns, row))
-            candidates = [*self.always]
-            for attr, value in values.items():
-                candidates += self.by_value.get((attr, value), ())
-            passed = {(alternative, position) for alternative, position, tests in candidates
-                      if all(self._passes(test, values[test[0]]) for test in tests)}
-            numbers = tuple(sorted({self.alternatives[a][0] for a, _ in passed if self.alternatives[a][1] == 1}))
-            merged: dict[int, Any] = {}
-            for number in numbers:
-                merged.update(self.attrs[number])
-            steps = frozenset(step for step in passed if self.alternatives[step[0]][1] > 1)
-            found = self._memo[row] = _Row(numbers, merged, steps)
+            if len(self._memo) >= MEMO_ROWS:
+                self._memo.clear()
+            told = tuple(self._told(attr, value) for attr, value in zip(self.columns, row))
+            found = self._rows.get(told)
+            if found is None:
+                found = self._rows[told] = self._work_out(dict(zip(self.columns, row)))
+            self._memo[row] = found
         return found
+
+    def _told(self, attr: str, value: int) -> Any:
+        """`value` as the rules tell it apart: itself if a test names it, else what the attribute's
+        expressions say of it."""
+        if value in self._named[attr]:
+            return value
+        return (_OTHER, *(rx.search(self.vocab.strings[value]) is not None for rx in self._regexes[attr]))
+
+    def _work_out(self, values: dict[str, int]) -> _Row:
+        candidates = [*self.always]
+        for attr, value in values.items():
+            candidates += self.by_value.get((attr, value), ())
+        passed = {(alternative, position) for alternative, position, tests in candidates
+                  if all(self._passes(test, values[test[0]]) for test in tests)}
+        numbers = tuple(sorted({self.alternatives[a][0] for a, _ in passed if self.alternatives[a][1] == 1}))
+        merged: dict[int, Any] = {}
+        for number in numbers:
+            merged.update(self.attrs[number])
+        steps = frozenset(step for step in passed if self.alternatives[step[0]][1] > 1)
+        return _Row(numbers, merged, steps)
 
     def _passes(self, test: Test, got: int) -> bool:
         _, op, want = test
