@@ -19,6 +19,7 @@ from analysis.extract.mention_fixes import (
     fix_mentions,
     honorific_people,
     hyphenated_organisations,
+    joined_initials,
     landforms,
     ner_pass,
     propagated_names,
@@ -305,3 +306,16 @@ def test_wire_copy_currencies_are_no_people(nlp) -> None:
     [x] = list(Extractor().extract([RawDocument(text, "grant.txt")]))
     assert not any("Dlrs" in m.text for m in x.mentions), x.mentions
     assert ("U.S.", "United States", "GPE") in {(m.text, m.entity_name, m.entity_label) for m in x.mentions}
+
+
+def test_initials_joined_by_and_are_one_organisation():
+    """Wire copy writes an ampersand as "and": the tagger's "LL" (a place), "E Royalty Trust" and
+    "P" become the firms they are part of; two names of two letters each stay two names."""
+    text = ("LL and E Royalty Trust said on Monday that LL and E would pay.\n"
+            "The S and P index rose, and US and UK officials met. K and W fell; AT and T rose.")
+    spans = [_span(text, "E Royalty Trust", "ORG"), _span(text, "LL", "GPE", 1), _span(text, "P", "ORG"),
+             _span(text, "US", "GPE"), _span(text, "UK", "GPE"), _span(text, "K", "PERSON", 1),
+             _span(text, "AT", "ORG"), _span(text, "Monday", "DATE")]
+    assert sorted(_surfaces(text, joined_initials(text, spans))) == [
+        ("AT and T", "ORG"), ("K and W", "ORG"), ("LL and E", "ORG"), ("LL and E Royalty Trust", "ORG"),
+        ("Monday", "DATE"), ("S and P", "ORG"), ("UK", "GPE"), ("US", "GPE")]

@@ -88,7 +88,8 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
     text's entry of `caps_line_entities`, when given), the dateline's `place` made one name
     (see `dateline_place`), spans cut at numbers and dashes, implausible spans dropped, names
     of landforms made places, a currency cut off its country, towns leading the rows of a
-    standings table made teams, organisations cut at a hyphen made whole, acronyms defined in
+    standings table made teams, organisations cut at a hyphen made whole, initials joined by
+    "and" made one organisation, acronyms defined in
     brackets added, acronyms' full names found, recognised names propagated.
     (A name after "Mr." is made a person's with all its mentions later, by `people.filter_people`;
     the French pipeline, which has no such filter, applies `honorific_people`.)
@@ -99,7 +100,7 @@ def fix_mentions(text: str, spans: list[Span], caps_entities: list[Span] | None 
         spans = dateline_place(spans, place)
     spans = currency_countries(text, landforms(text, drop_implausible(text, split_at_separators(text, spans))))
     spans = table_teams(text, spans)
-    spans = hyphenated_organisations(text, spans)
+    spans = joined_initials(text, hyphenated_organisations(text, spans))
     spans += defined_acronyms(text, spans)
     spans += spelled_out_acronyms(text, spans)
     return sorted(spans + propagated_names(text, spans))
@@ -379,6 +380,45 @@ def hyphenated_organisations(text: str, spans: list[Span]) -> list[Span]:
         rest = _HYPHENATED_REST.match(text, end) if label == "ORG" else None
         out.append((start, rest.end(), label) if rest is not None and rest.group(1) not in names else (start, end, label))
     return out
+
+
+_INITIALS = r"(?<![\w.&-])[A-Z]{1,2}(?![\w&-]|\.\w)"
+_AND_INITIALS_AFTER = re.compile(rf"[ \t]+and[ \t]+({_INITIALS})")
+_INITIALS_AND_BEFORE = re.compile(rf"({_INITIALS})[ \t]+and[ \t]+$")
+_FIRST_INITIALS = re.compile(rf"({_INITIALS})(?:\s|$)")
+_LAST_INITIALS = re.compile(rf"({_INITIALS})$")
+
+
+def joined_initials(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` with a name of initials joined by "and" to more initials made one organisation: wire
+    copy writes an ampersand as "and", and the tagger reads "LL" of "LL and E" (Louisiana Land
+    and Exploration) as a place, "P" of "S and P" alone. A name the other initials start or end
+    is part of it ("LL and E Royalty Trust"). One side must be a single letter: "US and UK" are
+    two names."""
+    joined, rest = [], []
+    for start, end, label in spans:
+        pair = _initials_pair(text, start, end) if label in _WORD_NAMED else None
+        (joined if pair else rest).append(pair or (start, end, label))
+    if not joined:
+        return spans
+    hit = _overlap_test((s, e) for s, e, _ in joined)
+    absorbed = [(s, e) for s, e, _ in rest if hit(s, e)]
+    names = [(s, e, "ORG") for s, e in _merged([*((s, e) for s, e, _ in joined), *absorbed])]
+    return names + [span for span in rest if not hit(span[0], span[1])]
+
+
+def _initials_pair(text: str, start: int, end: int) -> Span | None:
+    """The span [start, end), which ends or starts with initials, and the initials "and" joins
+    them to, as an organisation."""
+    last = _LAST_INITIALS.search(text, start, end)
+    after = _AND_INITIALS_AFTER.match(text, end) if last else None
+    if after is not None and min(len(last.group(1)), len(after.group(1))) == 1:
+        return start, after.end(), "ORG"
+    first = _FIRST_INITIALS.match(text, start, end)
+    before = _INITIALS_AND_BEFORE.search(text, max(0, start - 12), start) if first else None
+    if before is not None and min(len(first.group(1)), len(before.group(1))) == 1:
+        return before.start(), end, "ORG"
+    return None
 
 
 def spelled_out_acronyms(text: str, spans: list[Span]) -> list[Span]:
