@@ -31,6 +31,15 @@ WRITTEN = [
 ]
 
 
+@pytest.fixture(scope="module")
+def spacy_with_breaks():
+    """spaCy's pipeline with the product's paragraph breaks, which move sentence starts and so
+    the parse: what the product's pipeline is but for the table."""
+    nlp = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
+    nlp.add_pipe("paragraph_breaks", before="parser")
+    return nlp
+
+
 def _spacy_and_ours(spacy_nlp, ours, texts: list[str]) -> list[tuple[list, list]]:
     """Per text, the annotations of each token from spaCy's pipeline and from the product's."""
     return [(theirs.to_array(ANNOTATIONS).tolist(), mine.to_array(ANNOTATIONS).tolist())
@@ -44,29 +53,23 @@ def test_product_pipeline_runs_the_table_and_spacy_its_ruler():
 
 
 @pytest.mark.parametrize("memo_rows", [attribute_table.MEMO_ROWS, 3])
-def test_same_annotations_as_spacy_on_written_text(monkeypatch, memo_rows):
-    """The product's pipeline differs from spaCy's by its paragraph breaks, which move sentence
-    starts and so the parse: compared here with those breaks in both. The same with a memory of
-    three tokens' values, forgotten every fourth."""
+def test_same_annotations_as_spacy_on_written_text(monkeypatch, spacy_with_breaks, memo_rows):
+    """Also with a memory of three tokens' values, forgotten every fourth."""
     monkeypatch.setattr(attribute_table, "MEMO_ROWS", memo_rows)
     ours = load_pipeline(DEFAULT_MODEL)
-    theirs = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
-    theirs.add_pipe("paragraph_breaks", before="parser")
-    for spacy_side, our_side in _spacy_and_ours(theirs, ours, WRITTEN):
+    for spacy_side, our_side in _spacy_and_ours(spacy_with_breaks, ours, WRITTEN):
         assert our_side == spacy_side
     lemmas = {t.text: t.lemma_ for t in ours(WRITTEN[0])}  # the two-token rules did fire
     assert (lemmas["gon"], lemmas["na"], lemmas["y'"]) == ("go", "to", "you")
 
 
-def test_same_annotations_as_spacy_on_gold_articles():
+def test_same_annotations_as_spacy_on_gold_articles(spacy_with_breaks):
     gold = SHARED / "gold" / "ggt_dev.jsonl"
     if not gold.exists():
         pytest.skip(f"gold articles not present at {gold}")
     texts = [json.loads(line)["text"] for line in gold.read_text(encoding="utf-8").splitlines()[:20]]
     ours = load_pipeline(DEFAULT_MODEL)
-    theirs = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
-    theirs.add_pipe("paragraph_breaks", before="parser")
-    differing = [i for i, (a, b) in enumerate(_spacy_and_ours(theirs, ours, texts)) if a != b]
+    differing = [i for i, (a, b) in enumerate(_spacy_and_ours(spacy_with_breaks, ours, texts)) if a != b]
     assert differing == []
 
 

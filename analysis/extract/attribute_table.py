@@ -5,9 +5,9 @@ Why: the English pipeline's `attribute_ruler` (fine tag -> part of speech and mo
 rules) sends every token through spaCy's general `Matcher`, which costs 10-15 % of the whole
 pipeline on news text. Almost every rule looks at one token's own attributes (its tag, its lower
 case form, its dependency), so which rules match a token depends only on those values: this
-component works that out once per distinct combination and remembers it. Rules that span
-tokens, or test something other than equality or membership (REGEX), stay in a `Matcher` of their
-own. Rules are applied in the ruler's order (a later rule wins) with spaCy's own setter, so every
+component works that out once per distinct combination and remembers it. A rule over a few
+tokens is matched from what each of its tokens passes; a rule with an operator ("OP") or a test
+this table does not read stays in a `Matcher` of its own. Rules are applied in the ruler's order (a later rule wins) with spaCy's own setter, so every
 token ends with the attributes the ruler would give it (`tests/test_attribute_table.py` compares
 them on real text).
 """
@@ -127,7 +127,7 @@ class AttributeTable:
 
     def _file(self, alternative: int, position: int, tests: list[Test]) -> None:
         """File a pattern token under a value it requires: a token without that value is never
-        tested against it (a token of news text is a candidate for ~1 of the 170 English rules)."""
+        tested against it."""
         required = next((t for t in tests if t[1] == "=="), None) or next((t for t in tests if t[1] == "IN"), None)
         entry = (alternative, position, tests)
         if required is None:

@@ -387,6 +387,7 @@ _AND_INITIALS_AFTER = re.compile(rf"[ \t]+and[ \t]+({_INITIALS})")
 _INITIALS_AND_BEFORE = re.compile(rf"({_INITIALS})[ \t]+and[ \t]+$")
 _FIRST_INITIALS = re.compile(rf"({_INITIALS})(?:\s|$)")
 _LAST_INITIALS = re.compile(rf"({_INITIALS})$")
+_BEFORE_CHARS = 12  # "XX and " with room for a few extra spaces: the text searched before a name
 
 
 def joined_initials(text: str, spans: list[Span]) -> list[Span]:
@@ -395,29 +396,33 @@ def joined_initials(text: str, spans: list[Span]) -> list[Span]:
     and Exploration) as a place, "P" of "S and P" alone. A name the other initials start or end
     is part of it ("LL and E Royalty Trust"). One side must be a single letter: "US and UK" are
     two names."""
-    joined, rest = [], []
+    joined: list[tuple[int, int]] = []
+    rest: list[Span] = []
     for start, end, label in spans:
         pair = _initials_pair(text, start, end) if label in _WORD_NAMED else None
-        (joined if pair else rest).append(pair or (start, end, label))
+        if pair is None:
+            rest.append((start, end, label))
+        else:
+            joined.append(pair)
     if not joined:
         return spans
-    hit = _overlap_test((s, e) for s, e, _ in joined)
+    hit = _overlap_test(joined)
     absorbed = [(s, e) for s, e, _ in rest if hit(s, e)]
-    names = [(s, e, "ORG") for s, e in _merged([*((s, e) for s, e, _ in joined), *absorbed])]
+    names = [(s, e, "ORG") for s, e in _merged([*joined, *absorbed])]
     return names + [span for span in rest if not hit(span[0], span[1])]
 
 
-def _initials_pair(text: str, start: int, end: int) -> Span | None:
-    """The span [start, end), which ends or starts with initials, and the initials "and" joins
-    them to, as an organisation."""
+def _initials_pair(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of the name [start, end), which ends or starts with initials, and the
+    initials "and" joins them to."""
     last = _LAST_INITIALS.search(text, start, end)
     after = _AND_INITIALS_AFTER.match(text, end) if last else None
     if after is not None and min(len(last.group(1)), len(after.group(1))) == 1:
-        return start, after.end(), "ORG"
+        return start, after.end()
     first = _FIRST_INITIALS.match(text, start, end)
-    before = _INITIALS_AND_BEFORE.search(text, max(0, start - 12), start) if first else None
+    before = _INITIALS_AND_BEFORE.search(text, max(0, start - _BEFORE_CHARS), start) if first else None
     if before is not None and min(len(first.group(1)), len(before.group(1))) == 1:
-        return before.start(), end, "ORG"
+        return before.start(), end
     return None
 
 
